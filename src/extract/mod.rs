@@ -1,0 +1,184 @@
+//! Extractors: one per file format, each turning a file's text into zero or more [`Profile`]s
+//! whose every field keeps the byte span it came from.
+//!
+//! An extractor never fails: a file it cannot read as its format yields a `parse-error` finding
+//! with the span of the problem. Extractors also report problems only the format can see
+//! (`invalid-value`, `conflicting-settings`) and the spans of every secret-looking value, so that
+//! renderers can mask them even when they sit on a line next to the one being shown.
+
+use std::ops::Range;
+use std::path::Path;
+
+use crate::finding::Finding;
+use crate::model::Profile;
+use crate::source::{FileId, Loc};
+
+pub mod dotenv;
+pub mod thunderbird;
+pub mod toml;
+
+/// The formats smtp-doctor reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Format {
+    Toml,
+    Dotenv,
+    ThunderbirdPrefs,
+}
+
+impl Format {
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Toml => "toml",
+            Format::Dotenv => "dotenv",
+            Format::ThunderbirdPrefs => "thunderbird-prefs",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Format> {
+        ALL_FORMATS.iter().copied().find(|f| f.name() == name)
+    }
+
+    /// The comment syntax of the format, for `expect:` markers and suppressions.
+    pub fn line_comment(self) -> &'static str {
+        match self {
+            Format::Toml | Format::Dotenv => "#",
+            Format::ThunderbirdPrefs => "//",
+        }
+    }
+}
+
+pub const ALL_FORMATS: &[Format] = &[Format::Toml, Format::Dotenv, Format::ThunderbirdPrefs];
+
+/// A variable defined in an env file, for resolving references from code in the same project.
+#[derive(Clone, Debug)]
+pub struct EnvDef {
+    pub name: String,
+    pub value: String,
+    /// Span of the value (inside quotes, if quoted).
+    pub loc: Loc,
+}
+
+/// What an extractor found in one file.
+#[derive(Debug, Default)]
+pub struct Extraction {
+    pub profiles: Vec<Profile>,
+    pub findings: Vec<Finding>,
+    /// Byte ranges of secret-looking values (passwords, tokens, keys) in this file.
+    pub secrets: Vec<Range<usize>>,
+    /// Variables an env file defines (empty for other formats).
+    pub env: Vec<EnvDef>,
+}
+
+/// Choose the format of a file by its name, then by a cheap look at its content.
+pub fn detect(path: &Path, text: &str) -> Option<Format> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    if name == "prefs.js" || name == "user.js" {
+        return Some(Format::ThunderbirdPrefs);
+    }
+    if name == ".env" || name.starts_with(".env.") || name.ends_with(".env") {
+        return Some(Format::Dotenv);
+    }
+    if name.ends_with(".toml") {
+        return Some(Format::Toml);
+    }
+    // Content sniff for files whose name says nothing.
+    let head = &text[..text.len().min(4096)];
+    if head.contains("user_pref(\"mail.") {
+        return Some(Format::ThunderbirdPrefs);
+    }
+    None
+}
+
+/// Run the extractor for `format` on one file.
+pub fn extract(format: Format, file: FileId, text: &str) -> Extraction {
+    match format {
+        Format::Toml => toml::extract(file, text),
+        Format::Dotenv => dotenv::extract(file, text),
+        Format::ThunderbirdPrefs => thunderbird::extract(file, text),
+    }
+}
+
+/// Does a key name look like it holds a secret (password, token, API key)?
+pub fn is_secret_key(key: &str) -> bool {
+    let k = key.to_ascii_lowercase();
+    [
+        "pass",
+        "secret",
+        "token",
+        "apikey",
+        "api_key",
+        "api-key",
+        "credential",
+        "private_key",
+    ]
+    .iter()
+    .any(|s| k.contains(s))
+        || k.ends_with("_key")
+        || k == "key"
+}
+
+/// Parse a port the way most clients do: a decimal integer 1..=65535.
+pub fn parse_port(s: &str) -> Option<u16> {
+    let s = s.trim();
+    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    s.parse::<u16>().ok().filter(|&p| p != 0)
+}
+
+/// Truthiness of a configuration string as a careful boolean parser reads it.
+pub fn parse_bool(s: &str) -> Option<bool> {
+    match s
+        .trim()
+        .trim_matches(['(', ')'])
+        .to_ascii_lowercase()
+        .as_str()
+    {
+        "true" | "1" | "yes" | "on" => Some(true),
+        "false" | "0" | "no" | "off" | "" => Some(false),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn detects_by_name_then_content() {
+        assert_eq!(
+            detect(Path::new("a/.env.production"), ""),
+            Some(Format::Dotenv)
+        );
+        assert_eq!(
+            detect(Path::new("prefs.js"), ""),
+            Some(Format::ThunderbirdPrefs)
+        );
+        assert_eq!(detect(Path::new("config.toml"), ""), Some(Format::Toml));
+        assert_eq!(
+            detect(
+                Path::new("backup.txt"),
+                "user_pref(\"mail.smtpserver.smtp1.hostname\", \"x\");"
+            ),
+            Some(Format::ThunderbirdPrefs)
+        );
+        assert_eq!(detect(Path::new("notes.txt"), "hello"), None);
+    }
+
+    #[test]
+    fn ports_and_bools() {
+        assert_eq!(parse_port("587"), Some(587));
+        assert_eq!(parse_port("99999"), None);
+        assert_eq!(parse_port("0"), None);
+        assert_eq!(parse_bool("(false)"), Some(false));
+        assert_eq!(parse_bool("maybe"), None);
+        assert!(
+            is_secret_key("MAIL_PASSWORD")
+                && is_secret_key("smtp_pass")
+                && !is_secret_key("MAIL_HOST")
+        );
+    }
+}
