@@ -3,8 +3,16 @@
 //! The path of a run: discover → extract → resolve → identify → check → (probe) → report.
 //! Each step is one module; a module only calls the ones after it.
 
+pub mod checks;
+pub mod cli;
 pub mod codes;
+pub mod discover;
+pub mod engine;
 pub mod extract;
 pub mod finding;
+pub mod identify;
 pub mod model;
+pub mod providers;
+pub mod redact;
+pub mod report;
 pub mod source;

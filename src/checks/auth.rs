@@ -1,0 +1,202 @@
+//! `auth-missing`, `auth-method-unsupported`, `username-not-full-address` and
+//! `app-password-required`: how the client logs in, against what the provider accepts.
+
+use super::{anchor, value_label, with_labels, Ctx};
+use crate::finding::{Applicability, Edit, Finding, Fix, Label, Severity};
+use crate::identify::Match;
+use crate::model::{address_domain, AuthMethod, Origin};
+use crate::providers::{PasswordKind, UsernameForm};
+
+pub fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
+    let Some(ident) = &ctx.ident else { return };
+    if !matches!(ident.how, Match::Host | Match::Domain) {
+        return;
+    }
+    let prov = ident.provider;
+    let p = ctx.profile;
+
+    // auth-missing
+    let explicit_none = p.auth.as_ref().filter(|a| a.value == AuthMethod::None);
+    if prov.auth.required {
+        let primary = match explicit_none {
+            Some(a) => Some(value_label(a, "no authentication")),
+            None if p.auth.is_none() && p.username.is_none() && p.password.is_none() => {
+                Some(vec![Label::new(
+                    p.host
+                        .as_ref()
+                        .map(|h| h.loc.clone())
+                        .unwrap_or_else(|| anchor(p)),
+                    "no username or password for this server",
+                )])
+            }
+            None => None,
+        };
+        if let Some(labels) = primary {
+            let mut it = labels.into_iter();
+            let f = ctx
+                .finding(
+                    "auth-missing",
+                    Severity::Error,
+                    format!(
+                        "{} requires authentication, but this configuration does not log in",
+                        prov.name
+                    ),
+                    it.next().expect("label"),
+                )
+                .with_help(format!(
+                    "log in with the full address and {}",
+                    prov.auth.password.describe
+                ));
+            out.push(with_labels(f, it.collect()));
+            return;
+        }
+    }
+
+    // auth-method-unsupported
+    let uses_password = match &p.auth {
+        Some(a) => a.value.is_password(),
+        None => p.password.is_some(),
+    };
+    let method_labels = || {
+        p.auth
+            .as_ref()
+            .map(|a| value_label(a, &a.value.to_string()))
+            .or_else(|| {
+                p.password
+                    .as_ref()
+                    .map(|v| value_label(v, "password login"))
+            })
+            .unwrap_or_else(|| vec![Label::new(anchor(p), "password login")])
+    };
+    let pw = &prov.auth.password;
+    let mut reported_method = false;
+    if uses_password
+        && matches!(
+            pw.kind,
+            PasswordKind::Oauth2Only | PasswordKind::Oauth2Preferred
+        )
+    {
+        let (sev, msg) = if pw.kind == PasswordKind::Oauth2Only {
+            (
+                Severity::Error,
+                format!(
+                    "{} accepts only OAuth2; password login (basic auth) is refused",
+                    prov.name
+                ),
+            )
+        } else {
+            (
+                Severity::Warning,
+                format!(
+                    "{} is retiring password login (basic auth) for SMTP",
+                    prov.name
+                ),
+            )
+        };
+        let mut it = method_labels().into_iter();
+        let f = ctx
+            .finding(
+                "auth-method-unsupported",
+                sev,
+                msg,
+                it.next().expect("label"),
+            )
+            .with_help(pw.how.clone());
+        out.push(with_labels(f, it.collect()));
+        reported_method = true;
+    } else if let Some(a) = &p.auth {
+        let mechs = a.value.mechanisms();
+        if !mechs.is_empty()
+            && !mechs
+                .iter()
+                .any(|m| prov.auth.mechanisms.iter().any(|pm| pm == m))
+        {
+            let mut it = value_label(a, "not offered").into_iter();
+            let f = ctx
+                .finding(
+                    "auth-method-unsupported",
+                    Severity::Error,
+                    format!(
+                        "{} does not offer {} (it offers {})",
+                        prov.name,
+                        a.value,
+                        prov.auth.mechanisms.join(", ").to_uppercase()
+                    ),
+                    it.next().expect("label"),
+                )
+                .with_help(format!(
+                    "use {}",
+                    prov.auth.mechanisms.join(" or ").to_uppercase()
+                ));
+            out.push(with_labels(f, it.collect()));
+            reported_method = true;
+        }
+    }
+
+    // username-not-full-address
+    if let Some(user) = &p.username {
+        let u = user.value.trim();
+        if prov.auth.username == UsernameForm::FullAddress && !u.is_empty() && !u.contains('@') {
+            let domain = p
+                .from
+                .iter()
+                .filter_map(|f| address_domain(&f.value))
+                .find(|d| prov.owns_domain(d))
+                .or_else(|| {
+                    prov.domains
+                        .iter()
+                        .find(|d| d.is_exact())
+                        .map(|d| d.text.clone())
+                });
+            let mut it = value_label(user, "no domain").into_iter();
+            let mut f = ctx
+                .finding(
+                    "username-not-full-address",
+                    Severity::Error,
+                    format!(
+                        "{} expects the full e-mail address as the login, not `{u}`",
+                        prov.name
+                    ),
+                    it.next().expect("label"),
+                )
+                .with_help(match &domain {
+                    Some(d) => format!("log in as {u}@{d}"),
+                    None => "log in with the full address, name@domain".to_owned(),
+                });
+            if let (Some(d), Origin::Literal) = (&domain, &user.origin) {
+                f = f.with_fix(Fix {
+                    applicability: Applicability::Unsafe,
+                    message: format!("log in as {u}@{d}"),
+                    edits: vec![Edit {
+                        loc: user.loc.clone(),
+                        replacement: format!("{u}@{d}"),
+                    }],
+                });
+            }
+            out.push(with_labels(f, it.collect()));
+        }
+    }
+
+    // app-password-required
+    if reported_method || !uses_password || pw.kind != PasswordKind::AppSpecific {
+        return;
+    }
+    let (Some(pattern), Some(secret)) = (&pw.pattern, &p.password) else {
+        return;
+    };
+    if secret.is_default() || secret.value.is_empty() {
+        return;
+    }
+    if !pattern.is_match(secret.value.expose()) {
+        let mut it = value_label(secret, "not an app-specific password").into_iter();
+        let f = ctx
+            .finding(
+                "app-password-required",
+                Severity::Error,
+                format!("{} needs {}; this password does not have that form, so it is probably the account password", prov.name, pw.describe),
+                it.next().expect("label"),
+            )
+            .with_help(pw.how.clone());
+        out.push(with_labels(f, it.collect()));
+    }
+}

@@ -1,0 +1,121 @@
+//! `host-typo` and `incoming-host-as-smtp`: the SMTP host is not the provider's SMTP host.
+
+use super::{value_label, with_labels, Ctx};
+use crate::finding::{Applicability, Edit, Finding, Fix, Label, Severity};
+use crate::identify::Match;
+use crate::providers::Protocol;
+
+const INCOMING_PORTS: &[(u16, &str)] =
+    &[(993, "IMAPS"), (143, "IMAP"), (995, "POP3S"), (110, "POP3")];
+
+pub fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
+    let p = ctx.profile;
+    let Some(host) = &p.host else { return };
+    let name = p.host_name().unwrap_or_default();
+    let fix = |to: &str| Fix {
+        applicability: Applicability::Unsafe,
+        message: format!("use {to}"),
+        edits: vec![Edit {
+            loc: host.loc.clone(),
+            replacement: to.to_owned(),
+        }],
+    };
+    if let Some(id) = &ctx.ident {
+        let prov = id.provider;
+        let smtp = prov.primary_host();
+        match &id.how {
+            Match::WrongHost(w) => {
+                let f = ctx
+                    .finding(
+                        "host-typo",
+                        Severity::Error,
+                        format!("`{name}` is not {}'s SMTP server: {}", prov.name, w.reason),
+                        Label::new(host.loc.clone(), "not an SMTP submission host"),
+                    )
+                    .with_help(format!("use {smtp} ({})", prov.documented_endpoints()))
+                    .with_fix(fix(smtp));
+                out.push(with_labels(
+                    f,
+                    value_label(host, "not an SMTP submission host"),
+                ));
+                return;
+            }
+            Match::Typo { intended } => {
+                let f = ctx
+                    .finding(
+                        "host-typo",
+                        Severity::Error,
+                        format!("`{name}` looks like a misspelling of {intended}"),
+                        Label::new(host.loc.clone(), format!("did you mean {intended}?")),
+                    )
+                    .with_help(format!("{} sends through {intended}", prov.name))
+                    .with_fix(fix(intended));
+                out.push(f);
+                return;
+            }
+            Match::Incoming(i) => {
+                let proto = match i.protocol {
+                    Protocol::Imap => "IMAP",
+                    Protocol::Pop3 => "POP3",
+                };
+                let mut f = ctx
+                    .finding(
+                        "incoming-host-as-smtp",
+                        Severity::Error,
+                        format!(
+                            "`{name}` is {}'s {proto} server for reading mail, not its SMTP server",
+                            prov.name
+                        ),
+                        Label::new(host.loc.clone(), format!("{proto} host")),
+                    )
+                    .with_help(format!(
+                        "send through {smtp} ({})",
+                        prov.documented_endpoints()
+                    ))
+                    .with_fix(fix(smtp));
+                if let Some(port) = &p.port {
+                    if INCOMING_PORTS.iter().any(|(n, _)| *n == port.value) {
+                        f = f.with_label(Label::new(port.loc.clone(), format!("{proto} port")));
+                    }
+                }
+                out.push(f);
+                return;
+            }
+            Match::Host | Match::Domain => {}
+        }
+    }
+    // Generic: an incoming-looking host or an incoming port on any host.
+    let incoming_name = ["imap.", "imap-", "pop.", "pop3.", "pop-"]
+        .iter()
+        .any(|pre| name.starts_with(pre));
+    let incoming_port = p.port.as_ref().and_then(|port| {
+        INCOMING_PORTS
+            .iter()
+            .find(|(n, _)| *n == port.value)
+            .map(|(_, s)| (port, *s))
+    });
+    if incoming_name || incoming_port.is_some() {
+        let (msg, primary) = match (&incoming_port, incoming_name) {
+            (Some((port, proto)), _) => (
+                format!(
+                    "port {} is the {proto} port for reading mail, not an SMTP port",
+                    port.value
+                ),
+                Label::new(port.loc.clone(), format!("{proto} port")),
+            ),
+            (None, _) => (
+                format!(
+                    "`{name}` looks like a server for reading mail (IMAP/POP), not for sending"
+                ),
+                Label::new(host.loc.clone(), "incoming mail host"),
+            ),
+        };
+        let mut f = ctx
+            .finding("incoming-host-as-smtp", Severity::Error, msg, primary)
+            .with_help("SMTP submission uses port 587 (STARTTLS) or 465 (implicit TLS) on the provider's SMTP host");
+        if incoming_name && incoming_port.is_some() {
+            f = f.with_label(Label::new(host.loc.clone(), "incoming mail host"));
+        }
+        out.push(f);
+    }
+}

@@ -1,0 +1,141 @@
+//! `port-not-offered`, `port-undocumented` and `tls-mode-mismatch`: the port and the TLS mode
+//! must be a pair the server speaks.
+
+use super::{value_label, with_labels, Ctx};
+use crate::finding::{Finding, Label, Severity};
+use crate::identify::Match;
+use crate::model::{Security, TlsMode, Value};
+
+pub fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
+    let p = ctx.profile;
+    let Some(port) = &p.port else { return };
+    let sec = p.security.as_ref();
+    // Provider facts apply only when the host is the provider's own SMTP host; a wrong host is
+    // reported by `host-typo` and judging its port too would only add noise.
+    let provider = ctx.ident.as_ref().and_then(|i| match i.how {
+        Match::Host => Some(i.provider),
+        _ => None,
+    });
+    if let Some(ident) = &ctx.ident {
+        if !matches!(ident.how, Match::Host | Match::Domain) {
+            return;
+        }
+    }
+    if let Some(prov) = provider {
+        match prov.endpoint(port.value) {
+            None => {
+                let symptom = prov
+                    .not_offered
+                    .iter()
+                    .find(|n| n.port == port.value)
+                    .map(|n| format!(": {}", n.symptom))
+                    .unwrap_or_default();
+                let f = ctx
+                    .finding(
+                        "port-not-offered",
+                        Severity::Error,
+                        format!(
+                            "{} does not accept mail submission on port {}{symptom}",
+                            prov.name, port.value
+                        ),
+                        Label::new(port.loc.clone(), "port not offered"),
+                    )
+                    .with_help(format!(
+                        "use {} on {}",
+                        prov.documented_endpoints(),
+                        prov.primary_host()
+                    ));
+                out.push(with_labels(f, value_label(port, "port not offered")));
+            }
+            Some(ep) => {
+                if !ep.documented {
+                    let note = ep.note.clone().unwrap_or_default();
+                    let f = ctx
+                        .finding(
+                            "port-undocumented",
+                            Severity::Warning,
+                            format!("{} does not document port {}", prov.name, port.value),
+                            Label::new(port.loc.clone(), "undocumented port"),
+                        )
+                        .with_help(format!(
+                            "{note}; the documented setting is {}",
+                            prov.documented_endpoints()
+                        ));
+                    out.push(with_labels(f, value_label(port, "undocumented port")));
+                }
+                if let Some(sec) = sec {
+                    let mode = sec.value.tls_mode();
+                    if mode != ep.tls && !(mode == TlsMode::None && ep.tls == TlsMode::Starttls) {
+                        out.push(mismatch(ctx, port, sec, ep.tls, Some(&prov.name)));
+                    }
+                }
+            }
+        }
+        return;
+    }
+    // Generic: the well-known ports mean one mode each.
+    let Some(sec) = sec else { return };
+    let expected = match port.value {
+        465 => TlsMode::Implicit,
+        587 | 25 => TlsMode::Starttls,
+        _ => return,
+    };
+    let mode = sec.value.tls_mode();
+    let wrong = match expected {
+        TlsMode::Implicit => mode != TlsMode::Implicit,
+        _ => mode == TlsMode::Implicit,
+    };
+    if wrong {
+        out.push(mismatch(ctx, port, sec, expected, None));
+    }
+}
+
+fn mismatch(
+    ctx: &Ctx,
+    port: &Value<u16>,
+    sec: &Value<Security>,
+    expected: TlsMode,
+    provider: Option<&str>,
+) -> Finding {
+    let who = provider
+        .map(|n| format!("{n} on port"))
+        .unwrap_or_else(|| "port".into());
+    let symptom = match expected {
+        TlsMode::Implicit => {
+            "the client waits for a plaintext greeting that never comes, then times out"
+        }
+        _ => "the TLS handshake fails with errors like `wrong version number`",
+    };
+    let message = format!(
+        "{} on port {}: {who} {} expects {expected}; {symptom}",
+        sec.value, port.value, port.value
+    );
+    let fix_hint = match expected {
+        TlsMode::Implicit => format!(
+            "switch to implicit TLS for port {} (or use 587 with STARTTLS)",
+            port.value
+        ),
+        _ => format!(
+            "use STARTTLS on port {} (or implicit TLS on 465)",
+            port.value
+        ),
+    };
+    // The primary span is the port, unless only the security was written.
+    let (primary, second) = if port.is_default() && !sec.is_default() {
+        (
+            value_label(sec, &format!("{} set here", sec.value)),
+            value_label(port, "port"),
+        )
+    } else {
+        (
+            value_label(port, &format!("expects {expected}")),
+            value_label(sec, &format!("{} set here", sec.value)),
+        )
+    };
+    let mut labels = primary.into_iter();
+    let first = labels.next().expect("label");
+    let f = ctx
+        .finding("tls-mode-mismatch", Severity::Error, message, first)
+        .with_help(fix_hint);
+    with_labels(with_labels(f, labels.collect()), second)
+}

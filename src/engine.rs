@@ -1,0 +1,195 @@
+//! One run: discover files, extract profiles, identify providers, run checks.
+//!
+//! Library code never prints: the outcome carries files, findings and input errors, and the
+//! report layer decides what to show.
+
+use std::path::{Path, PathBuf};
+
+use crate::checks::{self, Ctx};
+use crate::extract::{self, Format};
+use crate::finding::{Finding, Label, Severity};
+use crate::identify::identify;
+use crate::model::{Origin, Profile};
+use crate::providers::Providers;
+use crate::source::{FileId, Loc, SourceFile, Sources};
+
+/// Files larger than this are not read (configuration files are small).
+pub const MAX_FILE_SIZE: u64 = 8 << 20;
+
+/// A path that could not be checked at all (exit code 2).
+#[derive(Debug, Clone)]
+pub struct InputError {
+    pub path: PathBuf,
+    pub message: String,
+}
+
+#[derive(Debug, Default)]
+pub struct Outcome {
+    pub sources: Sources,
+    pub findings: Vec<Finding>,
+    pub profiles: Vec<Profile>,
+    pub errors: Vec<InputError>,
+    /// Files read and recognised as a configuration format.
+    pub files_checked: usize,
+}
+
+/// One file to check, with its format if the caller already knows it.
+#[derive(Debug, Clone)]
+pub struct Input {
+    pub path: PathBuf,
+    /// Named explicitly by the user (errors are reported) rather than found in a folder.
+    pub explicit: bool,
+}
+
+/// Check the given files and folders.
+pub fn check_paths(paths: &[PathBuf], providers: &Providers) -> Outcome {
+    let mut out = Outcome::default();
+    let mut inputs = Vec::new();
+    for path in paths {
+        match std::fs::metadata(path) {
+            Err(e) => out.errors.push(InputError {
+                path: path.clone(),
+                message: io_message(&e),
+            }),
+            Ok(m) if m.is_dir() => {
+                inputs.extend(crate::discover::walk(path).into_iter().map(|p| Input {
+                    path: p,
+                    explicit: false,
+                }))
+            }
+            Ok(_) => inputs.push(Input {
+                path: path.clone(),
+                explicit: true,
+            }),
+        }
+    }
+    for input in inputs {
+        read_one(&input, &mut out);
+    }
+    finish(&mut out, providers);
+    out
+}
+
+/// Check text that did not come from disk (stdin), as if it were `path`.
+pub fn check_text(path: &Path, text: &str, format: Format, providers: &Providers) -> Outcome {
+    let mut out = Outcome::default();
+    add_file(&mut out, path.to_path_buf(), text.to_owned(), format, None);
+    finish(&mut out, providers);
+    out
+}
+
+fn io_message(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file or directory".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => e.to_string(),
+    }
+}
+
+fn read_one(input: &Input, out: &mut Outcome) {
+    let path = &input.path;
+    let fail = |out: &mut Outcome, message: String| {
+        if input.explicit {
+            out.errors.push(InputError {
+                path: path.clone(),
+                message,
+            });
+        }
+    };
+    let size = match std::fs::metadata(path) {
+        Ok(m) => m.len(),
+        Err(e) => return fail(out, io_message(&e)),
+    };
+    if size > MAX_FILE_SIZE {
+        return fail(out, format!("file is {size} bytes; smtp-doctor reads configuration files up to {MAX_FILE_SIZE} bytes"));
+    }
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) => return fail(out, io_message(&e)),
+    };
+    if bytes[..bytes.len().min(8192)].contains(&0) {
+        return fail(out, "binary file, not a configuration file".into());
+    }
+    let (text, bad_utf8) = match String::from_utf8(bytes) {
+        Ok(t) => (t, None),
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
+            // The replacement character takes 3 bytes; valid_up_to stays valid in the lossy text.
+            (lossy, Some(at))
+        }
+    };
+    let Some(format) = extract::detect(path, &text) else {
+        return fail(
+            out,
+            "cannot tell the format of this file from its name or content (smtp-doctor reads .env files, *.toml, Thunderbird prefs.js/user.js)".into(),
+        );
+    };
+    add_file(out, path.clone(), text, format, bad_utf8);
+}
+
+fn add_file(
+    out: &mut Outcome,
+    path: PathBuf,
+    text: String,
+    format: Format,
+    bad_utf8: Option<usize>,
+) {
+    let id = out.sources.add(SourceFile::new(path, text));
+    out.files_checked += 1;
+    let file = out.sources.get(id);
+    let text = file.text.clone();
+    if let Some(at) = bad_utf8 {
+        let end = (at + '\u{fffd}'.len_utf8()).min(text.len());
+        out.findings.push(
+            Finding::new(
+                "parse-error",
+                Severity::Error,
+                "the file is not valid UTF-8",
+                Label::new(Loc::new(id, at..end), "invalid byte here"),
+            )
+            .with_help("save the file as UTF-8; the invalid bytes were replaced before checking"),
+        );
+    }
+    let ex = extract::extract(format, id, &text);
+    let file = out.sources.get_mut(id);
+    for s in ex.secrets {
+        file.add_secret(s);
+    }
+    for p in &ex.profiles {
+        if let Some(pw) = &p.password {
+            if pw.loc.file == id && !matches!(pw.origin, Origin::Default { .. }) {
+                file.add_secret(pw.loc.span.clone());
+            }
+        }
+    }
+    out.findings.extend(ex.findings);
+    out.profiles.extend(ex.profiles);
+}
+
+fn finish(out: &mut Outcome, providers: &Providers) {
+    for p in &out.profiles {
+        let ctx = Ctx {
+            profile: p,
+            ident: identify(p, providers),
+            providers,
+        };
+        out.findings.extend(checks::run(&ctx));
+    }
+    // Stable order: file, position, code; and each finding once.
+    let key = |f: &Finding| {
+        (
+            f.primary().file,
+            f.primary().span.start,
+            f.code.clone(),
+            f.message.clone(),
+        )
+    };
+    out.findings.sort_by_key(key);
+    out.findings.dedup_by(|a, b| key(a) == key(b));
+}
+
+/// The file of a finding's primary label.
+pub fn finding_file(f: &Finding) -> FileId {
+    f.primary().file
+}

@@ -1,0 +1,126 @@
+//! Which provider a profile talks to: by SMTP host first (exact, a known wrong guess, an
+//! incoming host, a near miss), then — only when no host is given — by the login or From domain.
+
+use crate::model::{address_domain, Profile};
+use crate::providers::{Incoming, Provider, Providers, WrongHost};
+
+/// How the provider was recognised.
+#[derive(Debug, Clone)]
+pub enum Match<'a> {
+    /// The host is one of the provider's SMTP hosts.
+    Host,
+    /// The host is a name people try for this provider that does not work.
+    WrongHost(&'a WrongHost),
+    /// The host is the provider's IMAP/POP host.
+    Incoming(&'a Incoming),
+    /// The host is a near miss of this SMTP host.
+    Typo { intended: String },
+    /// No host was given; the login or From domain belongs to the provider.
+    Domain,
+}
+
+#[derive(Debug, Clone)]
+pub struct Identified<'a> {
+    pub provider: &'a Provider,
+    pub how: Match<'a>,
+}
+
+pub fn identify<'a>(profile: &Profile, providers: &'a Providers) -> Option<Identified<'a>> {
+    if let Some(host) = profile.host_name() {
+        if host.is_empty() {
+            return None;
+        }
+        if let Some(p) = providers.by_smtp_host(&host) {
+            return Some(Identified {
+                provider: p,
+                how: Match::Host,
+            });
+        }
+        for p in &providers.list {
+            if let Some(w) = p.wrong_hosts.iter().find(|w| w.host.matches(&host)) {
+                return Some(Identified {
+                    provider: p,
+                    how: Match::WrongHost(w),
+                });
+            }
+        }
+        for p in &providers.list {
+            if let Some(i) = p.incoming.iter().find(|i| i.host.matches(&host)) {
+                return Some(Identified {
+                    provider: p,
+                    how: Match::Incoming(i),
+                });
+            }
+        }
+        if let Some((p, intended)) = near_miss(&host, providers) {
+            return Some(Identified {
+                provider: p,
+                how: Match::Typo { intended },
+            });
+        }
+        return None;
+    }
+    let domain = profile
+        .username
+        .as_ref()
+        .and_then(|u| address_domain(&u.value))
+        .or_else(|| profile.from.first().and_then(|f| address_domain(&f.value)))?;
+    providers.by_domain(&domain).map(|p| Identified {
+        provider: p,
+        how: Match::Domain,
+    })
+}
+
+/// A known exact SMTP host within two edits (a swap counts as one) of `host`.
+fn near_miss<'a>(host: &str, providers: &'a Providers) -> Option<(&'a Provider, String)> {
+    if host.len() < 8 {
+        return None;
+    }
+    let mut best: Option<(usize, &Provider, &str)> = None;
+    for p in &providers.list {
+        for h in p.smtp_hosts.iter().filter(|h| h.is_exact()) {
+            let d = strsim::damerau_levenshtein(host, &h.text);
+            let limit = if h.text.len() >= 12 { 2 } else { 1 };
+            if d > 0 && d <= limit && best.is_none_or(|(bd, _, _)| d < bd) {
+                best = Some((d, p, &h.text));
+            }
+        }
+    }
+    best.map(|(_, p, h)| (p, h.to_owned()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Client, Value};
+    use crate::source::{FileId, Loc};
+
+    fn profile(host: Option<&str>, user: Option<&str>) -> Profile {
+        let loc = Loc::new(FileId(0), 0..0);
+        let mut p = Profile::new(Client::Toml, "t", loc.clone());
+        p.host = host.map(|h| Value::literal(h.to_owned(), loc.clone()));
+        p.username = user.map(|u| Value::literal(u.to_owned(), loc.clone()));
+        p
+    }
+
+    #[test]
+    fn by_host_wrong_host_typo_incoming_and_domain() {
+        let ps = Providers::builtin().unwrap();
+        let id = |h, u| {
+            identify(&profile(h, u), &ps).map(|i| (i.provider.id.clone(), format!("{:?}", i.how)))
+        };
+        assert_eq!(id(Some("SMTP.Mail.Me.com."), None).unwrap().0, "icloud");
+        assert!(id(Some("smtp.gmial.com"), None).unwrap().1.contains("Typo"));
+        assert!(id(Some("smtp.me.com"), None)
+            .unwrap()
+            .1
+            .contains("WrongHost"));
+        assert!(id(Some("imap.gmail.com"), None)
+            .unwrap()
+            .1
+            .contains("Incoming"));
+        assert_eq!(id(None, Some("a@me.com")).unwrap().0, "icloud");
+        // A company relay with an iCloud login is not iCloud.
+        assert!(id(Some("mail.example.org"), Some("a@icloud.com")).is_none());
+    }
+}

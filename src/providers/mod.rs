@@ -1,0 +1,673 @@
+//! Provider rules: YAML facts about a mail provider, validated into typed [`Provider`]s.
+//!
+//! Built-in providers are compiled into the binary ([`builtin`]); `--rules DIR` adds a user's
+//! own files (a company relay) through the same validation. A broken file is a [`RuleError`]
+//! with the byte span of the problem in the YAML, never a panic.
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use regex::Regex;
+use serde_saphyr::Spanned;
+
+use crate::finding::Severity;
+use crate::model::TlsMode;
+
+pub mod builtin;
+pub mod raw;
+
+pub use raw::{FromPolicy, PasswordKind, Protocol, UsernameForm};
+
+/// A provider file that could not be loaded.
+#[derive(Debug, Clone)]
+pub struct RuleError {
+    pub path: PathBuf,
+    pub text: String,
+    pub span: Option<Range<usize>>,
+    pub message: String,
+}
+
+/// A host, domain or MX name pattern: exact, or with `*` standing for one or more characters.
+#[derive(Debug, Clone)]
+pub struct NamePattern {
+    pub text: String,
+    regex: Option<Regex>,
+}
+
+impl NamePattern {
+    fn new(text: &str) -> Result<Self, String> {
+        let text = text.trim().trim_end_matches('.').to_ascii_lowercase();
+        if text.is_empty() {
+            return Err("empty name".into());
+        }
+        if !text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-.*_".contains(&b))
+        {
+            return Err(format!(
+                "`{text}` is not a host name pattern (letters, digits, `-`, `.` and `*` only)"
+            ));
+        }
+        let regex = if text.contains('*') {
+            let body = text
+                .split('*')
+                .map(regex::escape)
+                .collect::<Vec<_>>()
+                .join("[a-z0-9_.-]+");
+            Some(Regex::new(&format!("^{body}$")).map_err(|e| e.to_string())?)
+        } else {
+            None
+        };
+        Ok(NamePattern { text, regex })
+    }
+
+    pub fn matches(&self, name: &str) -> bool {
+        match &self.regex {
+            Some(re) => re.is_match(name),
+            None => self.text == name,
+        }
+    }
+
+    pub fn is_exact(&self) -> bool {
+        self.regex.is_none()
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct WrongHost {
+    pub host: NamePattern,
+    pub reason: String,
+    pub source: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Incoming {
+    pub host: NamePattern,
+    pub port: u16,
+    pub protocol: Protocol,
+    pub source: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Endpoint {
+    pub port: u16,
+    pub tls: TlsMode,
+    pub documented: bool,
+    pub note: Option<String>,
+    pub source: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct NotOffered {
+    pub port: u16,
+    pub symptom: String,
+    pub source: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Password {
+    pub kind: PasswordKind,
+    pub pattern: Option<Regex>,
+    pub describe: String,
+    pub how: String,
+    pub source: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Auth {
+    pub required: bool,
+    pub mechanisms: Vec<String>,
+    pub username: UsernameForm,
+    pub password: Password,
+    pub source: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct From {
+    pub policy: FromPolicy,
+    pub alias_domains: Vec<NamePattern>,
+    pub other_address: Severity,
+    pub custom_domain: Severity,
+    pub foreign_domain: Severity,
+    pub explain: String,
+    pub reply: Option<String>,
+    pub source: String,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Limits {
+    pub messages_per_day: Option<u32>,
+    pub messages_per_minute: Option<u32>,
+    pub recipients_per_day: Option<u32>,
+    pub recipients_per_message: Option<u32>,
+    pub message_size_mb: Option<u32>,
+    pub source: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Reply {
+    pub matches: String,
+    pub cause: String,
+    pub fix: String,
+    pub source: String,
+}
+
+/// Where a provider's rules came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RuleOrigin {
+    Builtin,
+    User(PathBuf),
+}
+
+/// A validated provider.
+#[derive(Debug, Clone)]
+pub struct Provider {
+    pub id: String,
+    pub name: String,
+    pub origin: RuleOrigin,
+    pub sources: BTreeMap<String, String>,
+    pub smtp_hosts: Vec<NamePattern>,
+    pub domains: Vec<NamePattern>,
+    pub mx: Vec<NamePattern>,
+    pub wrong_hosts: Vec<WrongHost>,
+    pub recognise_source: String,
+    pub incoming: Vec<Incoming>,
+    pub submission: Vec<Endpoint>,
+    pub not_offered: Vec<NotOffered>,
+    pub auth: Auth,
+    pub from: Option<From>,
+    pub limits: Option<Limits>,
+    pub replies: Vec<Reply>,
+}
+
+impl Provider {
+    pub fn endpoint(&self, port: u16) -> Option<&Endpoint> {
+        self.submission.iter().find(|e| e.port == port)
+    }
+
+    /// The documented endpoints, e.g. "587 with STARTTLS or 465 with implicit TLS".
+    pub fn documented_endpoints(&self) -> String {
+        let parts: Vec<String> = self
+            .submission
+            .iter()
+            .filter(|e| e.documented)
+            .map(|e| format!("{} with {}", e.port, e.tls))
+            .collect();
+        join_or(&parts)
+    }
+
+    pub fn primary_host(&self) -> &str {
+        self.smtp_hosts
+            .iter()
+            .find(|h| h.is_exact())
+            .map(|h| h.text.as_str())
+            .unwrap_or("the provider's SMTP host")
+    }
+
+    pub fn owns_domain(&self, domain: &str) -> bool {
+        self.domains.iter().any(|d| d.matches(domain))
+    }
+
+    pub fn is_smtp_host(&self, host: &str) -> bool {
+        self.smtp_hosts.iter().any(|h| h.matches(host))
+    }
+
+    /// The URL a source key stands for (a URL given directly is returned as is).
+    pub fn source_url<'a>(&'a self, key: &'a str) -> &'a str {
+        self.sources.get(key).map(String::as_str).unwrap_or(key)
+    }
+}
+
+/// "a", "a or b", "a, b or c".
+pub fn join_or(parts: &[String]) -> String {
+    match parts {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} or {}", init.join(", "), last),
+    }
+}
+
+/// All providers of a run.
+#[derive(Debug, Clone, Default)]
+pub struct Providers {
+    pub list: Vec<Provider>,
+}
+
+impl Providers {
+    /// The built-in providers (compiled into the binary).
+    pub fn builtin() -> Result<Self, RuleError> {
+        let mut list = Vec::new();
+        for (name, text) in builtin::FILES {
+            list.push(parse(
+                Path::new("rules").join(name),
+                text,
+                RuleOrigin::Builtin,
+            )?);
+        }
+        Ok(Providers { list })
+    }
+
+    /// Add every `*.yaml` / `*.yml` file of a folder. A user file whose id matches a built-in
+    /// provider replaces it.
+    pub fn load_dir(&mut self, dir: &Path) -> Result<(), RuleError> {
+        let io_err = |path: &Path, e: std::io::Error| RuleError {
+            path: path.to_path_buf(),
+            text: String::new(),
+            span: None,
+            message: format!("cannot read rule folder: {e}"),
+        };
+        let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
+            .map_err(|e| io_err(dir, e))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| {
+                p.is_file()
+                    && matches!(
+                        p.extension().and_then(|e| e.to_str()),
+                        Some("yaml") | Some("yml")
+                    )
+            })
+            .collect();
+        paths.sort();
+        let mut seen: Vec<String> = Vec::new();
+        for path in paths {
+            let bytes = std::fs::read(&path).map_err(|e| io_err(&path, e))?;
+            if bytes.len() > 1 << 20 {
+                return Err(RuleError {
+                    path,
+                    text: String::new(),
+                    span: None,
+                    message: "rule file is larger than 1 MiB".into(),
+                });
+            }
+            let text = String::from_utf8(bytes).map_err(|e| RuleError {
+                path: path.clone(),
+                text: String::new(),
+                span: None,
+                message: format!(
+                    "rule file is not UTF-8 (invalid byte at offset {})",
+                    e.utf8_error().valid_up_to()
+                ),
+            })?;
+            let provider = parse(path.clone(), &text, RuleOrigin::User(path.clone()))?;
+            if seen.contains(&provider.id) {
+                return Err(RuleError {
+                    path,
+                    text,
+                    span: None,
+                    message: format!(
+                        "provider id `{}` is defined twice in {}",
+                        provider.id,
+                        dir.display()
+                    ),
+                });
+            }
+            seen.push(provider.id.clone());
+            self.list.retain(|p| p.id != provider.id);
+            self.list.push(provider);
+        }
+        Ok(())
+    }
+
+    pub fn get(&self, id: &str) -> Option<&Provider> {
+        self.list.iter().find(|p| p.id == id)
+    }
+
+    /// The provider whose SMTP host this is.
+    pub fn by_smtp_host(&self, host: &str) -> Option<&Provider> {
+        // Exact names win over patterns.
+        self.list
+            .iter()
+            .find(|p| p.smtp_hosts.iter().any(|h| h.is_exact() && h.matches(host)))
+            .or_else(|| self.list.iter().find(|p| p.is_smtp_host(host)))
+    }
+
+    /// The provider that owns a mail domain.
+    pub fn by_domain(&self, domain: &str) -> Option<&Provider> {
+        self.list.iter().find(|p| p.owns_domain(domain))
+    }
+}
+
+/// Parse and validate one provider file.
+pub fn parse(path: PathBuf, text: &str, origin: RuleOrigin) -> Result<Provider, RuleError> {
+    let err = |span: Option<Range<usize>>, message: String| RuleError {
+        path: path.clone(),
+        text: text.to_owned(),
+        span,
+        message,
+    };
+    let raw: raw::RawProvider = serde_saphyr::from_str(text).map_err(|e| {
+        let span = e.location().and_then(|l| location_span(text, l));
+        let message = e.without_snippet().to_string();
+        // serde-saphyr appends " at line N column M"; the label shows that already.
+        let message = match message.find(" at line ") {
+            Some(i) => message[..i].to_owned(),
+            None => message,
+        };
+        err(span, message)
+    })?;
+    Validator { text, err: &err }.provider(raw, origin)
+}
+
+fn location_span(text: &str, loc: serde_saphyr::Location) -> Option<Range<usize>> {
+    let start = match loc.span().byte_offset() {
+        Some(b) => b as usize,
+        None => {
+            // Fall back to line/column.
+            let line = loc.line() as usize;
+            let col = loc.column() as usize;
+            let line_start = text
+                .split_inclusive('\n')
+                .take(line.saturating_sub(1))
+                .map(str::len)
+                .sum::<usize>();
+            line_start + col.saturating_sub(1)
+        }
+    };
+    let len = loc.span().byte_len().unwrap_or(0) as usize;
+    let start = start.min(text.len());
+    let mut end = (start + len.max(1)).min(text.len());
+    while !text.is_char_boundary(end) {
+        end += 1;
+    }
+    Some(start..end)
+}
+
+struct Validator<'a, E: Fn(Option<Range<usize>>, String) -> RuleError> {
+    text: &'a str,
+    err: &'a E,
+}
+
+impl<E: Fn(Option<Range<usize>>, String) -> RuleError> Validator<'_, E> {
+    fn span<T>(&self, s: &Spanned<T>) -> Option<Range<usize>> {
+        location_span(self.text, s.referenced)
+    }
+
+    fn fail<T>(&self, s: &Spanned<T>, message: String) -> RuleError {
+        (self.err)(self.span(s), message)
+    }
+
+    fn source(
+        &self,
+        sources: &BTreeMap<String, String>,
+        s: &Spanned<String>,
+    ) -> Result<String, RuleError> {
+        let v = s.value.trim();
+        if v.starts_with("https://") || v.starts_with("http://") {
+            return Ok(v.to_owned());
+        }
+        if sources.contains_key(v) {
+            return Ok(v.to_owned());
+        }
+        Err(self.fail(
+            s,
+            format!(
+                "unknown source `{v}`: name a key of `sources` ({}) or give a URL",
+                sources.keys().cloned().collect::<Vec<_>>().join(", ")
+            ),
+        ))
+    }
+
+    fn pattern(&self, s: &Spanned<String>) -> Result<NamePattern, RuleError> {
+        NamePattern::new(&s.value).map_err(|m| self.fail(s, m))
+    }
+
+    fn patterns(&self, list: &[Spanned<String>]) -> Result<Vec<NamePattern>, RuleError> {
+        list.iter().map(|s| self.pattern(s)).collect()
+    }
+
+    fn provider(&self, raw: raw::RawProvider, origin: RuleOrigin) -> Result<Provider, RuleError> {
+        let id = raw.id.value.trim().to_owned();
+        if id.is_empty()
+            || !id
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        {
+            return Err(self.fail(
+                &raw.id,
+                "provider id must be kebab-case: lowercase letters, digits and `-`".into(),
+            ));
+        }
+        let mut sources = BTreeMap::new();
+        for (key, url) in &raw.sources {
+            let u = url.value.trim();
+            if !(u.starts_with("https://") || u.starts_with("http://")) {
+                return Err(self.fail(url, format!("source `{key}` must be an http(s) URL")));
+            }
+            sources.insert(key.clone(), u.to_owned());
+        }
+        if raw.recognise.smtp_hosts.is_empty() {
+            return Err((self.err)(
+                None,
+                "recognise.smtp-hosts must name at least one host".into(),
+            ));
+        }
+        if raw.submission.is_empty() {
+            return Err((self.err)(
+                None,
+                "submission must list at least one port the provider offers".into(),
+            ));
+        }
+        let mut submission = Vec::new();
+        for e in &raw.submission {
+            if e.port.value == 0 {
+                return Err(self.fail(&e.port, "port 0 is not a port".into()));
+            }
+            if submission.iter().any(|s: &Endpoint| s.port == e.port.value) {
+                return Err(self.fail(&e.port, format!("port {} is listed twice", e.port.value)));
+            }
+            submission.push(Endpoint {
+                port: e.port.value,
+                tls: e.tls,
+                documented: e.documented,
+                note: e.note.clone(),
+                source: self.source(&sources, &e.source)?,
+            });
+        }
+        let mut not_offered = Vec::new();
+        for n in &raw.not_offered {
+            if submission.iter().any(|s| s.port == n.port.value) {
+                return Err(self.fail(
+                    &n.port,
+                    format!(
+                        "port {} is listed both as offered and as not offered",
+                        n.port.value
+                    ),
+                ));
+            }
+            not_offered.push(NotOffered {
+                port: n.port.value,
+                symptom: n.symptom.clone(),
+                source: self.source(&sources, &n.source)?,
+            });
+        }
+        const MECHS: &[&str] = &[
+            "plain",
+            "login",
+            "cram-md5",
+            "digest-md5",
+            "xoauth2",
+            "oauthbearer",
+            "ntlm",
+            "gssapi",
+        ];
+        let mut mechanisms = Vec::new();
+        for m in &raw.auth.mechanisms {
+            let v = m.value.trim().to_ascii_lowercase();
+            if !MECHS.contains(&v.as_str()) {
+                return Err(self.fail(
+                    m,
+                    format!("unknown auth mechanism `{v}`; known: {}", MECHS.join(", ")),
+                ));
+            }
+            mechanisms.push(v);
+        }
+        let pw = &raw.auth.password;
+        let pattern = match &pw.pattern {
+            Some(p) => Some(
+                Regex::new(&p.value)
+                    .map_err(|e| self.fail(p, format!("invalid password pattern: {e}")))?,
+            ),
+            None => None,
+        };
+        let auth = Auth {
+            required: raw.auth.required,
+            mechanisms,
+            username: raw.auth.username,
+            password: Password {
+                kind: pw.kind,
+                pattern,
+                describe: pw.describe.clone(),
+                how: pw.how.clone(),
+                source: self.source(&sources, &pw.source)?,
+            },
+            source: self.source(&sources, &raw.auth.source)?,
+        };
+        let from = match &raw.from {
+            Some(f) => Some(From {
+                policy: f.policy,
+                alias_domains: self.patterns(&f.alias_domains)?,
+                other_address: f.other_address,
+                custom_domain: f.custom_domain,
+                foreign_domain: f.foreign_domain,
+                explain: f.explain.clone(),
+                reply: f.reply.clone(),
+                source: self.source(&sources, &f.source)?,
+            }),
+            None => None,
+        };
+        let limits = match &raw.limits {
+            Some(l) => Some(Limits {
+                messages_per_day: l.messages_per_day,
+                messages_per_minute: l.messages_per_minute,
+                recipients_per_day: l.recipients_per_day,
+                recipients_per_message: l.recipients_per_message,
+                message_size_mb: l.message_size_mb,
+                source: self.source(&sources, &l.source)?,
+            }),
+            None => None,
+        };
+        let mut wrong_hosts = Vec::new();
+        for w in &raw.recognise.wrong_hosts {
+            wrong_hosts.push(WrongHost {
+                host: self.pattern(&w.host)?,
+                reason: w.reason.clone(),
+                source: self.source(&sources, &w.source)?,
+            });
+        }
+        let mut incoming = Vec::new();
+        for i in &raw.incoming {
+            incoming.push(Incoming {
+                host: self.pattern(&i.host)?,
+                port: i.port,
+                protocol: i.protocol,
+                source: self.source(&sources, &i.source)?,
+            });
+        }
+        let mut replies = Vec::new();
+        for r in &raw.replies {
+            replies.push(Reply {
+                matches: r.matches.clone(),
+                cause: r.cause.clone(),
+                fix: r.fix.clone(),
+                source: self.source(&sources, &r.source)?,
+            });
+        }
+        Ok(Provider {
+            id,
+            name: raw.name.clone(),
+            origin,
+            smtp_hosts: self.patterns(&raw.recognise.smtp_hosts)?,
+            domains: self.patterns(&raw.recognise.domains)?,
+            mx: self.patterns(&raw.recognise.mx)?,
+            wrong_hosts,
+            recognise_source: self.source(&sources, &raw.recognise.source)?,
+            incoming,
+            submission,
+            not_offered,
+            auth,
+            from,
+            limits,
+            replies,
+            sources,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_providers_load() {
+        let p = Providers::builtin().expect("built-in rules are valid");
+        assert!(p.get("icloud").is_some() && p.get("gmail").is_some());
+        assert_eq!(p.by_smtp_host("smtp.mail.me.com").unwrap().id, "icloud");
+        assert_eq!(p.by_domain("hotmail.co.uk").unwrap().id, "outlook");
+        assert_eq!(
+            p.by_domain("contoso.onmicrosoft.com").unwrap().id,
+            "microsoft365"
+        );
+    }
+
+    #[test]
+    fn patterns() {
+        let p = NamePattern::new("*.mail.protection.outlook.com").unwrap();
+        assert!(p.matches("contoso-com.mail.protection.outlook.com"));
+        assert!(!p.matches("mail.protection.outlook.com"));
+        assert!(NamePattern::new("bad host").is_err());
+    }
+
+    fn load_err(yaml: &str) -> RuleError {
+        parse("t.yaml".into(), yaml, RuleOrigin::Builtin).unwrap_err()
+    }
+
+    const MIN: &str = "id: relay\nname: Relay\nsources: {doc: https://example.com}\nrecognise: {smtp-hosts: [smtp.example.com], source: doc}\nsubmission: [{port: 587, tls: starttls, source: doc}]\nauth: {required: true, mechanisms: [plain], username: any, password: {kind: account, describe: x, how: y, source: doc}, source: doc}\n";
+
+    #[test]
+    fn minimal_file_loads() {
+        parse("t.yaml".into(), MIN, RuleOrigin::Builtin).unwrap();
+    }
+
+    #[test]
+    fn unknown_key_points_at_it() {
+        let yaml = format!("{MIN}colour: blue\n");
+        let e = load_err(&yaml);
+        assert!(e.message.contains("colour"), "{}", e.message);
+        let span = e.span.expect("span");
+        assert_eq!(&yaml[span.start..span.start + 6], "colour");
+    }
+
+    #[test]
+    fn unknown_source_and_bad_regex_point_at_the_value() {
+        let yaml = MIN.replace(
+            "tls: starttls, source: doc",
+            "tls: starttls, source: nowhere",
+        );
+        let e = load_err(&yaml);
+        assert!(
+            e.message.contains("unknown source `nowhere`"),
+            "{}",
+            e.message
+        );
+        assert_eq!(&yaml[e.span.unwrap()], "nowhere");
+
+        let yaml = MIN.replace("kind: account,", "kind: account, pattern: '[a-',");
+        let e = load_err(&yaml);
+        assert!(
+            e.message.contains("invalid password pattern"),
+            "{}",
+            e.message
+        );
+    }
+
+    #[test]
+    fn wrong_type_is_an_error_not_a_panic() {
+        let e = load_err(&MIN.replace("port: 587", "port: lots"));
+        assert!(e.span.is_some(), "{e:?}");
+        let e = load_err("- just\n- a list\n");
+        assert!(!e.message.is_empty());
+        let e = load_err("a: [unclosed\n");
+        assert!(!e.message.is_empty());
+    }
+}

@@ -1,0 +1,94 @@
+//! Renderers. Each reads [`Outcome`](crate::engine::Outcome) and writes one output format; none
+//! of them sees a secret, because they all take their text from [`crate::redact`].
+
+use std::fmt::Write as _;
+
+use crate::engine::Outcome;
+use crate::finding::{Finding, Severity};
+
+pub mod full;
+pub mod json;
+
+/// The output formats of `check`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum OutputFormat {
+    /// miette diagnostics with source snippets (for people)
+    Full,
+    /// one line per finding: path:line:col: severity[code] message
+    Concise,
+    /// one JSON object with a `diagnostics` array
+    Json,
+}
+
+pub struct Style {
+    pub color: bool,
+    pub width: usize,
+}
+
+pub fn render(format: OutputFormat, outcome: &Outcome, style: &Style) -> String {
+    match format {
+        OutputFormat::Full => full::render(outcome, style),
+        OutputFormat::Concise => concise(outcome),
+        OutputFormat::Json => json::render(outcome),
+    }
+}
+
+/// 1-based (line, column, end line, end column) of a finding's primary span.
+pub fn position(outcome: &Outcome, f: &Finding) -> (usize, usize, usize, usize) {
+    let loc = f.primary();
+    let file = outcome.sources.get(loc.file);
+    let (l, c) = file.line_col(loc.span.start);
+    let (el, ec) = file.line_col(loc.span.end);
+    (l, c, el, ec)
+}
+
+fn concise(outcome: &Outcome) -> String {
+    let mut s = String::new();
+    for f in &outcome.findings {
+        let (l, c, _, _) = position(outcome, f);
+        let path = outcome.sources.path(f.primary().file).display();
+        let _ = writeln!(
+            s,
+            "{path}:{l}:{c}: {}[{}] {}",
+            f.severity, f.code, f.message
+        );
+    }
+    let _ = writeln!(s, "{}", summary(outcome));
+    s
+}
+
+/// "Found 2 errors and 1 warning in 1 file." / "No problems found in 3 files."
+pub fn summary(outcome: &Outcome) -> String {
+    let count = |sev| {
+        outcome
+            .findings
+            .iter()
+            .filter(|f| f.severity == sev)
+            .count()
+    };
+    let (e, w, i) = (
+        count(Severity::Error),
+        count(Severity::Warning),
+        count(Severity::Info),
+    );
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    let files = plural(outcome.files_checked, "file");
+    let profiles = plural(outcome.profiles.len(), "SMTP profile");
+    if e + w + i == 0 {
+        return format!("No problems found in {files} ({profiles}).");
+    }
+    let mut parts = Vec::new();
+    if e > 0 {
+        parts.push(plural(e, "error"));
+    }
+    if w > 0 {
+        parts.push(plural(w, "warning"));
+    }
+    if i > 0 {
+        parts.push(plural(i, "note"));
+    }
+    format!(
+        "Found {} in {files} ({profiles}).",
+        crate::providers::join_or(&parts).replace(" or ", " and ")
+    )
+}
