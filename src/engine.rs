@@ -63,6 +63,10 @@ pub fn check_paths(paths: &[PathBuf], providers: &Providers) -> Outcome {
             }),
         }
     }
+    // A file named twice (directly and through its folder) is checked once.
+    let mut seen = std::collections::HashSet::new();
+    inputs
+        .retain(|i| seen.insert(std::fs::canonicalize(&i.path).unwrap_or_else(|_| i.path.clone())));
     for input in inputs {
         read_one(&input, &mut out);
     }

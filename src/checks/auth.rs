@@ -178,7 +178,10 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
     }
 
     // app-password-required
-    if reported_method || !uses_password || pw.kind != PasswordKind::AppSpecific {
+    if reported_method
+        || !uses_password
+        || !matches!(pw.kind, PasswordKind::AppSpecific | PasswordKind::ApiKey)
+    {
         return;
     }
     let (Some(pattern), Some(secret)) = (&pw.pattern, &p.password) else {
@@ -193,7 +196,11 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
             .finding(
                 "app-password-required",
                 Severity::Error,
-                format!("{} needs {}; this password does not have that form, so it is probably the account password", prov.name, pw.describe),
+                if pw.kind == PasswordKind::AppSpecific {
+                    format!("{} needs {}; this password does not have that form, so it is probably the account password", prov.name, pw.describe)
+                } else {
+                    format!("{} needs {}; this password does not have that form", prov.name, pw.describe)
+                },
                 it.next().expect("label"),
             )
             .with_help(pw.how.clone());

@@ -1,0 +1,354 @@
+//! End-to-end tests of the binary: output formats (insta snapshots, reviewed), exit codes and
+//! the error paths a new user hits.
+
+use std::path::Path;
+use std::process::Output;
+
+use assert_cmd::Command;
+
+fn run(args: &[&str]) -> Output {
+    Command::cargo_bin("smtp-doctor")
+        .unwrap()
+        .args(args)
+        .env_remove("CLICOLOR_FORCE")
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8(o.stderr.clone()).unwrap()
+}
+
+#[test]
+fn example_config_full_output() {
+    let o = run(&["check", "examples/config.toml"]);
+    assert_eq!(o.status.code(), Some(1));
+    insta::assert_snapshot!("example_full", stdout(&o));
+}
+
+#[test]
+fn example_config_json_output() {
+    let o = run(&["check", "--format", "json", "examples/config.toml"]);
+    assert_eq!(o.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    for d in v["diagnostics"].as_array().unwrap() {
+        for key in [
+            "code",
+            "severity",
+            "message",
+            "file",
+            "line",
+            "column",
+            "end_line",
+            "end_column",
+            "provider",
+            "help",
+        ] {
+            assert!(d.get(key).is_some(), "missing {key} in {d}");
+        }
+    }
+    insta::assert_snapshot!("example_json", stdout(&o));
+}
+
+#[test]
+fn concise_output_is_one_line_per_finding() {
+    let o = run(&[
+        "check",
+        "--format",
+        "concise",
+        "fixtures/toml/outlook.bad.toml",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    insta::assert_snapshot!("outlook_concise", stdout(&o));
+}
+
+#[test]
+fn good_files_exit_zero() {
+    let o = run(&[
+        "check",
+        "fixtures/toml/icloud.good.toml",
+        "fixtures/toml/gmail.good.toml",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert!(stdout(&o).contains("No problems found in 2 files"));
+}
+
+#[test]
+fn fail_on_and_exit_zero() {
+    // microsoft365.bad.toml has one error and one warning.
+    let o = run(&[
+        "check",
+        "--format",
+        "concise",
+        "fixtures/toml/icloud-custom-domain.good.toml",
+    ]);
+    assert_eq!(o.status.code(), Some(0));
+    let o = run(&[
+        "check",
+        "--fail-on",
+        "info",
+        "fixtures/toml/icloud-custom-domain.good.toml",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let o = run(&["check", "--exit-zero", "examples/config.toml"]);
+    assert_eq!(o.status.code(), Some(0));
+}
+
+#[test]
+fn missing_file_is_exit_2_with_a_message() {
+    let o = run(&["check", "does/not/exist.toml"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("does/not/exist.toml: no such file or directory"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn empty_file_is_fine() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("config.toml");
+    std::fs::write(&p, "").unwrap();
+    let o = run(&["check", p.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(stdout(&o).contains("No problems found in 1 file (0 SMTP profiles)"));
+}
+
+#[test]
+fn binary_and_unknown_files_are_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let bin = dir.path().join("config.toml");
+    std::fs::write(&bin, b"\x7fELF\x00\x00\x01binary").unwrap();
+    let o = run(&["check", bin.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("binary file"), "{}", stderr(&o));
+
+    let txt = dir.path().join("notes.txt");
+    std::fs::write(&txt, "hello").unwrap();
+    let o = run(&["check", txt.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("cannot tell the format"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn non_utf8_file_is_a_parse_error_with_a_position() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("config.toml");
+    std::fs::write(
+        &p,
+        b"[smtp]\nhost = \"smtp.gmail.com\"\n# caf\xe9\nport = 465\nsecurity = \"ssl\"\n",
+    )
+    .unwrap();
+    let o = run(&["check", "--format", "concise", p.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stdout(&o).contains("config.toml:3:6: error[parse-error] the file is not valid UTF-8"),
+        "{}",
+        stdout(&o)
+    );
+}
+
+#[test]
+fn huge_file_is_refused_not_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("big.toml");
+    let f = std::fs::File::create(&p).unwrap();
+    f.set_len(smtp_doctor::engine::MAX_FILE_SIZE + 1).unwrap();
+    let o = run(&["check", p.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("reads configuration files up to"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn folders_are_walked_and_each_finding_reported_once() {
+    let o = run(&[
+        "check",
+        "--format",
+        "json",
+        "fixtures/toml",
+        "fixtures/toml/icloud.bad.toml",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let diags = v["diagnostics"].as_array().unwrap();
+    let icloud: Vec<_> = diags
+        .iter()
+        .filter(|d| d["file"].as_str().unwrap().ends_with("icloud.bad.toml"))
+        .collect();
+    assert_eq!(icloud.len(), 7, "{icloud:#?}");
+}
+
+#[test]
+fn stdin_needs_a_file_name() {
+    let text = std::fs::read_to_string("fixtures/toml/icloud.bad.toml").unwrap();
+    let o = Command::cargo_bin("smtp-doctor")
+        .unwrap()
+        .args(["check", "-"])
+        .write_stdin(text.clone())
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let o = Command::cargo_bin("smtp-doctor")
+        .unwrap()
+        .args([
+            "check",
+            "--format",
+            "concise",
+            "--stdin-filename",
+            "settings.toml",
+            "-",
+        ])
+        .write_stdin(text)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stdout(&o).contains("settings.toml:4:8: error[tls-mode-mismatch]"),
+        "{}",
+        stdout(&o)
+    );
+}
+
+#[test]
+fn user_rules_add_a_company_relay() {
+    let o = run(&[
+        "check",
+        "--format",
+        "concise",
+        "fixtures/custom-relay/acme.bad.toml",
+    ]);
+    assert!(
+        !stdout(&o).contains("port-not-offered"),
+        "unknown host gets only generic checks"
+    );
+    let o = run(&[
+        "check",
+        "--format",
+        "concise",
+        "--rules",
+        "fixtures/custom-relay/rules",
+        "fixtures/custom-relay/acme.bad.toml",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    insta::assert_snapshot!("custom_relay_concise", stdout(&o));
+    let o = run(&["rules", "--rules", "fixtures/custom-relay/rules"]);
+    assert!(
+        stdout(&o).contains("acme-relay")
+            && stdout(&o).contains("(from fixtures/custom-relay/rules/acme-relay.yaml)")
+    );
+}
+
+#[test]
+fn broken_rule_file_points_into_the_yaml() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string("fixtures/custom-relay/rules/acme-relay.yaml").unwrap();
+    std::fs::write(
+        dir.path().join("relay.yaml"),
+        text.replace("tls: starttls", "tls: startls"),
+    )
+    .unwrap();
+    let o = run(&[
+        "check",
+        "--rules",
+        dir.path().to_str().unwrap(),
+        "examples/config.toml",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(
+        err.contains("invalid provider rules") && err.contains("startls"),
+        "{err}"
+    );
+    assert!(err.contains("relay.yaml:11:"), "points at line 11: {err}");
+
+    std::fs::write(dir.path().join("relay.yaml"), "id: [unclosed\n").unwrap();
+    let o = run(&["rules", "--rules", dir.path().to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("invalid provider rules"));
+}
+
+#[test]
+fn explain_and_rules() {
+    let o = run(&["explain", "tls-mode-mismatch"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(stdout(&o).starts_with("# tls-mode-mismatch"));
+    let o = run(&["explain", "no-such-code"]);
+    assert_eq!(o.status.code(), Some(2));
+    let o = run(&["rules", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(
+        v["codes"].as_array().unwrap().len(),
+        smtp_doctor::codes::CODES.len()
+    );
+    assert!(v["providers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|p| p["id"] == "icloud"));
+}
+
+/// No password of any fixture may appear in any output format.
+#[test]
+fn no_fixture_secret_reaches_any_output() {
+    let mut files = Vec::new();
+    collect(Path::new("fixtures"), &mut files);
+    files.push("examples/config.toml".into());
+    let mut secrets = Vec::new();
+    for f in &files {
+        let text = String::from_utf8_lossy(&std::fs::read(f).unwrap()).into_owned();
+        let ex = smtp_doctor::extract::detect(Path::new(f), &text)
+            .map(|fmt| smtp_doctor::extract::extract(fmt, smtp_doctor::source::FileId(0), &text));
+        for s in ex.map(|e| e.secrets).unwrap_or_default() {
+            let secret = text[s].trim().to_owned();
+            if secret.len() >= 4 && !secret.starts_with('$') {
+                secrets.push(secret);
+            }
+        }
+    }
+    assert!(
+        secrets.len() >= 5,
+        "expected fixture secrets, got {secrets:?}"
+    );
+    for format in ["full", "concise", "json"] {
+        let mut args = vec![
+            "check",
+            "--format",
+            format,
+            "--rules",
+            "fixtures/custom-relay/rules",
+        ];
+        args.extend(files.iter().map(String::as_str));
+        let o = run(&args);
+        let all = stdout(&o) + &stderr(&o);
+        for s in &secrets {
+            assert!(
+                !all.contains(s.as_str()),
+                "secret leaked in {format} output"
+            );
+        }
+    }
+}
+
+fn collect(dir: &Path, out: &mut Vec<String>) {
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            collect(&p, out);
+        } else if !p.extension().is_some_and(|e| e == "yaml") {
+            out.push(p.to_string_lossy().into_owned());
+        }
+    }
+}
