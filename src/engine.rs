@@ -28,6 +28,8 @@ pub struct Outcome {
     pub sources: Sources,
     pub findings: Vec<Finding>,
     pub profiles: Vec<Profile>,
+    /// Variables defined by env files, for the resolve step.
+    pub env_files: Vec<crate::resolve::EnvFile>,
     pub errors: Vec<InputError>,
     /// Files read and recognised as a configuration format.
     pub files_checked: usize,
@@ -169,9 +171,25 @@ fn add_file(
     }
     out.findings.extend(ex.findings);
     out.profiles.extend(ex.profiles);
+    if !ex.env.is_empty() {
+        out.env_files.push(crate::resolve::EnvFile {
+            path: out.sources.path(id).to_path_buf(),
+            defs: ex.env,
+        });
+    }
 }
 
 fn finish(out: &mut Outcome, providers: &Providers) {
+    let resolved = crate::resolve::resolve(&mut out.profiles, &out.env_files, &out.sources);
+    out.findings.extend(resolved);
+    // Secrets taken from env files are masked in those files too.
+    for p in &out.profiles {
+        if let Some(pw) = &p.password {
+            out.sources
+                .get_mut(pw.loc.file)
+                .add_secret(pw.loc.span.clone());
+        }
+    }
     for p in &out.profiles {
         let ctx = Ctx {
             profile: p,

@@ -15,4 +15,5 @@ pub mod model;
 pub mod providers;
 pub mod redact;
 pub mod report;
+pub mod resolve;
 pub mod source;

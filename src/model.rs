@@ -228,6 +228,36 @@ impl Client {
     }
 }
 
+/// A resolved value for one profile field, produced by an [`EnvRef`]'s conversion.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FieldValue {
+    Host(String),
+    Port(u16),
+    Security(Security),
+    Auth(AuthMethod),
+    Username(String),
+    Password(Secret),
+    From(String),
+    TlsVerify(bool),
+}
+
+/// A field that code reads from the environment (`process.env.SMTP_PORT`, `env('MAIL_HOST',
+/// 'localhost')`, `os.getenv("EMAIL_PORT")`). The resolve step fills it from the `.env` files of
+/// the same project, or from the default written in code.
+#[derive(Clone, Debug)]
+pub struct EnvRef {
+    pub var: String,
+    /// The code that reads the variable.
+    pub reference: Loc,
+    /// A default written in code, with its span.
+    pub default: Option<(String, Loc)>,
+    /// How the client turns the variable's text into the field (e.g. JavaScript truthiness for
+    /// Nodemailer's `secure`). `None` when the text cannot be what the client expects.
+    pub convert: fn(&str) -> Option<FieldValue>,
+    /// Shown in the `invalid-value` finding when `convert` refuses the text.
+    pub expects: &'static str,
+}
+
 /// One SMTP client configuration found in a file.
 #[derive(Clone, Debug)]
 pub struct Profile {
@@ -247,6 +277,8 @@ pub struct Profile {
     pub from: Vec<Value<String>>,
     /// `Some(false)` when certificate verification is switched off.
     pub tls_verify: Option<Value<bool>>,
+    /// Fields read from environment variables, filled by the resolve step.
+    pub env_refs: Vec<EnvRef>,
 }
 
 impl Profile {
@@ -263,7 +295,44 @@ impl Profile {
             password: None,
             from: Vec::new(),
             tls_verify: None,
+            env_refs: Vec::new(),
         }
+    }
+
+    /// Set a field from a resolved value.
+    pub fn set(&mut self, value: FieldValue, loc: Loc, origin: Origin) {
+        fn v<T>(value: T, loc: &Loc, origin: &Origin) -> Value<T> {
+            Value {
+                value,
+                loc: loc.clone(),
+                origin: origin.clone(),
+            }
+        }
+        let (l, o) = (&loc, &origin);
+        match value {
+            FieldValue::Host(x) => self.host = Some(v(x, l, o)),
+            FieldValue::Port(x) => self.port = Some(v(x, l, o)),
+            FieldValue::Security(x) => self.security = Some(v(x, l, o)),
+            FieldValue::Auth(x) => self.auth = Some(v(x, l, o)),
+            FieldValue::Username(x) => self.username = Some(v(x, l, o)),
+            FieldValue::Password(x) => self.password = Some(v(x, l, o)),
+            FieldValue::From(x) => self.from.push(v(x, l, o)),
+            FieldValue::TlsVerify(x) => self.tls_verify = Some(v(x, l, o)),
+        }
+    }
+
+    /// Every span a field of this profile came from.
+    pub fn field_locs(&self) -> Vec<&Loc> {
+        let mut out = Vec::new();
+        out.extend(self.host.as_ref().map(|v| &v.loc));
+        out.extend(self.port.as_ref().map(|v| &v.loc));
+        out.extend(self.security.as_ref().map(|v| &v.loc));
+        out.extend(self.auth.as_ref().map(|v| &v.loc));
+        out.extend(self.username.as_ref().map(|v| &v.loc));
+        out.extend(self.password.as_ref().map(|v| &v.loc));
+        out.extend(self.from.iter().map(|v| &v.loc));
+        out.extend(self.tls_verify.as_ref().map(|v| &v.loc));
+        out
     }
 
     pub fn file(&self) -> FileId {

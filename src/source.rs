@@ -142,9 +142,9 @@ mod tests {
         assert_eq!(f.line_col(0), (1, 1));
         assert_eq!(f.line_col(4), (2, 1));
         assert_eq!(f.line_col(6), (2, 2)); // after the two-byte ç
-        assert_eq!(f.line_col(9), (3, 1));
+        assert_eq!(f.line_col(8), (3, 1));
         assert_eq!(f.line_span(1), Some(0..2));
-        assert_eq!(f.line_span(3), Some(9..13));
+        assert_eq!(f.line_span(3), Some(8..12));
         assert_eq!(f.line_span(4), None);
     }
 }

@@ -73,7 +73,7 @@ pub(crate) fn labels_for<T>(v: &Value<T>, message: impl Into<String>) -> Vec<Lab
 /// A value's primary label with a note when the value is a client default.
 pub(crate) fn value_label<T>(v: &Value<T>, what: &str) -> Vec<Label> {
     let text = match &v.origin {
-        crate::model::Origin::Default { client_default } => format!("{what} ({client_default})"),
+        crate::model::Origin::Default { client_default } => format!("{what}: {client_default}"),
         _ => what.to_owned(),
     };
     labels_for(v, text)

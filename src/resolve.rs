@@ -1,0 +1,103 @@
+//! Resolve: fill the fields that code reads from the environment, from the `.env` files of the
+//! same project (the closest folder first; `.env` before `.env.*`), or from the default written
+//! in code. A value taken from an env file keeps the span of its definition and remembers the
+//! code that reads it, so a finding labels both places.
+//!
+//! When code reads a `.env` file's variables, the code decides what they mean (Nodemailer's
+//! `secure` is not Django's `EMAIL_USE_SSL`), so the `.env` file's own guess at a profile over
+//! the same lines is dropped and each mistake is reported once.
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use crate::extract::EnvDef;
+use crate::finding::{Finding, Label, Severity};
+use crate::model::{Client, Origin, Profile};
+use crate::source::{Loc, Sources};
+
+/// Env definitions of one file.
+#[derive(Debug)]
+pub struct EnvFile {
+    pub path: std::path::PathBuf,
+    pub defs: Vec<EnvDef>,
+}
+
+/// Fill every profile's env references; returns findings for values the client cannot use.
+pub fn resolve(
+    profiles: &mut Vec<Profile>,
+    env_files: &[EnvFile],
+    sources: &Sources,
+) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    let mut consumed: HashSet<Loc> = HashSet::new();
+    for p in profiles.iter_mut() {
+        let refs = std::mem::take(&mut p.env_refs);
+        if refs.is_empty() {
+            continue;
+        }
+        let code_path = sources.path(p.file()).to_path_buf();
+        let candidates = candidates(&code_path, env_files);
+        for r in &refs {
+            let def = candidates
+                .iter()
+                .find_map(|f| f.defs.iter().rev().find(|d| d.name == r.var));
+            match (def, &r.default) {
+                (Some(d), _) => {
+                    consumed.insert(d.loc.clone());
+                    match (r.convert)(&d.value) {
+                        Some(v) => p.set(
+                            v,
+                            d.loc.clone(),
+                            Origin::Env {
+                                var: r.var.clone(),
+                                reference: r.reference.clone(),
+                            },
+                        ),
+                        None => findings.push(
+                            Finding::new(
+                                "invalid-value",
+                                Severity::Error,
+                                format!(
+                                    "`{}` cannot be used here: the code expects {}",
+                                    r.var, r.expects
+                                ),
+                                Label::new(d.loc.clone(), "defined here"),
+                            )
+                            .with_label(Label::new(r.reference.clone(), "read here")),
+                        ),
+                    }
+                }
+                (None, Some((text, loc))) => {
+                    if let Some(v) = (r.convert)(text) {
+                        p.set(v, loc.clone(), Origin::Literal);
+                    }
+                }
+                (None, None) => {} // unresolved: not an error, the value comes from elsewhere
+            }
+        }
+    }
+    // Drop env-file profiles whose lines code already interpreted.
+    profiles.retain(|p| {
+        !(matches!(
+            p.client,
+            Client::Laravel | Client::Django | Client::DotenvGeneric
+        ) && p.field_locs().iter().any(|l| consumed.contains(l)))
+    });
+    findings
+}
+
+/// Env files that apply to a code file: those in its folder or an ancestor folder, closest first,
+/// `.env` before `.env.*` variants.
+fn candidates<'a>(code: &Path, env_files: &'a [EnvFile]) -> Vec<&'a EnvFile> {
+    let mut out: Vec<(usize, bool, &EnvFile)> = env_files
+        .iter()
+        .filter_map(|f| {
+            let dir = f.path.parent()?;
+            let depth = code.ancestors().skip(1).position(|a| a == dir)?;
+            let is_plain = f.path.file_name().is_some_and(|n| n == ".env");
+            Some((depth, !is_plain, f))
+        })
+        .collect();
+    out.sort_by(|a, b| (a.0, a.1, &a.2.path).cmp(&(b.0, b.1, &b.2.path)));
+    out.into_iter().map(|(_, _, f)| f).collect()
+}
