@@ -347,7 +347,7 @@ fn collect(dir: &Path, out: &mut Vec<String>) {
         let p = e.unwrap().path();
         if p.is_dir() {
             collect(&p, out);
-        } else if !p.extension().is_some_and(|e| e == "yaml") {
+        } else if p.extension().is_none_or(|e| e != "yaml") {
             out.push(p.to_string_lossy().into_owned());
         }
     }
