@@ -126,6 +126,9 @@ fn read_one(input: &Input, out: &mut Outcome) {
         }
     };
     let Some(format) = extract::detect(path, &text) else {
+        if extract::is_code_path(path) {
+            return; // source code that uses no mail library this tool reads
+        }
         return fail(
             out,
             "cannot tell the format of this file from its name or content (smtp-doctor reads .env files, *.toml, Thunderbird prefs.js/user.js)".into(),

@@ -211,6 +211,10 @@ pub enum Client {
     PhpMailer,
     Nodemailer,
     PythonSmtplib,
+    /// Laravel `config/mail.php`.
+    LaravelConfig,
+    /// Django `settings.py` (`EMAIL_*`).
+    DjangoSettings,
 }
 
 impl Client {
@@ -224,6 +228,8 @@ impl Client {
             Client::PhpMailer => "phpmailer",
             Client::Nodemailer => "nodemailer",
             Client::PythonSmtplib => "smtplib",
+            Client::LaravelConfig => "laravel-config",
+            Client::DjangoSettings => "django-settings",
         }
     }
 }

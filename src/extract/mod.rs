@@ -14,6 +14,9 @@ use crate::model::Profile;
 use crate::source::{FileId, Loc};
 
 pub mod dotenv;
+pub mod nodemailer;
+pub mod php;
+pub mod python;
 pub mod thunderbird;
 pub mod toml;
 
@@ -23,6 +26,14 @@ pub enum Format {
     Toml,
     Dotenv,
     ThunderbirdPrefs,
+    /// PHP: PHPMailer code, Laravel `config/mail.php`.
+    Php,
+    /// JavaScript (CommonJS or ESM) using Nodemailer.
+    JavaScript,
+    /// TypeScript using Nodemailer.
+    TypeScript,
+    /// Python: smtplib code, Django `settings.py`.
+    Python,
 }
 
 impl Format {
@@ -31,6 +42,10 @@ impl Format {
             Format::Toml => "toml",
             Format::Dotenv => "dotenv",
             Format::ThunderbirdPrefs => "thunderbird-prefs",
+            Format::Php => "php",
+            Format::JavaScript => "javascript",
+            Format::TypeScript => "typescript",
+            Format::Python => "python",
         }
     }
 
@@ -41,13 +56,62 @@ impl Format {
     /// The comment syntax of the format, for `expect:` markers and suppressions.
     pub fn line_comment(self) -> &'static str {
         match self {
-            Format::Toml | Format::Dotenv => "#",
-            Format::ThunderbirdPrefs => "//",
+            Format::Toml | Format::Dotenv | Format::Python => "#",
+            Format::ThunderbirdPrefs | Format::Php | Format::JavaScript | Format::TypeScript => {
+                "//"
+            }
         }
     }
 }
 
-pub const ALL_FORMATS: &[Format] = &[Format::Toml, Format::Dotenv, Format::ThunderbirdPrefs];
+pub const ALL_FORMATS: &[Format] = &[
+    Format::Toml,
+    Format::Dotenv,
+    Format::ThunderbirdPrefs,
+    Format::Php,
+    Format::JavaScript,
+    Format::TypeScript,
+    Format::Python,
+];
+
+/// Source-code file extensions and their formats. Code files are only read as configuration
+/// when a cheap look at their text finds a mail library ([`code_sniff`]).
+const CODE_EXTENSIONS: &[(&str, Format)] = &[
+    ("php", Format::Php),
+    ("js", Format::JavaScript),
+    ("mjs", Format::JavaScript),
+    ("cjs", Format::JavaScript),
+    ("jsx", Format::JavaScript),
+    ("ts", Format::TypeScript),
+    ("mts", Format::TypeScript),
+    ("cts", Format::TypeScript),
+    ("tsx", Format::TypeScript),
+    ("py", Format::Python),
+];
+
+/// Is this a source file that might hold SMTP settings (decided by its extension alone)?
+pub fn is_code_path(path: &Path) -> bool {
+    code_format(path).is_some()
+}
+
+fn code_format(path: &Path) -> Option<Format> {
+    let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+    CODE_EXTENSIONS
+        .iter()
+        .find(|(e, _)| *e == ext)
+        .map(|(_, f)| *f)
+}
+
+/// Does the text of a code file mention a mail library or mail settings this format reads?
+pub fn code_sniff(format: Format, text: &str) -> bool {
+    let needles: &[&str] = match format {
+        Format::Php => &["PHPMailer", "isSMTP", "'smtp'", "\"smtp\"", "MAIL_HOST"],
+        Format::JavaScript | Format::TypeScript => &["nodemailer", "createTransport"],
+        Format::Python => &["smtplib", "EMAIL_HOST", "EMAIL_BACKEND"],
+        _ => return false,
+    };
+    needles.iter().any(|n| text.contains(n))
+}
 
 /// A variable defined in an env file, for resolving references from code in the same project.
 #[derive(Clone, Debug)]
@@ -84,6 +148,9 @@ pub fn detect(path: &Path, text: &str) -> Option<Format> {
     if name.ends_with(".toml") {
         return Some(Format::Toml);
     }
+    if let Some(format) = code_format(path) {
+        return code_sniff(format, text).then_some(format);
+    }
     // Content sniff for files whose name says nothing.
     let head = &text[..text.len().min(4096)];
     if head.contains("user_pref(\"mail.") {
@@ -98,6 +165,10 @@ pub fn extract(format: Format, file: FileId, text: &str) -> Extraction {
         Format::Toml => toml::extract(file, text),
         Format::Dotenv => dotenv::extract(file, text),
         Format::ThunderbirdPrefs => thunderbird::extract(file, text),
+        Format::Php => php::extract(file, text),
+        Format::JavaScript => nodemailer::extract(file, text, false),
+        Format::TypeScript => nodemailer::extract(file, text, true),
+        Format::Python => python::extract(file, text),
     }
 }
 
