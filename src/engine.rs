@@ -201,6 +201,7 @@ fn finish(out: &mut Outcome, providers: &Providers) {
         };
         out.findings.extend(checks::run(&ctx));
     }
+    mask_every_copy(&mut out.sources);
     // Stable order: file, position, code; and each finding once.
     let key = |f: &Finding| {
         (
@@ -217,4 +218,32 @@ fn finish(out: &mut Outcome, providers: &Providers) {
 /// The file of a finding's primary label.
 pub fn finding_file(f: &Finding) -> FileId {
     f.primary().file
+}
+
+/// A secret may also be written elsewhere (a comment, a second file): mask every copy of every
+/// secret in every file of the run, not only the spans the extractors reported.
+fn mask_every_copy(sources: &mut crate::source::Sources) {
+    let mut secrets: Vec<String> = Vec::new();
+    for (_, f) in sources.iter() {
+        for s in f.secrets() {
+            if let Some(t) = f.text.get(s.clone()) {
+                let t = t.trim();
+                if t.len() >= 4 && !secrets.iter().any(|x| x == t) {
+                    secrets.push(t.to_owned());
+                }
+            }
+        }
+    }
+    if secrets.is_empty() {
+        return;
+    }
+    let ids: Vec<FileId> = sources.iter().map(|(id, _)| id).collect();
+    for id in ids {
+        let text = sources.get(id).text.clone();
+        for secret in &secrets {
+            for (at, _) in text.match_indices(secret.as_str()) {
+                sources.get_mut(id).add_secret(at..at + secret.len());
+            }
+        }
+    }
 }

@@ -75,3 +75,13 @@ pub fn render(outcome: &Outcome) -> String {
     s.push('\n');
     s
 }
+
+/// `--format json-lines`: one diagnostic object per line, nothing else.
+pub fn render_lines(outcome: &Outcome) -> String {
+    let mut s = String::new();
+    for f in &outcome.findings {
+        s.push_str(&serde_json::to_string(&diagnostic(outcome, f)).unwrap_or_default());
+        s.push('\n');
+    }
+    s
+}

@@ -7,7 +7,9 @@ use crate::engine::Outcome;
 use crate::finding::{Finding, Severity};
 
 pub mod full;
+pub mod github;
 pub mod json;
+pub mod sarif;
 
 /// The output formats of `check`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -18,6 +20,19 @@ pub enum OutputFormat {
     Concise,
     /// one JSON object with a `diagnostics` array
     Json,
+    /// one JSON object per finding per line
+    JsonLines,
+    /// GitHub Actions workflow commands (annotations)
+    Github,
+    /// SARIF 2.1.0 (code scanning)
+    Sarif,
+}
+
+impl OutputFormat {
+    /// Formats for people print a summary line.
+    pub fn is_human(self) -> bool {
+        matches!(self, OutputFormat::Full | OutputFormat::Concise)
+    }
 }
 
 pub struct Style {
@@ -30,6 +45,9 @@ pub fn render(format: OutputFormat, outcome: &Outcome, style: &Style) -> String 
         OutputFormat::Full => full::render(outcome, style),
         OutputFormat::Concise => concise(outcome),
         OutputFormat::Json => json::render(outcome),
+        OutputFormat::JsonLines => json::render_lines(outcome),
+        OutputFormat::Github => github::render(outcome),
+        OutputFormat::Sarif => sarif::render(outcome),
     }
 }
 

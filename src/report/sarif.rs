@@ -1,0 +1,123 @@
+//! `--format sarif`: SARIF 2.1.0 for code-scanning tools (GitHub code scanning and others).
+
+use serde_json::{json, Value};
+
+use crate::codes::CODES;
+use crate::engine::Outcome;
+use crate::finding::Severity;
+
+fn level(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "note",
+    }
+}
+
+/// A path as a relative URI with `/` separators (repo-relative when run from the repo root).
+fn uri(path: &std::path::Path) -> String {
+    let p = path.strip_prefix("./").unwrap_or(path);
+    let s = p
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join("/");
+    s.replace('%', "%25")
+        .replace(' ', "%20")
+        .replace('#', "%23")
+}
+
+pub fn render(outcome: &Outcome) -> String {
+    let mut rules: Vec<Value> = CODES
+        .iter()
+        .map(|c| {
+            json!({
+                "id": c.code,
+                "name": c.code,
+                "shortDescription": {"text": c.summary},
+                "fullDescription": {"text": c.doc.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()).take(3).collect::<Vec<_>>().join(" ")},
+                "helpUri": crate::codes::doc_path(c.code),
+                "help": {"text": format!("smtp-doctor explain {}", c.code), "markdown": c.doc},
+                "defaultConfiguration": {"level": level(c.severity)},
+            })
+        })
+        .collect();
+    // Codes from user rules that have no page of their own.
+    for f in &outcome.findings {
+        if !rules.iter().any(|r| r["id"] == f.code) {
+            rules.push(json!({"id": f.code, "shortDescription": {"text": f.code}}));
+        }
+    }
+    let index = |code: &str| rules.iter().position(|r| r["id"] == code).unwrap_or(0);
+    let results: Vec<Value> = outcome
+        .findings
+        .iter()
+        .map(|f| {
+            let locations: Vec<Value> = f
+                .labels
+                .iter()
+                .map(|l| {
+                    let src = outcome.sources.get(l.loc.file);
+                    let (sl, sc) = src.line_col(l.loc.span.start);
+                    let (el, ec) = src.line_col(l.loc.span.end);
+                    let mut loc = json!({
+                        "physicalLocation": {
+                            "artifactLocation": {"uri": uri(&src.path), "uriBaseId": "%SRCROOT%"},
+                            "region": {"startLine": sl, "startColumn": sc, "endLine": el, "endColumn": ec},
+                        }
+                    });
+                    if let Some(m) = &l.message {
+                        loc["message"] = json!({"text": m});
+                    }
+                    loc
+                })
+                .collect();
+            let mut message = f.message.clone();
+            if let Some(h) = &f.help {
+                message.push_str("\nhelp: ");
+                message.push_str(h);
+            }
+            let mut r = json!({
+                "ruleId": f.code,
+                "ruleIndex": index(&f.code),
+                "level": level(f.severity),
+                "message": {"text": message},
+                "locations": [locations[0].clone()],
+            });
+            if locations.len() > 1 {
+                r["relatedLocations"] = Value::Array(
+                    locations[1..]
+                        .iter()
+                        .enumerate()
+                        .map(|(i, l)| {
+                            let mut l = l.clone();
+                            l["id"] = json!(i + 1);
+                            l
+                        })
+                        .collect(),
+                );
+            }
+            if let Some(p) = &f.provider {
+                r["properties"] = json!({"provider": p});
+            }
+            r
+        })
+        .collect();
+    let doc = json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "smtp-doctor",
+                "version": env!("CARGO_PKG_VERSION"),
+                "informationUri": "https://crates.io/crates/smtp-doctor",
+                "rules": rules,
+            }},
+            "results": results,
+            "columnKind": "unicodeCodePoints",
+        }],
+    });
+    let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
+    s.push('\n');
+    s
+}
