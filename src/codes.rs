@@ -46,6 +46,7 @@ codes! {
     "conflicting-settings", Error, false, "settings that contradict each other (e.g. SSL and TLS both on)";
     "invalid-value", Error, false, "a value that cannot be what the client expects (port 99999, unknown mode)";
     "parse-error", Error, false, "the file could not be read as its format";
+    "unused-suppression", Warning, false, "an inline `smtp-doctor: ignore[...]` comment that suppresses nothing";
 }
 
 pub fn lookup(code: &str) -> Option<&'static CodeInfo> {
@@ -55,4 +56,13 @@ pub fn lookup(code: &str) -> Option<&'static CodeInfo> {
 /// Where the documentation page of a code lives, relative to the repository root.
 pub fn doc_path(code: &str) -> String {
     format!("docs/rules/{code}.md")
+}
+
+/// An absolute URL of a code's page, for formats that need one (SARIF `helpUri`): the page as
+/// published with this version of the crate.
+pub fn doc_url(code: &str) -> String {
+    format!(
+        "https://docs.rs/crate/smtp-doctor/{}/source/docs/rules/{code}.md",
+        env!("CARGO_PKG_VERSION")
+    )
 }

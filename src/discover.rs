@@ -1,8 +1,12 @@
-//! Walking folders: `.gitignore`-aware (the `ignore` crate), dotfiles included on purpose (`.env`),
-//! dependency and build folders skipped, and only files whose name says they may hold SMTP
-//! settings kept.
+//! Walking folders: `.gitignore`-aware (the `ignore` crate), in parallel, dotfiles included on
+//! purpose (`.env`), dependency and build folders skipped, and only files that may hold SMTP
+//! settings kept: configuration files by name, source files by extension (their text is looked
+//! at when they are read).
 
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use ignore::WalkState;
 
 use crate::extract;
 
@@ -19,10 +23,11 @@ const SKIP_DIRS: &[&str] = &[
     "venv",
 ];
 
-/// Candidate files under `root`, sorted.
-pub fn walk(root: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let walker = ignore::WalkBuilder::new(root)
+/// Candidate files under `root`, sorted. `also` admits files whose name alone says nothing
+/// (the settings file's `[formats]` globs).
+pub fn walk(root: &Path, also: &(dyn Fn(&Path) -> bool + Sync)) -> Vec<PathBuf> {
+    let found = Mutex::new(Vec::new());
+    ignore::WalkBuilder::new(root)
         .hidden(false)
         .git_global(false)
         .require_git(false)
@@ -31,14 +36,60 @@ pub fn walk(root: &Path) -> Vec<PathBuf> {
                 && e.depth() > 0
                 && SKIP_DIRS.contains(&e.file_name().to_string_lossy().as_ref()))
         })
-        .build();
-    for entry in walker.flatten() {
-        if entry.file_type().is_some_and(|t| t.is_file())
-            && extract::detect(entry.path(), "").is_some()
-        {
-            out.push(entry.into_path());
-        }
-    }
+        .build_parallel()
+        .run(|| {
+            Box::new(|entry| {
+                if let Ok(entry) = entry {
+                    let path = entry.path();
+                    if entry.file_type().is_some_and(|t| t.is_file())
+                        && (extract::detect(path, "").is_some()
+                            || extract::is_code_path(path)
+                            || also(path))
+                    {
+                        found
+                            .lock()
+                            .unwrap_or_else(|e| e.into_inner())
+                            .push(entry.into_path());
+                    }
+                }
+                WalkState::Continue
+            })
+        });
+    let mut out = found.into_inner().unwrap_or_else(|e| e.into_inner());
     out.sort();
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn walks_dotfiles_skips_dependencies_and_honours_gitignore() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        for f in [
+            ".env",
+            ".env.production",
+            "config.toml",
+            "app/mailer.js",
+            "node_modules/x/.env",
+            "vendor/a.php",
+            "ignored/.env",
+            "notes.txt",
+        ] {
+            let p = d.join(f);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, "").unwrap();
+        }
+        std::fs::write(d.join(".gitignore"), "ignored/\n").unwrap();
+        let got: Vec<String> = walk(d, &|_| false)
+            .iter()
+            .map(|p| p.strip_prefix(d).unwrap().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(
+            got,
+            [".env", ".env.production", "app/mailer.js", "config.toml"]
+        );
+    }
 }

@@ -43,8 +43,21 @@ pub struct Input {
     pub explicit: bool,
 }
 
-/// Check the given files and folders.
+/// What a run reports, beyond the providers.
+#[derive(Debug, Default, Clone)]
+pub struct RunOptions {
+    pub selection: crate::select::Selection,
+    /// Formats chosen by glob for files whose name says nothing.
+    pub formats: Vec<(globset::GlobMatcher, Format)>,
+}
+
+/// Check the given files and folders with default options (inline suppressions still apply).
 pub fn check_paths(paths: &[PathBuf], providers: &Providers) -> Outcome {
+    check_paths_with(paths, providers, &RunOptions::default())
+}
+
+/// Check the given files and folders.
+pub fn check_paths_with(paths: &[PathBuf], providers: &Providers, opts: &RunOptions) -> Outcome {
     let mut out = Outcome::default();
     let mut inputs = Vec::new();
     for path in paths {
@@ -53,12 +66,14 @@ pub fn check_paths(paths: &[PathBuf], providers: &Providers) -> Outcome {
                 path: path.clone(),
                 message: io_message(&e),
             }),
-            Ok(m) if m.is_dir() => {
-                inputs.extend(crate::discover::walk(path).into_iter().map(|p| Input {
-                    path: p,
-                    explicit: false,
-                }))
-            }
+            Ok(m) if m.is_dir() => inputs.extend(
+                crate::discover::walk(path, &|p| forced_format(opts, p).is_some())
+                    .into_iter()
+                    .map(|p| Input {
+                        path: p,
+                        explicit: false,
+                    }),
+            ),
             Ok(_) => inputs.push(Input {
                 path: path.clone(),
                 explicit: true,
@@ -69,19 +84,42 @@ pub fn check_paths(paths: &[PathBuf], providers: &Providers) -> Outcome {
     let mut seen = std::collections::HashSet::new();
     inputs
         .retain(|i| seen.insert(std::fs::canonicalize(&i.path).unwrap_or_else(|_| i.path.clone())));
+    inputs.retain(|i| {
+        !i.path
+            .file_name()
+            .is_some_and(|n| crate::config::FILE_NAMES.iter().any(|c| n == *c))
+    });
     for input in inputs {
-        read_one(&input, &mut out);
+        read_one(&input, &mut out, opts);
     }
-    finish(&mut out, providers);
+    finish(&mut out, providers, opts);
     out
 }
 
 /// Check text that did not come from disk (stdin), as if it were `path`.
-pub fn check_text(path: &Path, text: &str, format: Format, providers: &Providers) -> Outcome {
+pub fn check_text(
+    path: &Path,
+    text: &str,
+    format: Format,
+    providers: &Providers,
+    opts: &RunOptions,
+) -> Outcome {
     let mut out = Outcome::default();
     add_file(&mut out, path.to_path_buf(), text.to_owned(), format, None);
-    finish(&mut out, providers);
+    finish(&mut out, providers, opts);
     out
+}
+
+/// The format the settings file assigns to a path (globs are matched against absolute paths).
+pub fn forced_format(opts: &RunOptions, path: &Path) -> Option<Format> {
+    if opts.formats.is_empty() {
+        return None;
+    }
+    let abs = std::path::absolute(path).ok()?;
+    opts.formats
+        .iter()
+        .find(|(g, _)| g.is_match(&abs))
+        .map(|(_, f)| *f)
 }
 
 fn io_message(e: &std::io::Error) -> String {
@@ -92,7 +130,7 @@ fn io_message(e: &std::io::Error) -> String {
     }
 }
 
-fn read_one(input: &Input, out: &mut Outcome) {
+fn read_one(input: &Input, out: &mut Outcome, opts: &RunOptions) {
     let path = &input.path;
     let fail = |out: &mut Outcome, message: String| {
         if input.explicit {
@@ -125,7 +163,8 @@ fn read_one(input: &Input, out: &mut Outcome) {
             (lossy, Some(at))
         }
     };
-    let Some(format) = extract::detect(path, &text) else {
+    let forced = forced_format(opts, path);
+    let Some(format) = forced.or_else(|| extract::detect(path, &text)) else {
         if extract::is_code_path(path) {
             return; // source code that uses no mail library this tool reads
         }
@@ -182,7 +221,7 @@ fn add_file(
     }
 }
 
-fn finish(out: &mut Outcome, providers: &Providers) {
+fn finish(out: &mut Outcome, providers: &Providers, opts: &RunOptions) {
     let resolved = crate::resolve::resolve(&mut out.profiles, &out.env_files, &out.sources);
     out.findings.extend(resolved);
     // Secrets taken from env files are masked in those files too.
@@ -213,6 +252,11 @@ fn finish(out: &mut Outcome, providers: &Providers) {
     };
     out.findings.sort_by_key(key);
     out.findings.dedup_by(|a, b| key(a) == key(b));
+    out.findings = crate::select::apply(
+        std::mem::take(&mut out.findings),
+        &out.sources,
+        &opts.selection,
+    );
 }
 
 /// The file of a finding's primary label.

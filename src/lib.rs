@@ -6,6 +6,7 @@
 pub mod checks;
 pub mod cli;
 pub mod codes;
+pub mod config;
 pub mod discover;
 pub mod engine;
 pub mod extract;
@@ -16,4 +17,5 @@ pub mod providers;
 pub mod redact;
 pub mod report;
 pub mod resolve;
+pub mod select;
 pub mod source;

@@ -16,10 +16,16 @@ if [ -x "$lab/start.sh" ] || [ -f "$lab/start.sh" ]; then
   trap 'as_root bash "$lab/stop.sh" >/dev/null 2>&1 || true' EXIT
   as_root bash "$lab/start.sh"
   export SMTP_DOCTOR_LAB=1
-  ignored=(--include-ignored)
-else
-  ignored=()
 fi
+
+# The official SARIF 2.1.0 JSON Schema, for the SARIF output test (an npm package ships it).
+if [ ! -s target/sarif/sarif-schema-2.1.0.json ]; then
+  mkdir -p target/sarif
+  (cd target/sarif && npm pack --silent @microsoft/jest-sarif@1.0.0-beta.0 >/dev/null \
+     && tar -xzf microsoft-jest-sarif-1.0.0-beta.0.tgz package/lib/schemas/sarif-2.1.0-rtm.5.json \
+     && mv package/lib/schemas/sarif-2.1.0-rtm.5.json sarif-schema-2.1.0.json && rm -rf package ./*.tgz)
+fi
+ignored=(--include-ignored)
 
 cargo build --locked --all-targets
 cargo test --locked --all-targets -- "${ignored[@]}"

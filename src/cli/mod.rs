@@ -8,10 +8,12 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::codes::{self, CODES};
+use crate::config::Config;
 use crate::engine::{self, Outcome};
 use crate::finding::Severity;
 use crate::providers::{Providers, RuleError, RuleOrigin};
 use crate::report::{self, full, OutputFormat, Style};
+use crate::select::Selection;
 
 /// Finds mistakes in e-mail client SMTP settings before anyone hits "send".
 #[derive(Debug, Parser)]
@@ -49,24 +51,60 @@ pub struct CheckArgs {
     /// Files or folders to check; `-` reads standard input (name it with --stdin-filename).
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
-    /// Output format.
-    #[arg(long, alias = "output-format", value_enum, default_value_t = OutputFormat::Full)]
-    pub format: OutputFormat,
+    /// Output format [default: full, or the settings file's output-format].
+    #[arg(long, alias = "output-format", value_enum)]
+    pub format: Option<OutputFormat>,
     /// Add provider rules from a folder of YAML files (may be repeated).
     #[arg(long = "rules", value_name = "DIR")]
     pub rule_dirs: Vec<PathBuf>,
-    /// Lowest severity that makes the exit code 1.
-    #[arg(long, value_enum, default_value_t = FailOn::Error)]
-    pub fail_on: FailOn,
+    /// Lowest severity that makes the exit code 1 [default: error].
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOn>,
     /// Exit 0 even when there are findings (errors reading input still exit 2).
     #[arg(long)]
     pub exit_zero: bool,
     /// File name to use for standard input (decides its format), e.g. `.env`.
     #[arg(long, value_name = "NAME")]
     pub stdin_filename: Option<PathBuf>,
+    /// Report only these rule codes or providers (comma-separated; `ALL` for everything).
+    #[arg(
+        long,
+        value_delimiter = ',',
+        value_name = "CODE|PROVIDER",
+        help_heading = "Rule selection"
+    )]
+    pub select: Option<Vec<String>>,
+    /// Also report these rule codes or providers.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        value_name = "CODE|PROVIDER",
+        help_heading = "Rule selection"
+    )]
+    pub extend_select: Vec<String>,
+    /// Never report these rule codes or providers.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        value_name = "CODE|PROVIDER",
+        help_heading = "Rule selection"
+    )]
+    pub ignore: Vec<String>,
+    /// Print how many findings each code has, instead of the findings.
+    #[arg(long)]
+    pub statistics: bool,
+    /// Use this settings file instead of searching for .smtp-doctor.toml.
+    #[arg(long, value_name = "FILE", help_heading = "Settings")]
+    pub config: Option<PathBuf>,
+    /// Ignore every settings file.
+    #[arg(long, conflicts_with = "config", help_heading = "Settings")]
+    pub isolated: bool,
+    /// Print the settings in effect (after the settings file and flags) and exit.
+    #[arg(long, help_heading = "Settings")]
+    pub show_settings: bool,
 }
 
-#[derive(Debug, Clone, Copy, ValueEnum)]
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
 pub enum FailOn {
     Error,
     Warning,
@@ -163,11 +201,243 @@ fn write_stdout(s: &str) -> bool {
     }
 }
 
+/// Settings in effect for one `check` run: flags over the settings file over defaults.
+struct Settings {
+    config_path: Option<PathBuf>,
+    format: OutputFormat,
+    fail_on: FailOn,
+    rule_dirs: Vec<PathBuf>,
+    opts: engine::RunOptions,
+}
+
+fn settings(args: &CheckArgs, err_color: bool) -> Result<Settings, u8> {
+    let config_path = if args.isolated {
+        None
+    } else if let Some(p) = &args.config {
+        Some(p.clone())
+    } else {
+        let start = args
+            .paths
+            .iter()
+            .find(|p| p.as_os_str() != "-")
+            .cloned()
+            .unwrap_or_else(|| PathBuf::from("."));
+        Config::discover(&start)
+    };
+    let config = match &config_path {
+        Some(p) => Config::load(p).map_err(|e| report_config_error(&e, err_color))?,
+        None => Config::default(),
+    };
+    let base = config.base_dir();
+    let file = &config.file;
+    let bad = |what: &str, value: &str, expected: &str| {
+        eprintln!(
+            "error: {}: `{what} = \"{value}\"`: expected {expected}",
+            config_path
+                .as_ref()
+                .map(|p| p.display().to_string())
+                .unwrap_or_default()
+        );
+        EXIT_ERROR
+    };
+    let format = match (args.format, &file.output_format) {
+        (Some(f), _) => f,
+        (None, Some(name)) => OutputFormat::from_str(name, true).map_err(|_| {
+            bad(
+                "output-format",
+                name,
+                "full, concise, json, json-lines, github or sarif",
+            )
+        })?,
+        (None, None) => OutputFormat::Full,
+    };
+    let fail_on = match (args.fail_on, &file.fail_on) {
+        (Some(f), _) => f,
+        (None, Some(name)) => FailOn::from_str(name, true)
+            .map_err(|_| bad("fail-on", name, "error, warning or info"))?,
+        (None, None) => FailOn::Error,
+    };
+    let mut rule_dirs: Vec<PathBuf> = file.rule_dirs.iter().map(|d| base.join(d)).collect();
+    rule_dirs.extend(args.rule_dirs.iter().cloned());
+    let mut selection = Selection {
+        select: args.select.clone().or_else(|| file.select.clone()),
+        extend_select: file
+            .extend_select
+            .iter()
+            .chain(&args.extend_select)
+            .cloned()
+            .collect(),
+        ignore: file.ignore.iter().chain(&args.ignore).cloned().collect(),
+        severity: file.severity.clone(),
+        per_file_ignores: Vec::new(),
+        base: base.clone(),
+    };
+    for (glob, names) in &file.per_file_ignores {
+        selection
+            .add_per_file_ignore(glob, names.clone())
+            .map_err(|m| {
+                eprintln!("error: per-file-ignores: {m}");
+                EXIT_ERROR
+            })?;
+    }
+    let mut formats = Vec::new();
+    for (glob, name) in &file.formats {
+        let f = crate::extract::Format::from_name(name).ok_or_else(|| {
+            let names: Vec<_> = crate::extract::ALL_FORMATS
+                .iter()
+                .map(|f| f.name())
+                .collect();
+            bad(&format!("formats.\"{glob}\""), name, &names.join(", "))
+        })?;
+        let abs_base = std::path::absolute(&base).unwrap_or_else(|_| base.clone());
+        let m = globset::Glob::new(&abs_base.join(glob).to_string_lossy())
+            .map_err(|e| {
+                eprintln!("error: formats: invalid glob `{glob}`: {e}");
+                EXIT_ERROR
+            })?
+            .compile_matcher();
+        formats.push((m, f));
+    }
+    Ok(Settings {
+        config_path,
+        format,
+        fail_on,
+        rule_dirs,
+        opts: engine::RunOptions { selection, formats },
+    })
+}
+
+fn report_config_error(e: &crate::config::ConfigError, color: bool) -> u8 {
+    let name = e.path.display().to_string();
+    let text = if e.text.is_empty() {
+        format!("error: {name}: {}\n", e.message)
+    } else {
+        full::render_snippet(
+            &name,
+            &e.text,
+            e.span.clone(),
+            &format!("invalid settings file: {}", e.message),
+            Some("see docs/configuration.md"),
+            &Style { color, width: 100 },
+        )
+    };
+    let _ = std::io::stderr().write_all(text.as_bytes());
+    EXIT_ERROR
+}
+
+/// Every selection name must be a rule code, a provider id or `ALL`.
+fn validate_names(sel: &Selection, providers: &Providers) -> Result<(), u8> {
+    let all = sel
+        .select
+        .iter()
+        .flatten()
+        .chain(&sel.extend_select)
+        .chain(&sel.ignore)
+        .chain(sel.per_file_ignores.iter().flat_map(|(_, n)| n))
+        .chain(sel.severity.keys());
+    for name in all {
+        let known = name.eq_ignore_ascii_case("all")
+            || codes::lookup(name).is_some()
+            || providers.get(name).is_some();
+        if !known {
+            eprintln!("error: unknown rule code or provider `{name}` (see `smtp-doctor rules`)");
+            return Err(EXIT_ERROR);
+        }
+    }
+    Ok(())
+}
+
+fn show_settings(s: &Settings, providers: &Providers) -> String {
+    let sel = &s.opts.selection;
+    let list = |v: &[String]| {
+        format!(
+            "[{}]",
+            v.iter()
+                .map(|x| format!("\"{x}\""))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    };
+    let mut out = String::new();
+    out.push_str(&format!(
+        "# settings file: {}\n",
+        s.config_path
+            .as_ref()
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|| "none".into())
+    ));
+    out.push_str(&format!(
+        "output-format = \"{}\"\n",
+        s.format
+            .to_possible_value()
+            .map(|v| v.get_name().to_owned())
+            .unwrap_or_default()
+    ));
+    out.push_str(&format!(
+        "fail-on = \"{}\"\n",
+        s.fail_on
+            .to_possible_value()
+            .map(|v| v.get_name().to_owned())
+            .unwrap_or_default()
+    ));
+    out.push_str(&format!(
+        "rule-dirs = {}\n",
+        list(
+            &s.rule_dirs
+                .iter()
+                .map(|d| d.display().to_string())
+                .collect::<Vec<_>>()
+        )
+    ));
+    out.push_str(&format!(
+        "select = {}\n",
+        sel.select
+            .as_deref()
+            .map(list)
+            .unwrap_or_else(|| "[\"ALL\"]".into())
+    ));
+    out.push_str(&format!("extend-select = {}\n", list(&sel.extend_select)));
+    out.push_str(&format!("ignore = {}\n", list(&sel.ignore)));
+    out.push_str(&format!(
+        "providers = {}\n",
+        list(
+            &providers
+                .list
+                .iter()
+                .map(|p| p.id.clone())
+                .collect::<Vec<_>>()
+        )
+    ));
+    out.push_str("\n[severity]\n");
+    for (code, o) in &sel.severity {
+        out.push_str(&format!(
+            "{code} = \"{}\"\n",
+            format!("{o:?}").to_lowercase()
+        ));
+    }
+    out
+}
+
 fn check(args: CheckArgs, style: &Style, err_color: bool) -> u8 {
-    let providers = match load_providers(&args.rule_dirs, err_color) {
+    let settings = match settings(&args, err_color) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let providers = match load_providers(&settings.rule_dirs, err_color) {
         Ok(p) => p,
         Err(code) => return code,
     };
+    if let Err(code) = validate_names(&settings.opts.selection, &providers) {
+        return code;
+    }
+    if args.show_settings {
+        return if write_stdout(&show_settings(&settings, &providers)) {
+            EXIT_OK
+        } else {
+            EXIT_ERROR
+        };
+    }
+    let opts = &settings.opts;
     let outcome: Outcome = if args.paths.iter().any(|p| p.as_os_str() == "-") {
         if args.paths.len() > 1 {
             eprintln!("error: `-` (standard input) cannot be combined with other paths");
@@ -185,16 +455,17 @@ fn check(args: CheckArgs, style: &Style, err_color: bool) -> u8 {
             eprintln!("error: cannot read standard input: {e}");
             return EXIT_ERROR;
         }
-        let Some(format) = crate::extract::detect(&name, &text) else {
+        let forced = engine::forced_format(opts, &name);
+        let Some(format) = forced.or_else(|| crate::extract::detect(&name, &text)) else {
             eprintln!(
                 "error: cannot tell the format of `{}`; name it like .env, config.toml or prefs.js",
                 name.display()
             );
             return EXIT_ERROR;
         };
-        engine::check_text(&name, &text, format, &providers)
+        engine::check_text(&name, &text, format, &providers, opts)
     } else {
-        engine::check_paths(&args.paths, &providers)
+        engine::check_paths_with(&args.paths, &providers, opts)
     };
     for e in &outcome.errors {
         eprintln!("error: {}: {}", e.path.display(), e.message);
@@ -202,13 +473,18 @@ fn check(args: CheckArgs, style: &Style, err_color: bool) -> u8 {
     if outcome.files_checked == 0 && outcome.errors.is_empty() {
         eprintln!("note: no configuration files found in the given paths");
     }
-    if !write_stdout(&report::render(args.format, &outcome, style)) {
+    let text = if args.statistics {
+        report::statistics(settings.format, &outcome)
+    } else {
+        report::render(settings.format, &outcome, style)
+    };
+    if !write_stdout(&text) {
         return EXIT_ERROR;
     }
     if !outcome.errors.is_empty() {
         return EXIT_ERROR;
     }
-    let threshold = match args.fail_on {
+    let threshold = match settings.fail_on {
         FailOn::Error => Severity::Error,
         FailOn::Warning => Severity::Warning,
         FailOn::Info => Severity::Info,

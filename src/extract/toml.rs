@@ -226,7 +226,11 @@ impl Walker<'_> {
 
     fn collect_secrets(&mut self, entries: &[Entry]) {
         for e in entries {
-            if is_secret_key(&e.key) && e.value.is_str() {
+            // `password_env = "NAME"` names where the secret is; it is not one.
+            if is_secret_key(&e.key)
+                && e.value.is_str()
+                && field(&e.key) != Some(Field::PasswordRef)
+            {
                 let span = self.value_span(e.value);
                 self.ex.secrets.push(span);
             }

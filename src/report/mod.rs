@@ -110,3 +110,30 @@ pub fn summary(outcome: &Outcome) -> String {
         crate::providers::join_or(&parts).replace(" or ", " and ")
     )
 }
+
+/// `--statistics`: findings per code, most frequent first.
+pub fn statistics(format: OutputFormat, outcome: &Outcome) -> String {
+    let mut counts: Vec<(String, Severity, usize)> = Vec::new();
+    for f in &outcome.findings {
+        match counts.iter_mut().find(|(c, _, _)| *c == f.code) {
+            Some(e) => e.2 += 1,
+            None => counts.push((f.code.clone(), f.severity, 1)),
+        }
+    }
+    counts.sort_by(|a, b| b.2.cmp(&a.2).then(a.0.cmp(&b.0)));
+    if !format.is_human() {
+        let rows: Vec<_> = counts
+            .iter()
+            .map(|(c, s, n)| serde_json::json!({"code": c, "severity": s.as_str(), "count": n}))
+            .collect();
+        let mut s = serde_json::to_string_pretty(&rows).unwrap_or_default();
+        s.push('\n');
+        return s;
+    }
+    let mut s = String::new();
+    for (code, sev, n) in &counts {
+        let _ = writeln!(s, "{n:>5}  {code:<26} {}", sev.as_str());
+    }
+    let _ = writeln!(s, "{}", summary(outcome));
+    s
+}

@@ -36,7 +36,7 @@ pub fn render(outcome: &Outcome) -> String {
                 "name": c.code,
                 "shortDescription": {"text": c.summary},
                 "fullDescription": {"text": c.doc.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()).take(3).collect::<Vec<_>>().join(" ")},
-                "helpUri": crate::codes::doc_path(c.code),
+                "helpUri": crate::codes::doc_url(c.code),
                 "help": {"text": format!("smtp-doctor explain {}", c.code), "markdown": c.doc},
                 "defaultConfiguration": {"level": level(c.severity)},
             })

@@ -1,0 +1,174 @@
+//! After the checks: inline suppressions, severity overrides, rule selection and per-file
+//! ignores, in that order. Selection names are rule codes or provider ids (`icloud`), or `ALL`.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use globset::{Glob, GlobMatcher};
+use regex::Regex;
+
+use crate::config::SeverityOverride;
+use crate::finding::{Finding, Label, Severity};
+use crate::source::{FileId, Loc, Sources};
+
+/// What to report.
+#[derive(Debug, Default, Clone)]
+pub struct Selection {
+    /// `None` = everything.
+    pub select: Option<Vec<String>>,
+    pub extend_select: Vec<String>,
+    pub ignore: Vec<String>,
+    pub severity: BTreeMap<String, SeverityOverride>,
+    /// (glob relative to `base`, names)
+    pub per_file_ignores: Vec<(GlobMatcher, Vec<String>)>,
+    pub base: std::path::PathBuf,
+}
+
+fn names_match(names: &[String], f: &Finding) -> bool {
+    names.iter().any(|n| {
+        n.eq_ignore_ascii_case("all") || n == &f.code || f.provider.as_deref() == Some(n.as_str())
+    })
+}
+
+impl Selection {
+    pub fn add_per_file_ignore(&mut self, glob: &str, names: Vec<String>) -> Result<(), String> {
+        let m = Glob::new(glob)
+            .map_err(|e| format!("invalid glob `{glob}`: {e}"))?
+            .compile_matcher();
+        self.per_file_ignores.push((m, names));
+        Ok(())
+    }
+
+    fn keeps(&self, f: &Finding, path: &Path) -> bool {
+        let selected = match &self.select {
+            None => true,
+            Some(s) => names_match(s, f),
+        } || names_match(&self.extend_select, f);
+        if !selected || names_match(&self.ignore, f) {
+            return false;
+        }
+        let rel = std::path::absolute(path)
+            .ok()
+            .and_then(|p| {
+                std::path::absolute(&self.base)
+                    .ok()
+                    .and_then(|b| p.strip_prefix(b).ok().map(Path::to_path_buf))
+            })
+            .unwrap_or_else(|| path.to_path_buf());
+        !self
+            .per_file_ignores
+            .iter()
+            .any(|(g, names)| (g.is_match(&rel) || g.is_match(path)) && names_match(names, f))
+    }
+}
+
+/// `smtp-doctor: ignore[code-a, code-b]` in a comment, on the finding's line or alone on the
+/// line above it.
+struct Suppression {
+    file: FileId,
+    /// The line it applies to (1-based).
+    target_line: usize,
+    codes: Vec<(String, Loc, bool)>,
+}
+
+fn suppressions(sources: &Sources) -> Vec<Suppression> {
+    let re = Regex::new(r"smtp-doctor:\s*ignore\[([^\]]*)\]").expect("valid regex");
+    let mut out = Vec::new();
+    for (id, file) in sources.iter() {
+        if !file.text.contains("smtp-doctor:") {
+            continue;
+        }
+        let mut offset = 0;
+        for (i, line) in file.text.split_inclusive('\n').enumerate() {
+            if let Some(m) = re.captures(line) {
+                let whole = m.get(0).expect("match");
+                let before = &line[..whole.start()];
+                let comment_at = ["#", "//", "/*"]
+                    .iter()
+                    .filter_map(|c| before.rfind(c))
+                    .min();
+                if let Some(c) = comment_at {
+                    let code_before = !before[..c].trim().is_empty();
+                    let target_line = if code_before { i + 1 } else { i + 2 };
+                    let list = m.get(1).expect("group");
+                    let mut codes = Vec::new();
+                    let mut pos = list.start();
+                    for part in list.as_str().split(',') {
+                        let name = part.trim();
+                        if !name.is_empty() {
+                            let start = offset + pos + part.find(name).unwrap_or(0);
+                            codes.push((
+                                name.to_owned(),
+                                Loc::new(id, start..start + name.len()),
+                                false,
+                            ));
+                        }
+                        pos += part.len() + 1;
+                    }
+                    out.push(Suppression {
+                        file: id,
+                        target_line,
+                        codes,
+                    });
+                }
+            }
+            offset += line.len();
+        }
+    }
+    out
+}
+
+/// Apply suppressions and the selection; returns the findings to report.
+pub fn apply(findings: Vec<Finding>, sources: &Sources, sel: &Selection) -> Vec<Finding> {
+    let mut sups = suppressions(sources);
+    let mut kept = Vec::new();
+    'next: for mut f in findings {
+        let loc = f.primary().clone();
+        let line = sources.get(loc.file).line_col(loc.span.start).0;
+        for s in sups
+            .iter_mut()
+            .filter(|s| s.file == loc.file && s.target_line == line)
+        {
+            for c in s.codes.iter_mut() {
+                if c.0 == f.code || f.provider.as_deref() == Some(c.0.as_str()) {
+                    c.2 = true;
+                    continue 'next;
+                }
+            }
+        }
+        if let Some(o) = sel.severity.get(&f.code) {
+            f.severity = match o {
+                SeverityOverride::Off => continue,
+                SeverityOverride::Error => Severity::Error,
+                SeverityOverride::Warning => Severity::Warning,
+                SeverityOverride::Info => Severity::Info,
+            };
+        }
+        if sel.keeps(&f, sources.path(loc.file)) {
+            kept.push(f);
+        }
+    }
+    for s in &sups {
+        for (name, loc, used) in &s.codes {
+            if !used {
+                let f = Finding::new(
+                    "unused-suppression",
+                    Severity::Warning,
+                    format!(
+                        "`{name}` is suppressed here, but nothing on line {} reports it",
+                        s.target_line
+                    ),
+                    Label::new(loc.clone(), "suppresses nothing"),
+                )
+                .with_help(
+                    "remove it, or move it to the line of the finding (or alone on the line above)",
+                );
+                if sel.keeps(&f, sources.path(loc.file)) {
+                    kept.push(f);
+                }
+            }
+        }
+    }
+    kept.sort_by_key(|f| (f.primary().file, f.primary().span.start, f.code.clone()));
+    kept
+}
