@@ -23,6 +23,9 @@ pub enum Match<'a> {
 pub struct Identified<'a> {
     pub provider: &'a Provider,
     pub how: Match<'a>,
+    /// Several providers matched equally well (a host two providers share); the fix is left
+    /// to the user.
+    pub ambiguous: bool,
 }
 
 pub fn identify<'a>(profile: &Profile, providers: &'a Providers) -> Option<Identified<'a>> {
@@ -34,6 +37,7 @@ pub fn identify<'a>(profile: &Profile, providers: &'a Providers) -> Option<Ident
             return Some(Identified {
                 provider: p,
                 how: Match::Host,
+                ambiguous: false,
             });
         }
         for p in &providers.list {
@@ -41,34 +45,58 @@ pub fn identify<'a>(profile: &Profile, providers: &'a Providers) -> Option<Ident
                 return Some(Identified {
                     provider: p,
                     how: Match::WrongHost(w),
+                    ambiguous: false,
                 });
             }
         }
-        for p in &providers.list {
-            if let Some(i) = p.incoming.iter().find(|i| i.host.matches(&host)) {
-                return Some(Identified {
-                    provider: p,
-                    how: Match::Incoming(i),
-                });
+        let domain = login_domain(profile);
+        let mut incoming: Vec<(&Provider, &Incoming)> = providers
+            .list
+            .iter()
+            .filter_map(|p| {
+                p.incoming
+                    .iter()
+                    .find(|i| i.host.matches(&host))
+                    .map(|i| (p, i))
+            })
+            .collect();
+        if incoming.len() > 1 {
+            if let Some(d) = &domain {
+                if let Some(pos) = incoming.iter().position(|(p, _)| p.owns_domain(d)) {
+                    incoming = vec![incoming[pos]];
+                }
             }
+        }
+        if let Some((p, i)) = incoming.first() {
+            return Some(Identified {
+                provider: p,
+                how: Match::Incoming(i),
+                ambiguous: incoming.len() > 1,
+            });
         }
         if let Some((p, intended)) = near_miss(&host, providers) {
             return Some(Identified {
                 provider: p,
                 how: Match::Typo { intended },
+                ambiguous: false,
             });
         }
         return None;
     }
-    let domain = profile
-        .username
-        .as_ref()
-        .and_then(|u| address_domain(&u.value))
-        .or_else(|| profile.from.first().and_then(|f| address_domain(&f.value)))?;
+    let domain = login_domain(profile)?;
     providers.by_domain(&domain).map(|p| Identified {
         provider: p,
         how: Match::Domain,
+        ambiguous: false,
     })
+}
+
+fn login_domain(profile: &Profile) -> Option<String> {
+    profile
+        .username
+        .as_ref()
+        .and_then(|u| address_domain(&u.value))
+        .or_else(|| profile.from.first().and_then(|f| address_domain(&f.value)))
 }
 
 /// A known exact SMTP host within two edits (a swap counts as one) of `host`.
@@ -81,12 +109,27 @@ fn near_miss<'a>(host: &str, providers: &'a Providers) -> Option<(&'a Provider, 
         for h in p.smtp_hosts.iter().filter(|h| h.is_exact()) {
             let d = strsim::damerau_levenshtein(host, &h.text);
             let limit = if h.text.len() >= 12 { 2 } else { 1 };
-            if d > 0 && d <= limit && best.is_none_or(|(bd, _, _)| d < bd) {
+            if d > 0
+                && d <= limit
+                && same_shape(host, &h.text)
+                && best.is_none_or(|(bd, _, _)| d < bd)
+            {
                 best = Some((d, p, &h.text));
             }
         }
     }
     best.map(|(_, p, h)| (p, h.to_owned()))
+}
+
+/// A typo keeps the number of labels and the first letter of each: `smtp.gmial.com` is a typo
+/// of `smtp.gmail.com`, while `smtp.mail.com` is another provider's real host.
+fn same_shape(a: &str, b: &str) -> bool {
+    let (la, lb): (Vec<&str>, Vec<&str>) = (a.split('.').collect(), b.split('.').collect());
+    la.len() == lb.len()
+        && la
+            .iter()
+            .zip(&lb)
+            .all(|(x, y)| x.chars().next() == y.chars().next())
 }
 
 #[cfg(test)]
@@ -111,6 +154,13 @@ mod tests {
         };
         assert_eq!(id(Some("SMTP.Mail.Me.com."), None).unwrap().0, "icloud");
         assert!(id(Some("smtp.gmial.com"), None).unwrap().1.contains("Typo"));
+        assert!(id(Some("smtp-mail.outlok.com"), None)
+            .unwrap()
+            .1
+            .contains("Typo"));
+        // Real hosts of other providers are not typos.
+        assert!(id(Some("smtp.mail.com"), None).is_none());
+        assert!(id(Some("smtp.email.com"), None).is_none());
         assert!(id(Some("smtp.me.com"), None)
             .unwrap()
             .1

@@ -43,10 +43,13 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
                     ),
                     it.next().expect("label"),
                 )
-                .with_help(format!(
-                    "log in with the full address and {}",
-                    prov.auth.password.describe
-                ));
+                .with_help(match prov.auth.username {
+                    UsernameForm::FullAddress => format!(
+                        "log in with the full address and {}",
+                        prov.auth.password.describe
+                    ),
+                    _ => format!("log in with {}", prov.auth.password.describe),
+                });
             out.push(with_labels(f, it.collect()));
             return;
         }

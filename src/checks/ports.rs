@@ -49,7 +49,11 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
             }
             Some(ep) => {
                 if !ep.documented {
-                    let note = ep.note.clone().unwrap_or_default();
+                    let note = ep
+                        .note
+                        .as_deref()
+                        .map(|n| format!("{n}; "))
+                        .unwrap_or_default();
                     let f = ctx
                         .finding(
                             "port-undocumented",
@@ -58,7 +62,7 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
                             Label::new(port.loc.clone(), "undocumented port"),
                         )
                         .with_help(format!(
-                            "{note}; the documented setting is {}",
+                            "{note}the documented setting is {}",
                             prov.documented_endpoints()
                         ));
                     out.push(with_labels(f, value_label(port, "undocumented port")));

@@ -176,7 +176,7 @@ fn load_providers(dirs: &[PathBuf], err_color: bool) -> Result<Providers, u8> {
 
 fn report_rule_error(e: &RuleError, color: bool) -> u8 {
     let name = e.path.display().to_string();
-    let text = if e.text.is_empty() {
+    let text = if e.text.is_empty() || e.span.is_none() {
         format!("error: {name}: invalid provider rules: {}\n", e.message)
     } else {
         full::render_snippet(

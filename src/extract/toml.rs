@@ -54,7 +54,12 @@ enum Field {
 
 fn field(key: &str) -> Option<Field> {
     let k = key.to_ascii_lowercase().replace('-', "_");
+    let prefixed = k.starts_with("smtp_");
     let k = k.strip_prefix("smtp_").unwrap_or(&k);
+    // `address` is the host only as `smtp_address`; alone it is usually an e-mail address.
+    if k == "address" && !prefixed {
+        return None;
+    }
     Some(match k {
         "host" | "hostname" | "server" | "address" | "relay" | "relayhost" | "smtp" => Field::Host,
         "port" => Field::Port,
@@ -250,7 +255,10 @@ impl Walker<'_> {
                 .is_some_and(|p| ACCOUNT_PARENTS.contains(&p));
         let selected: Vec<(&Entry, Field)> = entries
             .iter()
-            .filter(|e| named || e.key.to_ascii_lowercase().starts_with("smtp_"))
+            .filter(|e| {
+                let k = e.key.to_ascii_lowercase();
+                named || k.starts_with("smtp_") || k.starts_with("smtp-")
+            })
             .filter_map(|e| field(&e.key).map(|f| (e, f)))
             .collect();
         if !selected
@@ -282,6 +290,8 @@ impl Walker<'_> {
         let mut p = Profile::new(Client::Toml, label, self.loc(anchor));
         let mut implicit: Option<Value<bool>> = None;
         let mut starttls: Option<Value<bool>> = None;
+        // A password kept elsewhere (`${VAR}`, `password_env`): the client logs in all the same.
+        let mut password_elsewhere: Option<Loc> = None;
         for (e, f) in &selected {
             let vspan = self.value_span(e.value);
             let loc = self.loc(vspan.clone());
@@ -334,13 +344,19 @@ impl Walker<'_> {
                     }
                 }
                 Field::Password => {
-                    if let Some(s) = self.string(e) {
-                        if !is_reference(s) {
+                    if let Some(s) = e.value.as_str() {
+                        if is_reference(s) {
+                            password_elsewhere.get_or_insert(loc);
+                        } else {
                             p.password = Some(Value::literal(Secret::new(s), loc));
                         }
+                    } else {
+                        self.wrong_type(e, "a string");
                     }
                 }
-                Field::PasswordRef => {}
+                Field::PasswordRef => {
+                    password_elsewhere.get_or_insert(loc);
+                }
                 Field::From => {
                     if let Some(s) = self.string(e) {
                         p.from.push(Value::literal(s.to_owned(), loc));
@@ -366,6 +382,38 @@ impl Walker<'_> {
                         let verify = if *f == Field::Verify { b } else { !b };
                         p.tls_verify = Some(Value::literal(verify, loc));
                     }
+                }
+            }
+        }
+        // A TLS word and a TLS switch that say different things.
+        if let Some(sec) = &p.security {
+            let flag = match (&implicit, &starttls) {
+                (Some(i), _) if i.value => Some((Security::ImplicitTls, i.loc.clone())),
+                (_, Some(s)) if s.value => {
+                    Some((Security::StartTls { required: true }, s.loc.clone()))
+                }
+                _ => None,
+            };
+            if let Some((mode, loc)) = flag {
+                if mode.tls_mode() != sec.value.tls_mode() {
+                    self.ex.findings.push(
+                        Finding::new(
+                            "conflicting-settings",
+                            Severity::Error,
+                            format!(
+                                "the TLS mode says {} but a switch turns on {mode}",
+                                sec.value
+                            ),
+                            Label::new(loc, format!("{mode}")),
+                        )
+                        .with_label(Label::new(sec.loc.clone(), format!("{}", sec.value)))
+                        .with_help(
+                            "keep one setting: which one the program obeys depends on the program",
+                        ),
+                    );
+                    p.security = None;
+                    implicit = None;
+                    starttls = None;
                 }
             }
         }
@@ -395,11 +443,21 @@ impl Walker<'_> {
             }
             _ => {}
         }
+        if let (Some(loc), None, None) = (password_elsewhere, &p.auth, &p.password) {
+            p.auth = Some(Value::default(
+                AuthMethod::Password,
+                loc,
+                "a password is configured",
+            ));
+        }
         self.ex.profiles.push(p);
     }
 
+    /// A string value written in the file; `None` for references (`${VAR}`), whose value is
+    /// not known here, and for other types (reported).
     fn string<'e>(&mut self, e: &'e Entry) -> Option<&'e str> {
         match e.value.as_str() {
+            Some(s) if is_reference(s) => None,
             Some(s) => Some(s),
             None => {
                 self.wrong_type(e, "a string");
@@ -500,7 +558,7 @@ fn parse_security(s: &str) -> Option<Option<Security>> {
 fn parse_auth(s: &str) -> Option<AuthMethod> {
     Some(match s.trim().to_ascii_lowercase().as_str() {
         "plain" | "login" | "password" | "basic" | "normal" => AuthMethod::Password,
-        "cram-md5" | "cram_md5" | "digest-md5" => AuthMethod::EncryptedPassword,
+        "cram-md5" | "cram_md5" | "digest-md5" | "digest_md5" => AuthMethod::EncryptedPassword,
         "oauth2" | "xoauth2" | "oauth" | "oauthbearer" => AuthMethod::OAuth2,
         "none" | "off" | "false" => AuthMethod::None,
         "ntlm" | "gssapi" | "kerberos" => AuthMethod::Other(s.trim().to_owned()),

@@ -50,12 +50,18 @@ impl NamePattern {
             ));
         }
         let regex = if text.contains('*') {
-            let body = text
+            // A trailing `.*` stands for a top-level domain (`outlook.*`: outlook.de,
+            // outlook.co.uk), not for any name; elsewhere `*` is one or more characters.
+            let (head, tld) = match text.strip_suffix(".*") {
+                Some(h) => (h, r"\.[a-z]{2,}(\.[a-z]{2})?"),
+                None => (text.as_str(), ""),
+            };
+            let body = head
                 .split('*')
                 .map(regex::escape)
                 .collect::<Vec<_>>()
                 .join("[a-z0-9_.-]+");
-            Some(Regex::new(&format!("^{body}$")).map_err(|e| e.to_string())?)
+            Some(Regex::new(&format!("^{body}{tld}$")).map_err(|e| e.to_string())?)
         } else {
             None
         };
@@ -188,10 +194,11 @@ impl Provider {
 
     /// The documented endpoints, e.g. "587 with STARTTLS or 465 with implicit TLS".
     pub fn documented_endpoints(&self) -> String {
+        let documented = self.submission.iter().any(|e| e.documented);
         let parts: Vec<String> = self
             .submission
             .iter()
-            .filter(|e| e.documented)
+            .filter(|e| e.documented || !documented)
             .map(|e| format!("{} with {}", e.port, e.tls))
             .collect();
         join_or(&parts)
@@ -492,6 +499,12 @@ impl<E: Fn(Option<Range<usize>>, String) -> RuleError> Validator<'_, E> {
             "gssapi",
         ];
         let mut mechanisms = Vec::new();
+        if raw.auth.mechanisms.is_empty() {
+            return Err((self.err)(
+                None,
+                "auth.mechanisms must list at least one mechanism".into(),
+            ));
+        }
         for m in &raw.auth.mechanisms {
             let v = m.value.trim().to_ascii_lowercase();
             if !MECHS.contains(&v.as_str()) {
@@ -616,6 +629,9 @@ mod tests {
         assert!(p.matches("contoso-com.mail.protection.outlook.com"));
         assert!(!p.matches("mail.protection.outlook.com"));
         assert!(NamePattern::new("bad host").is_err());
+        let tld = NamePattern::new("outlook.*").unwrap();
+        assert!(tld.matches("outlook.de") && tld.matches("outlook.co.uk"));
+        assert!(!tld.matches("outlook.acme.com"));
     }
 
     fn load_err(yaml: &str) -> RuleError {
