@@ -18,6 +18,11 @@ if [ -x "$lab/start.sh" ] || [ -f "$lab/start.sh" ]; then
   export SMTP_DOCTOR_LAB=1
 fi
 
+# pre-commit, for the test that runs this repository's hook with `pre-commit try-repo`.
+if ! command -v pre-commit >/dev/null 2>&1; then
+  python3 -m pip install --quiet --disable-pip-version-check pre-commit
+fi
+
 # The official SARIF 2.1.0 JSON Schema, for the SARIF output test (an npm package ships it).
 if [ ! -s target/sarif/sarif-schema-2.1.0.json ]; then
   mkdir -p target/sarif

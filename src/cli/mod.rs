@@ -44,6 +44,12 @@ pub enum Command {
         /// A rule code, e.g. tls-mode-mismatch.
         code: String,
     },
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions {
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff).
+    Manpage,
 }
 
 #[derive(Debug, clap::Args)]
@@ -160,6 +166,18 @@ pub fn main_with_args(args: impl IntoIterator<Item = std::ffi::OsString>) -> Exi
         Command::Check(args) => check(args, &style, err_color),
         Command::Rules(args) => rules(args, err_color),
         Command::Explain { code } => explain(&code),
+        Command::Completions { shell } => {
+            let mut buf = Vec::new();
+            clap_complete::generate(shell, &mut <Cli as clap::CommandFactory>::command(), "smtp-doctor", &mut buf);
+            if write_stdout(&String::from_utf8_lossy(&buf)) { EXIT_OK } else { EXIT_ERROR }
+        }
+        Command::Manpage => {
+            let mut buf = Vec::new();
+            match clap_mangen::Man::new(<Cli as clap::CommandFactory>::command()).render(&mut buf) {
+                Ok(()) if write_stdout(&String::from_utf8_lossy(&buf)) => EXIT_OK,
+                _ => EXIT_ERROR,
+            }
+        }
     };
     ExitCode::from(code)
 }
