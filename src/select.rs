@@ -72,12 +72,14 @@ struct Suppression {
 }
 
 fn suppressions(sources: &Sources) -> Vec<Suppression> {
-    let re = Regex::new(r"smtp-doctor:\s*ignore\[([^\]]*)\]").expect("valid regex");
+    static RE: std::sync::OnceLock<Regex> = std::sync::OnceLock::new();
     let mut out = Vec::new();
     for (id, file) in sources.iter() {
         if !file.text.contains("smtp-doctor:") {
             continue;
         }
+        let re = RE
+            .get_or_init(|| Regex::new(r"smtp-doctor:\s*ignore\[([^\]]*)\]").expect("valid regex"));
         let mut offset = 0;
         for (i, line) in file.text.split_inclusive('\n').enumerate() {
             if let Some(m) = re.captures(line) {

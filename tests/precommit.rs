@@ -6,15 +6,26 @@ use std::path::Path;
 use std::process::Command;
 
 fn git(dir: &Path, args: &[&str]) {
-    let ok = Command::new("git").args(args).current_dir(dir).status().unwrap().success();
+    let ok = Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .status()
+        .unwrap()
+        .success();
     assert!(ok, "git {args:?} failed");
 }
 
 #[test]
 #[ignore = "needs pre-commit (PyPI) and a release build: run tests/run.sh"]
 fn pre_commit_try_repo_fails_on_a_bad_env_and_passes_when_fixed() {
-    let have = Command::new("pre-commit").arg("--version").output().is_ok_and(|o| o.status.success());
-    assert!(have, "pre-commit is not installed: `python3 -m pip install pre-commit` (tests/run.sh does it)");
+    let have = Command::new("pre-commit")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    assert!(
+        have,
+        "pre-commit is not installed: `python3 -m pip install pre-commit` (tests/run.sh does it)"
+    );
     let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
     let work = tempfile::tempdir().unwrap();
     let dir = work.path();
@@ -29,7 +40,13 @@ fn pre_commit_try_repo_fails_on_a_bad_env_and_passes_when_fixed() {
     git(dir, &["add", ".env"]);
     let run = || {
         Command::new("pre-commit")
-            .args(["try-repo", repo.to_str().unwrap(), "smtp-doctor", "--files", ".env"])
+            .args([
+                "try-repo",
+                repo.to_str().unwrap(),
+                "smtp-doctor",
+                "--files",
+                ".env",
+            ])
             .current_dir(dir)
             // Keep pre-commit's environments and cargo's build between runs.
             .env("PRE_COMMIT_HOME", repo.join("target/pre-commit-home"))
@@ -40,7 +57,10 @@ fn pre_commit_try_repo_fails_on_a_bad_env_and_passes_when_fixed() {
     let o = run();
     let out = String::from_utf8_lossy(&o.stdout).into_owned() + &String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(1), "{out}");
-    assert!(out.contains(".env:4:15: error[username-not-full-address]"), "{out}");
+    assert!(
+        out.contains(".env:4:15: error[username-not-full-address]"),
+        "{out}"
+    );
 
     std::fs::write(
         dir.join(".env"),
@@ -51,5 +71,8 @@ fn pre_commit_try_repo_fails_on_a_bad_env_and_passes_when_fixed() {
     let o = run();
     let out = String::from_utf8_lossy(&o.stdout).into_owned() + &String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(0), "{out}");
-    assert!(out.contains("smtp-doctor") && out.contains("Passed"), "{out}");
+    assert!(
+        out.contains("smtp-doctor") && out.contains("Passed"),
+        "{out}"
+    );
 }

@@ -45,9 +45,7 @@ pub enum Command {
         code: String,
     },
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
-    Completions {
-        shell: clap_complete::Shell,
-    },
+    Completions { shell: clap_complete::Shell },
     /// Print the man page (roff).
     Manpage,
 }
@@ -168,8 +166,17 @@ pub fn main_with_args(args: impl IntoIterator<Item = std::ffi::OsString>) -> Exi
         Command::Explain { code } => explain(&code),
         Command::Completions { shell } => {
             let mut buf = Vec::new();
-            clap_complete::generate(shell, &mut <Cli as clap::CommandFactory>::command(), "smtp-doctor", &mut buf);
-            if write_stdout(&String::from_utf8_lossy(&buf)) { EXIT_OK } else { EXIT_ERROR }
+            clap_complete::generate(
+                shell,
+                &mut <Cli as clap::CommandFactory>::command(),
+                "smtp-doctor",
+                &mut buf,
+            );
+            if write_stdout(&String::from_utf8_lossy(&buf)) {
+                EXIT_OK
+            } else {
+                EXIT_ERROR
+            }
         }
         Command::Manpage => {
             let mut buf = Vec::new();

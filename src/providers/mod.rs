@@ -245,12 +245,27 @@ impl Providers {
     /// The built-in providers (compiled into the binary).
     pub fn builtin() -> Result<Self, RuleError> {
         let mut list = Vec::new();
-        for (name, text) in builtin::FILES {
-            list.push(parse(
-                Path::new("rules").join(name),
-                text,
-                RuleOrigin::Builtin,
-            )?);
+        for (name, json) in builtin::FILES {
+            let path = Path::new("rules").join(name);
+            let raw: raw::RawProvider = serde_json::from_str(json).map_err(|e| RuleError {
+                path: path.clone(),
+                text: String::new(),
+                span: None,
+                message: e.to_string(),
+            })?;
+            let err = |_span: Option<Range<usize>>, message: String| RuleError {
+                path: path.clone(),
+                text: String::new(),
+                span: None,
+                message,
+            };
+            list.push(
+                Validator {
+                    text: "",
+                    err: &err,
+                }
+                .provider(raw, RuleOrigin::Builtin)?,
+            );
         }
         Ok(Providers { list })
     }
@@ -621,6 +636,30 @@ mod tests {
             p.by_domain("contoso.onmicrosoft.com").unwrap().id,
             "microsoft365"
         );
+    }
+
+    #[test]
+    fn builtin_table_is_every_rule_file_and_matches_the_yaml() {
+        let mut on_disk: Vec<String> = std::fs::read_dir("rules")
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".yaml"))
+            .collect();
+        on_disk.sort();
+        let table: Vec<String> = builtin::FILES.iter().map(|(n, _)| n.to_string()).collect();
+        assert_eq!(table, on_disk);
+        for (name, json) in builtin::FILES {
+            let yaml = std::fs::read_to_string(Path::new("rules").join(name)).unwrap();
+            let from_yaml =
+                parse(name.into(), &yaml, RuleOrigin::Builtin).expect("valid YAML rules");
+            let from_json = Providers::builtin()
+                .unwrap()
+                .get(&from_yaml.id)
+                .cloned()
+                .unwrap();
+            assert_eq!(format!("{from_yaml:?}"), format!("{from_json:?}"), "{name}");
+            let _ = json;
+        }
     }
 
     #[test]
