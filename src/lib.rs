@@ -7,4 +7,5 @@ pub mod codes;
 pub mod extract;
 pub mod finding;
 pub mod model;
+pub mod probe;
 pub mod source;
