@@ -831,12 +831,14 @@ async fn handshake(
     };
     t.verified = verified;
     log.push(format!(
-        "* TLS {} {} ({}); certificate {} (issuer {}), SAN [{}], expires {} ({} days); {}",
+        "* TLS {} {} ({})",
         t.version,
         t.cipher_suite,
-        ms(t0.elapsed()),
-        t.subject,
-        t.issuer,
+        ms(t0.elapsed())
+    ));
+    log.push(format!("* certificate {} (issuer {})", t.subject, t.issuer));
+    log.push(format!(
+        "* SAN [{}], expires {} ({} days); {}",
         t.san.join(", "),
         t.not_after,
         t.days_left,
@@ -892,12 +894,23 @@ async fn handshake(
     Some(verified)
 }
 
+/// The SASL mechanisms a client with this method would use, in its order of preference.
+/// `Other(name)` is taken as a mechanism name (`LOGIN`, `NTLM`, `GSSAPI`).
+fn client_mechanisms(method: &AuthMethod) -> Vec<String> {
+    match method {
+        AuthMethod::Other(name) => vec![name.trim().to_ascii_uppercase()],
+        m => m
+            .mechanisms()
+            .iter()
+            .map(|m| m.to_ascii_uppercase())
+            .collect(),
+    }
+}
+
 /// The mechanism the client would use among those offered.
 fn choose_mechanism(method: &AuthMethod, offered: &[String]) -> Option<String> {
-    method
-        .mechanisms()
-        .iter()
-        .map(|m| m.to_ascii_uppercase())
+    client_mechanisms(method)
+        .into_iter()
         .find(|m| offered.contains(m))
 }
 
@@ -934,7 +947,7 @@ async fn authenticate(
                     "many servers offer AUTH only after STARTTLS; use TLS".into()
                 }),
             );
-        } else if !m.mechanisms().is_empty() {
+        } else if !client_mechanisms(m).is_empty() {
             chosen = choose_mechanism(m, &caps.auth);
             if chosen.is_none() {
                 report.add(
@@ -973,8 +986,8 @@ async fn authenticate(
         return;
     }
     let Some(mech) = chosen else {
-        if caps.auth.is_empty() || !logs_in {
-            skip(report, "no usable AUTH mechanism".into());
+        if !report.has("auth-mechanism-unsupported") && !report.has("auth-not-offered") {
+            skip(report, "no AUTH mechanism to try".into());
         }
         return;
     };
