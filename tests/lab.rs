@@ -257,7 +257,7 @@ fn private_ca_without_ca_file_is_untrusted() {
         .findings
         .iter()
         .find(|f| f.code == "certificate-invalid")
-        .expect(&show(&r));
+        .unwrap_or_else(|| panic!("{}", show(&r)));
     assert!(f.message.contains("unknown issuer"));
     assert!(r.has("auth-skipped"));
     assert!(r.auth.is_none());
@@ -312,7 +312,7 @@ fn dns_mx_srv_and_missing_host() {
         .findings
         .iter()
         .find(|f| f.code == "mx-provider")
-        .expect(&show(&r));
+        .unwrap_or_else(|| panic!("{}", show(&r)));
     assert!(mx.message.contains("Google Workspace"));
     assert!(mx.help.as_deref().unwrap().contains("smtp.gmail.com"));
     assert!(r.has("srv-differs"));
@@ -366,7 +366,7 @@ fn auth_login_mechanism_masks_the_password() {
         .with_credentials("carol@outlook.com", Secret::new("Outl00k-App-Pass"))
         .with_auth_method(AuthMethod::Other("LOGIN".into()));
     let r = probe(ep, &o);
-    let auth = r.auth.as_ref().expect(&show(&r));
+    let auth = r.auth.as_ref().unwrap_or_else(|| panic!("{}", show(&r)));
     assert!(auth.accepted, "{}", show(&r));
     assert_eq!(auth.mechanism, "LOGIN");
     assert!(r.transcript.iter().any(|l| l == "C: ****"), "{}", show(&r));
@@ -392,7 +392,7 @@ fn auth_rejected_with_a_wrong_password_or_short_login() {
         .findings
         .iter()
         .find(|f| f.code == "auth-rejected")
-        .expect(&show(&r));
+        .unwrap_or_else(|| panic!("{}", show(&r)));
     assert!(f.message.contains("535"), "{f:?}");
     assert!(f.help.as_deref().unwrap().contains("full address"));
     assert!(!r.auth.as_ref().unwrap().accepted);
@@ -425,7 +425,7 @@ fn from_address_not_owned_by_the_login() {
         .findings
         .iter()
         .find(|f| f.code == "from-rejected")
-        .expect(&show(&r));
+        .unwrap_or_else(|| panic!("{}", show(&r)));
     assert!(
         f.message.contains("not owned by user alice@icloud.com"),
         "{f:?}"
@@ -464,7 +464,7 @@ fn connect_to_keeps_the_configured_name() {
         .findings
         .iter()
         .find(|f| f.code == "certificate-invalid")
-        .expect(&show(&r));
+        .unwrap_or_else(|| panic!("{}", show(&r)));
     assert!(f.help.as_deref().unwrap().contains("smtp.mail.me.com"));
 
     // With the system resolver, which knows none of the lab names, --connect-to alone reaches it.
