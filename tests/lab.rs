@@ -518,3 +518,28 @@ fn many_endpoints_at_once() {
         }
     }
 }
+
+/// Not a check of its own: tests/lab/bench.sh times this process. It probes `LAB_PROBE`
+/// (default `smtp.mail.me.com:587`) `LAB_PROBE_COPIES` times (default 1), at most
+/// `LAB_PROBE_CONCURRENCY` at once (default 8), through the lab's DNS and CA, and asserts that
+/// every probe is clean.
+#[test]
+#[ignore = "server lab: run tests/run.sh (SMTP_DOCTOR_LAB=1 cargo test -- --include-ignored)"]
+fn bench_driver() {
+    let lab = lab();
+    let target = std::env::var("LAB_PROBE").unwrap_or_else(|_| "smtp.mail.me.com:587".into());
+    let num = |key: &str, default: usize| {
+        std::env::var(key)
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(default)
+    };
+    let ep = Endpoint::parse(&target).unwrap();
+    let eps = vec![ep; num("LAB_PROBE_COPIES", 1)];
+    let mut o = opts(&lab);
+    o.transcript = false;
+    o.concurrency = num("LAB_PROBE_CONCURRENCY", 8);
+    for r in run_probes(eps, &o) {
+        assert!(problems(&r).is_empty(), "{}", show(&r));
+    }
+}

@@ -829,6 +829,21 @@ mod tests {
     }
 
     #[test]
+    fn every_code_has_a_doc_page() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        for (code, severity, _) in probe_codes() {
+            let page = root.join(format!("docs/rules/{code}.md"));
+            let text = std::fs::read_to_string(&page)
+                .unwrap_or_else(|_| panic!("{} is missing", page.display()));
+            assert!(text.starts_with(&format!("# {code}\n")), "{code}: title");
+            assert!(
+                text.contains(&format!("Severity: {severity}.")),
+                "{code}: severity differs from probe_codes()"
+            );
+        }
+    }
+
+    #[test]
     fn every_code_is_unique_and_kebab() {
         let mut seen = std::collections::HashSet::new();
         for (code, _, _) in probe_codes() {
