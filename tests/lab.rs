@@ -522,7 +522,7 @@ fn many_endpoints_at_once() {
 /// Not a check of its own: tests/lab/bench.sh times this process. It probes `LAB_PROBE`
 /// (default `smtp.mail.me.com:587`) `LAB_PROBE_COPIES` times (default 1), at most
 /// `LAB_PROBE_CONCURRENCY` at once (default 8), through the lab's DNS and CA, and asserts that
-/// every probe is clean.
+/// every probe is clean. With `LAB_PROBE_REPORT` set it prints the in-process times.
 #[test]
 #[ignore = "server lab: run tests/run.sh (SMTP_DOCTOR_LAB=1 cargo test -- --include-ignored)"]
 fn bench_driver() {
@@ -539,7 +539,21 @@ fn bench_driver() {
     let mut o = opts(&lab);
     o.transcript = false;
     o.concurrency = num("LAB_PROBE_CONCURRENCY", 8);
-    for r in run_probes(eps, &o) {
+    let t0 = std::time::Instant::now();
+    let reports = run_probes(eps, &o);
+    if std::env::var_os("LAB_PROBE_REPORT").is_some() {
+        // In-process wall time, for bench.sh: the whole run, then each probe.
+        let each: Vec<String> = reports
+            .iter()
+            .map(|r| format!("{:.3}", r.elapsed.as_secs_f64() * 1000.0))
+            .collect();
+        eprintln!(
+            "bench-ms run={:.3} probes={}",
+            t0.elapsed().as_secs_f64() * 1000.0,
+            each.join(",")
+        );
+    }
+    for r in reports {
         assert!(problems(&r).is_empty(), "{}", show(&r));
     }
 }

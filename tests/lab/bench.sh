@@ -64,3 +64,27 @@ echo "bench: N endpoints at once vs one"
 
 echo "bench: results in $OUT"
 for f in starttls-587 implicit-465 concurrency; do echo; cat "$OUT/$f.md"; done
+
+# In-process times: what the probe itself takes, without process start-up.
+inproc() { # inproc TARGET COPIES CONCURRENCY -> median run ms, median per-probe ms
+  for _ in $(seq 1 "$RUNS"); do
+    env LAB_PROBE_REPORT=1 LAB_PROBE="$1" LAB_PROBE_COPIES="$2" LAB_PROBE_CONCURRENCY="$3" \
+      "$DRIVER" --exact bench_driver --include-ignored --test-threads 1 -q --nocapture 2>&1 >/dev/null \
+      | grep '^bench-ms' || true
+  done | awk -v name="$1 x$2 (concurrency $3)" '
+    { split($2, a, "="); run[NR] = a[2]; split($3, b, "="); n = split(b[2], p, ",");
+      for (i = 1; i <= n; i++) all[++m] = p[i] }
+    function median(arr, k,   i, j, t) {
+      for (i = 1; i <= k; i++) for (j = i + 1; j <= k; j++) if (arr[j] < arr[i]) { t = arr[i]; arr[i] = arr[j]; arr[j] = t }
+      return (k % 2) ? arr[(k + 1) / 2] : (arr[k / 2] + arr[k / 2 + 1]) / 2 }
+    END { printf "| %s | %.2f | %.2f | %.2f | %d |\n", name, median(run, NR), median(all, m), all[1] < 0 ? 0 : min_of(all, m), NR }
+    function min_of(arr, k,   i, mn) { mn = arr[1]; for (i = 2; i <= k; i++) if (arr[i] < mn) mn = arr[i]; return mn }'
+}
+{
+  echo "| in-process (runs of run_probes) | median run ms | median per-probe ms | min per-probe ms | runs |"
+  echo "|:---|---:|---:|---:|---:|"
+  inproc smtp.mail.me.com:587 1 1
+  inproc smtp.gmail.com:465 1 1
+  inproc smtp.mail.me.com:587 8 8
+  inproc smtp.mail.me.com:587 8 1
+} | tee "$OUT/in-process.md"
