@@ -538,7 +538,8 @@ async fn dialogue(
                     "the server does not accept mail from this client address".into()
                 }),
             );
-            conn.broken = false;
+            // After 421 the server closes; after 554 it waits for QUIT (RFC 5321 3.1).
+            conn.broken = r.code == 421;
             return;
         }
         Ok(r) => {
