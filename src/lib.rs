@@ -13,6 +13,7 @@ pub mod extract;
 pub mod finding;
 pub mod identify;
 pub mod model;
+pub mod probe;
 pub mod providers;
 pub mod redact;
 pub mod report;
