@@ -47,6 +47,36 @@ codes! {
     "invalid-value", Error, false, "a value that cannot be what the client expects (port 99999, unknown mode)";
     "parse-error", Error, false, "the file could not be read as its format";
     "unused-suppression", Warning, false, "an inline `smtp-doctor: ignore[...]` comment that suppresses nothing";
+    // Live probes (`--probe`, `smtp-doctor probe`): what the server really did.
+    "dns-no-address", Error, true, "the SMTP host has no address in DNS (no A/AAAA record, or the name does not exist)";
+    "dns-error", Warning, true, "a DNS lookup failed or timed out, so the answer is unknown";
+    "mx-provider", Info, true, "the mail domain's MX records point to a known provider";
+    "srv-differs", Info, true, "the mail domain's RFC 6186 SRV records name a different submission endpoint";
+    "connect-refused", Error, true, "nothing accepts connections on this host and port";
+    "connect-timeout", Error, true, "the TCP connection was not established within the timeout";
+    "connect-failed", Error, true, "the TCP connection failed (network unreachable, no route)";
+    "banner-timeout", Error, true, "the server sent no greeting within the timeout";
+    "banner-invalid", Error, true, "the server's first line is not an SMTP greeting";
+    "banner-rejected", Error, true, "the server greeted with an error (421 busy, 554 no service)";
+    "reply-timeout", Error, true, "the server did not finish a reply within the timeout";
+    "protocol-error", Error, true, "the server's reply is not valid SMTP";
+    "connection-closed", Error, true, "the server closed the connection in the middle of the dialogue";
+    "ehlo-rejected", Warning, true, "the server refused EHLO";
+    "starttls-not-offered", Error, true, "STARTTLS is configured but the server does not offer it";
+    "starttls-refused", Error, true, "the server answered STARTTLS with an error (e.g. 454)";
+    "starttls-available", Info, true, "the configuration uses no TLS but the server offers STARTTLS";
+    "tls-handshake-failed", Error, true, "the TLS handshake failed";
+    "tls-version-obsolete", Error, true, "the server speaks only TLS versions older than 1.2";
+    "certificate-invalid", Error, true, "the server's certificate does not verify (untrusted issuer, wrong name, expired)";
+    "certificate-expiring", Warning, true, "the server's certificate expires in less than 14 days";
+    "auth-before-tls", Warning, true, "the server offers AUTH on an unencrypted connection";
+    "auth-not-offered", Error, true, "the configuration logs in but the server offers no AUTH";
+    "auth-mechanism-unsupported", Error, true, "the server does not offer the mechanism the client would log in with";
+    "auth-skipped", Info, true, "the AUTH probe was asked for but not attempted (and why)";
+    "auth-rejected", Error, true, "the server refused the login; the reply is mapped to a likely cause";
+    "auth-succeeded", Info, true, "the server accepted the login";
+    "from-rejected", Error, true, "after login, the server refused the From address for this account";
+    "ca-file-invalid", Error, true, "the --ca-file could not be read as PEM certificates";
 }
 
 pub fn lookup(code: &str) -> Option<&'static CodeInfo> {
@@ -65,4 +95,34 @@ pub fn doc_url(code: &str) -> String {
         "https://docs.rs/crate/smtp-doctor/{}/source/docs/rules/{code}.md",
         env!("CARGO_PKG_VERSION")
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn probe_codes_match_the_probe_module() {
+        let here: Vec<(&str, Severity)> = CODES
+            .iter()
+            .filter(|c| c.probe)
+            .map(|c| (c.code, c.severity))
+            .collect();
+        let there: Vec<(&str, Severity)> = crate::probe::probe_codes()
+            .iter()
+            .map(|(c, s, _)| (*c, *s))
+            .collect();
+        assert_eq!(here, there);
+    }
+
+    #[test]
+    fn every_doc_page_starts_with_its_code() {
+        for c in CODES {
+            assert!(
+                c.doc.starts_with(&format!("# {}\n", c.code)),
+                "docs/rules/{}.md",
+                c.code
+            );
+        }
+    }
 }

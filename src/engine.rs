@@ -33,6 +33,8 @@ pub struct Outcome {
     pub errors: Vec<InputError>,
     /// Files read and recognised as a configuration format.
     pub files_checked: usize,
+    /// What live probes observed (only with `--probe`).
+    pub probes: Vec<crate::probe::ProbeReport>,
 }
 
 /// One file to check, with its format if the caller already knows it.

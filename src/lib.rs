@@ -14,6 +14,7 @@ pub mod finding;
 pub mod identify;
 pub mod model;
 pub mod probe;
+pub mod probing;
 pub mod providers;
 pub mod redact;
 pub mod report;

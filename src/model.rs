@@ -101,7 +101,9 @@ impl fmt::Display for Security {
 }
 
 /// The TLS mode of a submission endpoint, as provider rules state it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Deserialize, serde::Serialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Deserialize, serde::Serialize, clap::ValueEnum,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum TlsMode {
     Implicit,

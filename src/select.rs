@@ -71,15 +71,18 @@ struct Suppression {
     codes: Vec<(String, Loc, bool)>,
 }
 
-fn suppressions(sources: &Sources) -> Vec<Suppression> {
+fn suppression_regex() -> &'static Regex {
     static RE: std::sync::OnceLock<Regex> = std::sync::OnceLock::new();
+    RE.get_or_init(|| Regex::new(r"smtp-doctor:\s*ignore\[([^\]]*)\]").expect("valid regex"))
+}
+
+fn suppressions(sources: &Sources) -> Vec<Suppression> {
     let mut out = Vec::new();
     for (id, file) in sources.iter() {
         if !file.text.contains("smtp-doctor:") {
             continue;
         }
-        let re = RE
-            .get_or_init(|| Regex::new(r"smtp-doctor:\s*ignore\[([^\]]*)\]").expect("valid regex"));
+        let re = suppression_regex();
         let mut offset = 0;
         for (i, line) in file.text.split_inclusive('\n').enumerate() {
             if let Some(m) = re.captures(line) {

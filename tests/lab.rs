@@ -557,3 +557,118 @@ fn bench_driver() {
         assert!(problems(&r).is_empty(), "{}", show(&r));
     }
 }
+
+// ---- The command line against the lab: `check --probe` on the provider fixtures. ----
+
+fn cli(lab: &Lab, args: &[&str]) -> (i32, String) {
+    let dns = lab.dns.to_string();
+    let ca = lab.ca.display().to_string();
+    let mut all = vec![
+        "check",
+        "--probe",
+        "--format",
+        "concise",
+        "--timeout",
+        "3",
+        "--dns",
+        &dns,
+        "--ca-file",
+        &ca,
+    ];
+    all.extend_from_slice(args);
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_smtp-doctor"))
+        .args(&all)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&o.stdout).into_owned() + &String::from_utf8_lossy(&o.stderr);
+    (o.status.code().unwrap_or(-1), out)
+}
+
+#[test]
+#[ignore = "server lab: run tests/run.sh (SMTP_DOCTOR_LAB=1 cargo test -- --include-ignored)"]
+fn cli_good_fixtures_probe_clean() {
+    let lab = lab();
+    for f in [
+        "fixtures/toml/icloud.good.toml",
+        "fixtures/toml/gmail.good.toml",
+    ] {
+        let (code, out) = cli(&lab, &[f]);
+        assert_eq!(code, 0, "{f}: {out}");
+        assert!(
+            !out.contains("warning[") && !out.contains("error["),
+            "{f}: {out}"
+        );
+    }
+    // The Outlook-like lab server is Postfix with Cyrus SASL, which has no XOAUTH2: the probe
+    // reports exactly that, and nothing else, for the (correct) OAuth2 configuration.
+    let (code, out) = cli(&lab, &["fixtures/toml/outlook.good.toml"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("outlook.good.toml:5:13: error[auth-mechanism-unsupported] the client logs in with OAuth2, but the server offers AUTH PLAIN LOGIN"), "{out}");
+    assert_eq!(
+        out.matches("error[").count() + out.matches("warning[").count(),
+        1,
+        "{out}"
+    );
+}
+
+#[test]
+#[ignore = "server lab: run tests/run.sh (SMTP_DOCTOR_LAB=1 cargo test -- --include-ignored)"]
+fn cli_icloud_465_is_observed_closed() {
+    let lab = lab();
+    let (code, out) = cli(&lab, &["examples/config.toml"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("examples/config.toml:9:8: error[connect-refused]"),
+        "{out}"
+    );
+    assert!(out.contains("does not document port 465 (observed: the probe found the port closed (connection refused))"), "{out}");
+}
+
+#[test]
+#[ignore = "server lab: run tests/run.sh (SMTP_DOCTOR_LAB=1 cargo test -- --include-ignored)"]
+fn cli_bad_gmail_hosts_do_not_resolve() {
+    let lab = lab();
+    let (code, out) = cli(&lab, &["fixtures/toml/gmail.bad.toml"]);
+    assert_eq!(code, 1, "{out}");
+    // The typo host has no address in the lab's DNS (as on the real internet).
+    assert!(
+        out.contains("gmail.bad.toml:9:14: error[dns-no-address]"),
+        "{out}"
+    );
+    // 587 with implicit TLS against the Gmail-like STARTTLS port: the handshake fails.
+    assert!(
+        out.contains("gmail.bad.toml:15:8: error[tls-handshake-failed]")
+            || out.contains("gmail.bad.toml:15:8: error[connection-closed]"),
+        "{out}"
+    );
+}
+
+#[test]
+#[ignore = "server lab: run tests/run.sh (SMTP_DOCTOR_LAB=1 cargo test -- --include-ignored)"]
+fn cli_auth_with_the_right_and_the_wrong_app_password() {
+    let lab = lab();
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = |pw: &str| {
+        format!("[smtp]\nhost = \"smtp.mail.me.com\"\nport = 587\nsecurity = \"starttls\"\nusername = \"{ALICE}\"\npassword = \"{pw}\"\nfrom = \"{ALICE}\"\n")
+    };
+    let good = dir.path().join("good.toml");
+    std::fs::write(&good, cfg(ALICE_PASS)).unwrap();
+    let (code, out) = cli(&lab, &["--auth", good.to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("info[auth-succeeded]"), "{out}");
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(&bad, cfg("wxyz-wxyz-wxyz-wxyz")).unwrap();
+    let (code, out) = cli(&lab, &["--auth", "--verbose", bad.to_str().unwrap()]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("error[auth-rejected]"), "{out}");
+    // Neither password reaches the output, the transcript included.
+    assert!(
+        !out.contains("wxyz-wxyz") && !out.contains(ALICE_PASS),
+        "password in output"
+    );
+    assert!(
+        out.contains("AUTH"),
+        "the verbose transcript shows the dialogue: {out}"
+    );
+}

@@ -44,6 +44,9 @@ pub enum Command {
         /// A rule code, e.g. tls-mode-mismatch.
         code: String,
     },
+    /// Probe SMTP servers without a configuration file: DNS, TCP, TLS or STARTTLS, EHLO, and
+    /// (with --auth) a login. Never sends a message.
+    Probe(ProbeCmdArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions { shell: clap_complete::Shell },
     /// Print the man page (roff).
@@ -106,6 +109,66 @@ pub struct CheckArgs {
     /// Print the settings in effect (after the settings file and flags) and exit.
     #[arg(long, help_heading = "Settings")]
     pub show_settings: bool,
+    /// Also probe every server the configuration names (talks to the network).
+    #[arg(long, help_heading = "Live probes")]
+    pub probe: bool,
+    #[command(flatten)]
+    pub probe_args: ProbeArgs,
+}
+
+/// Options of live probes, shared by `check --probe` and `probe`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ProbeArgs {
+    /// Ask this DNS server (IP[:PORT]) instead of the system resolver.
+    #[arg(long, value_name = "IP[:PORT]", help_heading = "Live probes")]
+    pub dns: Option<String>,
+    /// Trust this PEM file of CA certificates (a private CA) in addition to the public roots.
+    #[arg(long, value_name = "FILE", help_heading = "Live probes")]
+    pub ca_file: Option<PathBuf>,
+    /// Connect to ADDR:PORT instead of HOST:PORT, keeping SNI and the name check of HOST (as curl).
+    #[arg(long, value_name = "HOST:PORT:ADDR:PORT", help_heading = "Live probes")]
+    pub connect_to: Vec<String>,
+    /// Also log in (only over TLS whose certificate verified). The password comes from the
+    /// configuration, or SMTP_DOCTOR_PASSWORD for `probe`.
+    #[arg(long, help_heading = "Live probes")]
+    pub auth: bool,
+    /// Seconds allowed for each step (connect, greeting, each reply, handshake).
+    #[arg(
+        long,
+        value_name = "SECS",
+        default_value_t = 5.0,
+        help_heading = "Live probes"
+    )]
+    pub timeout: f64,
+    /// Show the SMTP dialogue of each probe on stderr (secrets masked).
+    #[arg(long, short, help_heading = "Live probes")]
+    pub verbose: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ProbeCmdArgs {
+    /// Servers to probe: HOST[:PORT] (default port 587; 465 means implicit TLS).
+    pub targets: Vec<String>,
+    /// Probe every submission endpoint of a known provider (e.g. icloud).
+    #[arg(long, value_name = "ID")]
+    pub provider: Vec<String>,
+    /// TLS mode for the targets given as HOST[:PORT].
+    #[arg(long, value_enum)]
+    pub tls: Option<crate::model::TlsMode>,
+    /// Log in as this user with --auth (password from SMTP_DOCTOR_PASSWORD).
+    #[arg(long, value_name = "USER")]
+    pub user: Option<String>,
+    /// Check that the server accepts this sender (with --auth).
+    #[arg(long, value_name = "ADDRESS")]
+    pub from: Option<String>,
+    /// Output format.
+    #[arg(long, alias = "output-format", value_enum, default_value_t = OutputFormat::Full)]
+    pub format: OutputFormat,
+    /// Add provider rules from a folder of YAML files (may be repeated).
+    #[arg(long = "rules", value_name = "DIR")]
+    pub rule_dirs: Vec<PathBuf>,
+    #[command(flatten)]
+    pub probe_args: ProbeArgs,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -164,6 +227,7 @@ pub fn main_with_args(args: impl IntoIterator<Item = std::ffi::OsString>) -> Exi
         Command::Check(args) => check(args, &style, err_color),
         Command::Rules(args) => rules(args, err_color),
         Command::Explain { code } => explain(&code),
+        Command::Probe(args) => probe_cmd(args, &style, err_color),
         Command::Completions { shell } => {
             let mut buf = Vec::new();
             clap_complete::generate(
@@ -492,6 +556,15 @@ fn check(args: CheckArgs, style: &Style, err_color: bool) -> u8 {
     } else {
         engine::check_paths_with(&args.paths, &providers, opts)
     };
+    let mut outcome = outcome;
+    if args.probe {
+        let popts = match probe_options(&args.probe_args) {
+            Ok(o) => o,
+            Err(code) => return code,
+        };
+        crate::probing::probe_profiles(&mut outcome, &popts);
+        print_transcripts(&outcome, args.probe_args.verbose);
+    }
     for e in &outcome.errors {
         eprintln!("error: {}: {}", e.path.display(), e.message);
     }
@@ -515,6 +588,214 @@ fn check(args: CheckArgs, style: &Style, err_color: bool) -> u8 {
         FailOn::Info => Severity::Info,
     };
     if !args.exit_zero && outcome.findings.iter().any(|f| f.severity >= threshold) {
+        EXIT_FINDINGS
+    } else {
+        EXIT_OK
+    }
+}
+
+fn probe_options(a: &ProbeArgs) -> Result<crate::probe::ProbeOptions, u8> {
+    let usage = |m: String| {
+        eprintln!("error: {m}");
+        EXIT_ERROR
+    };
+    let mut o = crate::probe::ProbeOptions::default();
+    if !(a.timeout.is_finite() && a.timeout > 0.0 && a.timeout <= 600.0) {
+        return Err(usage("--timeout must be between 0 and 600 seconds".into()));
+    }
+    o.timeout = std::time::Duration::from_secs_f64(a.timeout);
+    if let Some(d) = &a.dns {
+        o.dns = Some(crate::probe::parse_dns_server(d).map_err(|m| usage(format!("--dns: {m}")))?);
+    }
+    o.ca_file = a.ca_file.clone();
+    for c in &a.connect_to {
+        o.connect_to
+            .push(c.parse().map_err(|m| usage(format!("--connect-to: {m}")))?);
+    }
+    o.auth = a.auth;
+    o.transcript = a.verbose;
+    o.validate().map_err(usage)?;
+    Ok(o)
+}
+
+/// One line per probed endpoint: what the server did (for people; JSON has the full reports).
+fn observations(outcome: &Outcome) -> String {
+    let mut s = String::from("\nObserved:\n");
+    for r in &outcome.probes {
+        let mut parts = Vec::new();
+        match (&r.connected, &r.banner) {
+            (None, _) => parts.push("not reached".to_owned()),
+            (Some(addr), None) => parts.push(format!("connected to {addr}, no greeting")),
+            (Some(addr), Some(_)) => parts.push(format!("{addr}")),
+        }
+        if let Some(t) = &r.tls {
+            parts.push(format!(
+                "{} {}, certificate {} ({} days left)",
+                t.version,
+                t.cipher_suite,
+                if t.verified {
+                    "verified"
+                } else {
+                    "NOT verified"
+                },
+                t.days_left
+            ));
+        }
+        if let Some(c) = r.capabilities() {
+            if !c.auth.is_empty() {
+                parts.push(format!("AUTH {}", c.auth.join(" ")));
+            }
+        }
+        if let Some(a) = &r.auth {
+            parts.push(format!(
+                "login {}",
+                if a.accepted { "accepted" } else { "refused" }
+            ));
+        }
+        parts.push(format!("{} ms", r.elapsed.as_millis()));
+        s.push_str(&format!(
+            "  {}:{} ({}): {}\n",
+            r.endpoint.host,
+            r.endpoint.port,
+            r.endpoint.mode,
+            parts.join(", ")
+        ));
+    }
+    s
+}
+
+fn print_transcripts(outcome: &Outcome, verbose: bool) {
+    if !verbose {
+        return;
+    }
+    let mut err = std::io::stderr().lock();
+    for r in &outcome.probes {
+        let _ = writeln!(
+            err,
+            "== {}:{} ({}) in {} ms",
+            r.endpoint.host,
+            r.endpoint.port,
+            r.endpoint.mode,
+            r.elapsed.as_millis()
+        );
+        for line in &r.transcript {
+            let _ = writeln!(err, "   {line}");
+        }
+    }
+}
+
+/// `smtp-doctor probe`: the targets become a small virtual source (one line per target) so
+/// that findings point at the target they are about, with the same renderers as `check`.
+fn probe_cmd(args: ProbeCmdArgs, style: &Style, err_color: bool) -> u8 {
+    use crate::model::{Client, Profile, Secret, Security, TlsMode, Value};
+    let providers = match load_providers(&args.rule_dirs, err_color) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    let popts = match probe_options(&args.probe_args) {
+        Ok(o) => o,
+        Err(code) => return code,
+    };
+    let mut lines: Vec<(String, TlsMode, Option<String>)> = Vec::new();
+    for t in &args.targets {
+        let ep = match crate::probe::Endpoint::parse(t) {
+            Ok(e) => e,
+            Err(m) => {
+                eprintln!("error: {m}");
+                return EXIT_ERROR;
+            }
+        };
+        lines.push((
+            format!("{}:{}", ep.host, ep.port),
+            args.tls.unwrap_or(ep.mode),
+            None,
+        ));
+    }
+    for id in &args.provider {
+        let Some(p) = providers.get(id) else {
+            eprintln!("error: unknown provider `{id}` (see `smtp-doctor rules`)");
+            return EXIT_ERROR;
+        };
+        for e in &p.submission {
+            lines.push((
+                format!("{}:{}", p.primary_host(), e.port),
+                e.tls,
+                Some(p.id.clone()),
+            ));
+        }
+    }
+    if lines.is_empty() {
+        eprintln!("error: name a target (HOST[:PORT]) or --provider ID");
+        return EXIT_ERROR;
+    }
+    let password = std::env::var("SMTP_DOCTOR_PASSWORD")
+        .ok()
+        .filter(|p| !p.is_empty());
+    if args.probe_args.auth && (args.user.is_none() || password.is_none()) {
+        eprintln!("error: --auth needs --user USER and the password in SMTP_DOCTOR_PASSWORD");
+        return EXIT_ERROR;
+    }
+    let text: String = lines.iter().map(|(l, _, _)| format!("{l}\n")).collect();
+    let mut outcome = Outcome::default();
+    let file = outcome
+        .sources
+        .add(crate::source::SourceFile::new("<targets>", text.clone()));
+    let mut offset = 0;
+    for (line, mode, _) in &lines {
+        let host_len = line.rfind(':').unwrap_or(line.len());
+        let loc = |r: std::ops::Range<usize>| {
+            crate::source::Loc::new(file, offset + r.start..offset + r.end)
+        };
+        let mut p = Profile::new(Client::Toml, line.clone(), loc(0..line.len()));
+        p.host = Some(Value::literal(
+            line[..host_len].to_owned(),
+            loc(0..host_len),
+        ));
+        let port: u16 = line[host_len + 1..].parse().unwrap_or(587);
+        p.port = Some(Value::literal(port, loc(host_len + 1..line.len())));
+        p.security = Some(Value::literal(
+            match mode {
+                TlsMode::Implicit => Security::ImplicitTls,
+                TlsMode::Starttls => Security::StartTls { required: true },
+                TlsMode::None => Security::None,
+            },
+            loc(0..line.len()),
+        ));
+        if let (Some(u), Some(pw)) = (&args.user, &password) {
+            p.username = Some(Value::literal(u.clone(), loc(0..host_len)));
+            p.password = Some(Value::default(
+                Secret::new(pw.clone()),
+                loc(0..0),
+                "from SMTP_DOCTOR_PASSWORD",
+            ));
+        }
+        if let Some(f) = &args.from {
+            p.from.push(Value::literal(f.clone(), loc(0..host_len)));
+        }
+        outcome.profiles.push(p);
+        offset += line.len() + 1;
+    }
+    outcome.files_checked = 0;
+    crate::probing::probe_profiles(&mut outcome, &popts);
+    for f in &mut outcome.findings {
+        if f.provider.is_none() {
+            let line = outcome.sources.get(file).line_col(f.primary().span.start).0;
+            f.provider = lines.get(line - 1).and_then(|(_, _, p)| p.clone());
+        }
+    }
+    print_transcripts(&outcome, args.probe_args.verbose);
+    let mut text = report::render(args.format, &outcome, style);
+    if args.format.is_human() {
+        text.push_str(&observations(&outcome));
+    }
+    if !write_stdout(&text) {
+        return EXIT_ERROR;
+    }
+    if outcome
+        .findings
+        .iter()
+        .any(|f| f.severity >= Severity::Error)
+    {
         EXIT_FINDINGS
     } else {
         EXIT_OK

@@ -71,6 +71,10 @@ pub fn render(outcome: &Outcome) -> String {
         "profiles": outcome.profiles.len(),
         "diagnostics": diagnostics,
     });
+    let mut doc = doc;
+    if !outcome.probes.is_empty() {
+        doc["probes"] = serde_json::to_value(&outcome.probes).unwrap_or_default();
+    }
     let mut s = serde_json::to_string_pretty(&doc).unwrap_or_else(|_| "{}".into());
     s.push('\n');
     s

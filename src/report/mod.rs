@@ -90,8 +90,17 @@ pub fn summary(outcome: &Outcome) -> String {
         count(Severity::Info),
     );
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
-    let files = plural(outcome.files_checked, "file");
-    let profiles = plural(outcome.profiles.len(), "SMTP profile");
+    let (files, profiles) = if outcome.files_checked == 0 && !outcome.probes.is_empty() {
+        (
+            plural(outcome.probes.len(), "probed endpoint"),
+            "live probes".to_owned(),
+        )
+    } else {
+        (
+            plural(outcome.files_checked, "file"),
+            plural(outcome.profiles.len(), "SMTP profile"),
+        )
+    };
     if e + w + i == 0 {
         return format!("No problems found in {files} ({profiles}).");
     }
