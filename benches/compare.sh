@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 file=${1:-examples/config.toml}
 cargo build --release --quiet
 bin=target/release/smtp-doctor
-hyperfine --warmup 20 --runs 200 -N \
+hyperfine --warmup 20 --runs 200 -N -i \
   --export-markdown target/bench-compare.md \
   "$bin check --format concise $file" \
   "rg -i smtp $file" \

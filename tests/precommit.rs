@@ -51,6 +51,11 @@ fn pre_commit_try_repo_fails_on_a_bad_env_and_passes_when_fixed() {
             // Keep pre-commit's environments and cargo's build between runs.
             .env("PRE_COMMIT_HOME", repo.join("target/pre-commit-home"))
             .env("CARGO_TARGET_DIR", repo.join("target/pre-commit-build"))
+            // pre-commit builds the hook with `cargo install` (release); a test needs the hook's
+            // behaviour, not its speed, so skip LTO and build in parallel units.
+            .env("CARGO_PROFILE_RELEASE_LTO", "off")
+            .env("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "16")
+            .env("CARGO_PROFILE_RELEASE_OPT_LEVEL", "1")
             .output()
             .unwrap()
     };

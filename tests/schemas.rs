@@ -231,14 +231,13 @@ fn config_schema_value_lists_match_the_code() {
     let schema = schema(CONFIG_SCHEMA);
     let defs = &schema["definitions"];
 
-    let codes: BTreeSet<String> = smtp_doctor::codes::CODES
-        .iter()
-        .map(|c| c.code.to_owned())
-        .collect();
+    let in_order: Vec<&str> = smtp_doctor::codes::CODES.iter().map(|c| c.code).collect();
+    let codes: BTreeSet<String> = in_order.iter().map(|c| (*c).to_owned()).collect();
     assert_eq!(
         string_set(&defs["code"]["enum"], "definitions.code.enum"),
         codes,
-        "rule codes in {CONFIG_SCHEMA} differ from src/codes.rs"
+        "rule codes in {CONFIG_SCHEMA} differ from src/codes.rs; set definitions.code.enum to\n{}",
+        serde_json::to_string(&in_order).unwrap()
     );
 
     let formats: BTreeSet<String> = smtp_doctor::extract::ALL_FORMATS
@@ -312,6 +311,24 @@ fn example_settings_file_validates_loads_and_is_the_one_documented() {
             "{EXAMPLE_SETTINGS} does not show `{key}`"
         );
     }
+    // The example is also a fixture, read as TOML by the other tests. A string under a key that
+    // looks like a secret (`plaintext-secret = "error"` in [severity]) would be masked as a
+    // password, and tests/cli.rs would then find that "secret" ("error") in every output.
+    let extracted = smtp_doctor::extract::extract(
+        smtp_doctor::extract::Format::Toml,
+        smtp_doctor::source::FileId(0),
+        &text,
+    );
+    assert!(
+        extracted.secrets.is_empty() && extracted.profiles.is_empty(),
+        "{EXAMPLE_SETTINGS} must not look like SMTP settings or hold secret-like keys with \
+         string values: {:?}",
+        extracted
+            .secrets
+            .iter()
+            .map(|r| &text[r.clone()])
+            .collect::<Vec<_>>()
+    );
     let config = smtp_doctor::config::Config::load(Path::new(EXAMPLE_SETTINGS))
         .unwrap_or_else(|e| panic!("{EXAMPLE_SETTINGS}: {}", e.message));
     assert_eq!(config.file.output_format.as_deref(), Some("concise"));
@@ -384,13 +401,13 @@ fn schema_and_binary_both_refuse_broken_settings_files() {
         ),
         (
             "unknown severity",
-            "plaintext-secret = \"error\"",
-            "plaintext-secret = \"fatal\"",
+            "insecure-transport = \"error\"",
+            "insecure-transport = \"fatal\"",
         ),
         (
             "severity for an unknown code",
-            "plaintext-secret = \"error\"",
-            "plaintext-secrets = \"error\"",
+            "insecure-transport = \"error\"",
+            "insecure-transports = \"error\"",
         ),
         (
             "unknown format",
