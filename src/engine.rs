@@ -274,7 +274,8 @@ fn mask_every_copy(sources: &mut crate::source::Sources) {
         for s in f.secrets() {
             if let Some(t) = f.text.get(s.clone()) {
                 let t = t.trim();
-                if t.len() >= 4 && !secrets.iter().any(|x| x == t) {
+                // Short values ("true", "off") are too common to hunt for elsewhere.
+                if t.len() >= 6 && !secrets.iter().any(|x| x == t) {
                     secrets.push(t.to_owned());
                 }
             }

@@ -31,6 +31,26 @@ fn names_match(names: &[String], f: &Finding) -> bool {
 }
 
 impl Selection {
+    /// Apply a `[severity]` override; `false` when the code is switched off.
+    fn override_severity(&self, f: &mut Finding) -> bool {
+        match self.severity.get(&f.code) {
+            None => true,
+            Some(SeverityOverride::Off) => false,
+            Some(SeverityOverride::Error) => {
+                f.severity = Severity::Error;
+                true
+            }
+            Some(SeverityOverride::Warning) => {
+                f.severity = Severity::Warning;
+                true
+            }
+            Some(SeverityOverride::Info) => {
+                f.severity = Severity::Info;
+                true
+            }
+        }
+    }
+
     pub fn add_per_file_ignore(&mut self, glob: &str, names: Vec<String>) -> Result<(), String> {
         let m = Glob::new(glob)
             .map_err(|e| format!("invalid glob `{glob}`: {e}"))?
@@ -85,12 +105,12 @@ fn suppressions(sources: &Sources) -> Vec<Suppression> {
         let re = suppression_regex();
         let mut offset = 0;
         for (i, line) in file.text.split_inclusive('\n').enumerate() {
-            if let Some(m) = re.captures(line) {
+            for m in re.captures_iter(line) {
                 let whole = m.get(0).expect("match");
                 let before = &line[..whole.start()];
                 let comment_at = ["#", "//", "/*"]
                     .iter()
-                    .filter_map(|c| before.rfind(c))
+                    .filter_map(|c| before.find(c))
                     .min();
                 if let Some(c) = comment_at {
                     let code_before = !before[..c].trim().is_empty();
@@ -127,29 +147,23 @@ fn suppressions(sources: &Sources) -> Vec<Suppression> {
 pub fn apply(findings: Vec<Finding>, sources: &Sources, sel: &Selection) -> Vec<Finding> {
     let mut sups = suppressions(sources);
     let mut kept = Vec::new();
-    'next: for mut f in findings {
+    for mut f in findings {
         let loc = f.primary().clone();
         let line = sources.get(loc.file).line_col(loc.span.start).0;
+        let mut suppressed = false;
         for s in sups
             .iter_mut()
             .filter(|s| s.file == loc.file && s.target_line == line)
         {
+            // Mark every name that covers the finding (its code and its provider) as used.
             for c in s.codes.iter_mut() {
                 if c.0 == f.code || f.provider.as_deref() == Some(c.0.as_str()) {
                     c.2 = true;
-                    continue 'next;
+                    suppressed = true;
                 }
             }
         }
-        if let Some(o) = sel.severity.get(&f.code) {
-            f.severity = match o {
-                SeverityOverride::Off => continue,
-                SeverityOverride::Error => Severity::Error,
-                SeverityOverride::Warning => Severity::Warning,
-                SeverityOverride::Info => Severity::Info,
-            };
-        }
-        if sel.keeps(&f, sources.path(loc.file)) {
+        if !suppressed && sel.override_severity(&mut f) && sel.keeps(&f, sources.path(loc.file)) {
             kept.push(f);
         }
     }
@@ -168,7 +182,8 @@ pub fn apply(findings: Vec<Finding>, sources: &Sources, sel: &Selection) -> Vec<
                 .with_help(
                     "remove it, or move it to the line of the finding (or alone on the line above)",
                 );
-                if sel.keeps(&f, sources.path(loc.file)) {
+                let mut f = f;
+                if sel.override_severity(&mut f) && sel.keeps(&f, sources.path(loc.file)) {
                     kept.push(f);
                 }
             }
@@ -176,4 +191,58 @@ pub fn apply(findings: Vec<Finding>, sources: &Sources, sel: &Selection) -> Vec<
     }
     kept.sort_by_key(|f| (f.primary().file, f.primary().span.start, f.code.clone()));
     kept
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::SourceFile;
+
+    fn finding(
+        file: FileId,
+        span: std::ops::Range<usize>,
+        code: &str,
+        provider: Option<&str>,
+    ) -> Finding {
+        Finding::new(
+            code,
+            Severity::Error,
+            "m",
+            Label::bare(Loc::new(file, span)),
+        )
+        .with_provider(provider)
+    }
+
+    #[test]
+    fn suppression_by_code_or_provider_on_the_line_or_above() {
+        let mut sources = Sources::default();
+        let text = "a = 1 # smtp-doctor: ignore[x-code, icloud] # smtp-doctor: ignore[y-code]\n# smtp-doctor: ignore[z-code]\nb = 2\nc = 3 # smtp-doctor: ignore[unused-one]\n";
+        let id = sources.add(SourceFile::new("t.toml", text));
+        let b = text.find("b = 2").unwrap();
+        let findings = vec![
+            finding(id, 0..1, "x-code", Some("icloud")),
+            finding(id, 0..1, "y-code", None),
+            finding(id, b..b + 1, "z-code", None),
+            finding(id, b..b + 1, "kept-code", None),
+        ];
+        let out = apply(findings, &sources, &Selection::default());
+        let codes: Vec<_> = out.iter().map(|f| f.code.as_str()).collect();
+        // Both names matching the first finding count as used; only `unused-one` is reported.
+        assert_eq!(codes, ["kept-code", "unused-suppression"]);
+        assert_eq!(&text[out[1].primary().span.clone()], "unused-one");
+    }
+
+    #[test]
+    fn severity_overrides_reach_unused_suppressions() {
+        let mut sources = Sources::default();
+        let id = sources.add(SourceFile::new(
+            "t.toml",
+            "a = 1 # smtp-doctor: ignore[x]\n",
+        ));
+        let mut sel = Selection::default();
+        sel.severity
+            .insert("unused-suppression".into(), SeverityOverride::Off);
+        assert!(apply(Vec::new(), &sources, &sel).is_empty());
+        let _ = id;
+    }
 }

@@ -422,8 +422,13 @@ fn validate_names(sel: &Selection, providers: &Providers) -> Result<(), u8> {
         .flatten()
         .chain(&sel.extend_select)
         .chain(&sel.ignore)
-        .chain(sel.per_file_ignores.iter().flat_map(|(_, n)| n))
-        .chain(sel.severity.keys());
+        .chain(sel.per_file_ignores.iter().flat_map(|(_, n)| n));
+    for code in sel.severity.keys() {
+        if codes::lookup(code).is_none() {
+            eprintln!("error: [severity] `{code}` is not a rule code (see `smtp-doctor rules`)");
+            return Err(EXIT_ERROR);
+        }
+    }
     for name in all {
         let known = name.eq_ignore_ascii_case("all")
             || codes::lookup(name).is_some()

@@ -73,6 +73,7 @@ impl Config {
         self.path
             .as_ref()
             .and_then(|p| p.parent())
+            .filter(|p| !p.as_os_str().is_empty())
             .map(Path::to_path_buf)
             .unwrap_or_else(|| PathBuf::from("."))
     }

@@ -125,7 +125,10 @@ pub fn statistics(format: OutputFormat, outcome: &Outcome) -> String {
     let mut counts: Vec<(String, Severity, usize)> = Vec::new();
     for f in &outcome.findings {
         match counts.iter_mut().find(|(c, _, _)| *c == f.code) {
-            Some(e) => e.2 += 1,
+            Some(e) => {
+                e.2 += 1;
+                e.1 = e.1.max(f.severity);
+            }
             None => counts.push((f.code.clone(), f.severity, 1)),
         }
     }

@@ -27,6 +27,15 @@ fn uri(path: &std::path::Path) -> String {
         .replace('#', "%23")
 }
 
+/// The first paragraph of a rule page that is not a heading.
+fn first_paragraph(doc: &str) -> String {
+    doc.split("\n\n")
+        .map(str::trim)
+        .find(|p| !p.is_empty() && !p.starts_with('#'))
+        .map(|p| p.split_whitespace().collect::<Vec<_>>().join(" "))
+        .unwrap_or_default()
+}
+
 pub fn render(outcome: &Outcome) -> String {
     let mut rules: Vec<Value> = CODES
         .iter()
@@ -35,7 +44,7 @@ pub fn render(outcome: &Outcome) -> String {
                 "id": c.code,
                 "name": c.code,
                 "shortDescription": {"text": c.summary},
-                "fullDescription": {"text": c.doc.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()).take(3).collect::<Vec<_>>().join(" ")},
+                "fullDescription": {"text": first_paragraph(c.doc)},
                 "helpUri": crate::codes::doc_url(c.code),
                 "help": {"text": format!("smtp-doctor explain {}", c.code), "markdown": c.doc},
                 "defaultConfiguration": {"level": level(c.severity)},
