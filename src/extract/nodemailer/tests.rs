@@ -1,0 +1,698 @@
+use super::*;
+use crate::model::{EnvRef, FieldValue, Origin};
+
+const F: FileId = FileId(0);
+
+fn ex(src: &str) -> Extraction {
+    let e = extract(F, src, false);
+    check_spans(src, &e);
+    e
+}
+
+fn ts(src: &str) -> Extraction {
+    let e = extract(F, src, true);
+    check_spans(src, &e);
+    e
+}
+
+fn one(src: &str) -> Profile {
+    let e = ex(src);
+    assert_eq!(e.profiles.len(), 1, "{:#?}", e.profiles);
+    e.profiles.into_iter().next().unwrap()
+}
+
+fn at<'a, T>(src: &'a str, v: &Option<Value<T>>) -> &'a str {
+    &src[v.as_ref().expect("value").loc.span.clone()]
+}
+
+fn env<'p>(p: &'p Profile, var: &str, n: usize) -> &'p EnvRef {
+    p.env_refs
+        .iter()
+        .filter(|r| r.var == var)
+        .nth(n)
+        .unwrap_or_else(|| panic!("no env ref {var} #{n}: {:#?}", p.env_refs))
+}
+
+fn codes(e: &Extraction) -> Vec<&str> {
+    e.findings.iter().map(|f| f.code.as_str()).collect()
+}
+
+/// Every span of the extraction lies inside the text, on character boundaries.
+fn check_spans(src: &str, e: &Extraction) {
+    let ok = |r: &Range<usize>| {
+        assert!(
+            r.start <= r.end && r.end <= src.len(),
+            "span {r:?} outside {}",
+            src.len()
+        );
+        assert!(src.is_char_boundary(r.start) && src.is_char_boundary(r.end));
+    };
+    for s in &e.secrets {
+        ok(s);
+    }
+    for f in &e.findings {
+        for l in &f.labels {
+            ok(&l.loc.span);
+        }
+    }
+    for p in &e.profiles {
+        ok(&p.anchor.span);
+        for l in p.field_locs() {
+            ok(&l.span);
+        }
+        for r in &p.env_refs {
+            ok(&r.reference.span);
+            if let Some((_, d)) = &r.default {
+                ok(&d.span);
+            }
+        }
+    }
+}
+
+const SEED: &str = r#"
+const nodemailer = require("nodemailer");
+const transporter = nodemailer.createTransport({
+  host: "smtp.mail.me.com",
+  port: 587,
+  secure: false,
+  auth: { user: "jane@icloud.com", pass: "xxxx-xxxx-xxxx-xxxx" },
+});
+await transporter.sendMail({ from: '"Jane" <jane@icloud.com>', to: "bob@example.com" });
+"#;
+
+#[test]
+fn options_object_with_literal_values() {
+    let p = one(SEED);
+    assert_eq!(p.client, Client::Nodemailer);
+    assert_eq!(p.label, "transporter");
+    assert_eq!(&SEED[p.anchor.span.clone()], "nodemailer.createTransport");
+    assert_eq!(at(SEED, &p.host), "smtp.mail.me.com");
+    assert_eq!(p.port.as_ref().unwrap().value, 587);
+    assert_eq!(at(SEED, &p.port), "587");
+    let sec = p.security.as_ref().unwrap();
+    assert_eq!(sec.value, Security::StartTls { required: false });
+    assert_eq!(sec.origin, Origin::Literal);
+    assert_eq!(at(SEED, &p.security), "false");
+    assert_eq!(at(SEED, &p.username), "jane@icloud.com");
+    let pw = p.password.as_ref().unwrap();
+    assert_eq!(pw.value.expose(), "xxxx-xxxx-xxxx-xxxx");
+    assert_eq!(at(SEED, &p.password), "xxxx-xxxx-xxxx-xxxx");
+    assert_eq!(p.auth.as_ref().unwrap().value, AuthMethod::Password);
+    assert_eq!(p.from.len(), 1);
+    assert_eq!(
+        &SEED[p.from[0].loc.span.clone()],
+        "\"Jane\" <jane@icloud.com>"
+    );
+    let e = ex(SEED);
+    assert!(e
+        .secrets
+        .iter()
+        .any(|s| &SEED[s.clone()] == "xxxx-xxxx-xxxx-xxxx"));
+    assert!(e.findings.is_empty());
+}
+
+#[test]
+fn secure_and_port_defaults_follow_smtp_connection() {
+    // secure unset, port 465: implicit TLS, implied by the port.
+    let src = "createTransport({ host: 'h.example', port: 465 })";
+    let p = one(src);
+    let sec = p.security.as_ref().unwrap();
+    assert_eq!(sec.value, Security::ImplicitTls);
+    assert!(sec.is_default());
+    assert_eq!(at(src, &p.security), "465");
+
+    // Nothing set: port 587, opportunistic STARTTLS, both implied by the call.
+    let src = "nodemailer.createTransport({ host: 'h.example' })";
+    let p = one(src);
+    assert_eq!(p.port.as_ref().unwrap().value, 587);
+    assert!(p.port.as_ref().unwrap().is_default());
+    assert_eq!(at(src, &p.port), "nodemailer.createTransport");
+    assert_eq!(
+        p.security.as_ref().unwrap().value,
+        Security::StartTls { required: false }
+    );
+    assert_eq!(at(src, &p.security), "nodemailer.createTransport");
+
+    // secure: true without a port: 465, implied by secure.
+    let src = "createTransport({ host: 'h.example', secure: true })";
+    let p = one(src);
+    assert_eq!(p.port.as_ref().unwrap().value, 465);
+    assert_eq!(at(src, &p.port), "true");
+    assert_eq!(p.security.as_ref().unwrap().value, Security::ImplicitTls);
+
+    // secure: true on 587 stays what it says (the core reports the mismatch).
+    let src = "createTransport({ host: 'h.example', port: 587, secure: true })";
+    let p = one(src);
+    assert_eq!(p.security.as_ref().unwrap().value, Security::ImplicitTls);
+    assert_eq!(at(src, &p.security), "true");
+
+    // requireTLS and ignoreTLS.
+    let src = "createTransport({ host: 'h', port: 587, secure: false, requireTLS: true })";
+    let p = one(src);
+    assert_eq!(
+        p.security.as_ref().unwrap().value,
+        Security::StartTls { required: true }
+    );
+    assert_eq!(&src[p.security.as_ref().unwrap().loc.span.clone()], "true");
+    let src = "createTransport({ host: 'h', port: 25, ignoreTLS: true })";
+    let p = one(src);
+    assert_eq!(p.security.as_ref().unwrap().value, Security::None);
+    let e = ex("createTransport({ host: 'h', requireTLS: true, ignoreTLS: true })");
+    assert_eq!(codes(&e), ["conflicting-settings"]);
+    assert!(e.profiles[0].security.is_none());
+
+    // A string "false" is truthy.
+    let src = "createTransport({ host: 'h', port: 587, secure: 'false' })";
+    assert_eq!(one(src).security.unwrap().value, Security::ImplicitTls);
+}
+
+#[test]
+fn bad_ports_are_invalid_values() {
+    let e = ex("createTransport({ host: 'h', port: 99999 })");
+    assert_eq!(codes(&e), ["invalid-value"]);
+    assert!(e.profiles[0].port.is_none());
+    let e = ex("createTransport({ host: 'h', port: 'smtp' })");
+    assert_eq!(codes(&e), ["invalid-value"]);
+    let p = one("createTransport({ host: 'h', port: '465' })");
+    assert_eq!(p.port.unwrap().value, 465);
+    assert_eq!(p.security.unwrap().value, Security::ImplicitTls);
+}
+
+#[test]
+fn connection_urls() {
+    let src = "const t = nodemailer.createTransport('smtps://jane%40icloud.com:s3cr%3At@smtp.mail.me.com:465/?pool=true');";
+    let e = ex(src);
+    let p = &e.profiles[0];
+    assert_eq!(at(src, &p.host), "smtp.mail.me.com");
+    assert_eq!(at(src, &p.port), "465");
+    assert_eq!(p.port.as_ref().unwrap().value, 465);
+    assert_eq!(p.security.as_ref().unwrap().value, Security::ImplicitTls);
+    assert_eq!(at(src, &p.security), "smtps");
+    assert_eq!(p.username.as_ref().unwrap().value, "jane@icloud.com");
+    assert_eq!(at(src, &p.username), "jane%40icloud.com");
+    assert_eq!(p.password.as_ref().unwrap().value.expose(), "s3cr:t");
+    assert_eq!(at(src, &p.password), "s3cr%3At");
+    assert!(e.secrets.iter().any(|s| &src[s.clone()] == "s3cr%3At"));
+
+    // smtp: forces secure false, even on 465; a query cannot turn it back on.
+    let src = "createTransport(`smtp://u:p@smtp.example.com:465?secure=true`)";
+    let p = one(src);
+    assert_eq!(
+        p.security.as_ref().unwrap().value,
+        Security::StartTls { required: false }
+    );
+    assert_eq!(at(src, &p.security), "smtp");
+    assert_eq!(p.port.as_ref().unwrap().value, 465);
+
+    // Query options and the service key.
+    let src = "createTransport('smtp://smtp.example.com:587?requireTLS=true&tls.rejectUnauthorized=false')";
+    let p = one(src);
+    assert_eq!(
+        p.security.as_ref().unwrap().value,
+        Security::StartTls { required: true }
+    );
+    assert_eq!(at(src, &p.security), "true");
+    assert!(!p.tls_verify.as_ref().unwrap().value);
+    assert_eq!(at(src, &p.tls_verify), "false");
+
+    // A URL under `url`, overriding the object.
+    let src = "createTransport({ url: 'smtps://smtp.example.com', port: 587 })";
+    let p = one(src);
+    assert_eq!(p.port.as_ref().unwrap().value, 587);
+    assert_eq!(p.security.as_ref().unwrap().value, Security::ImplicitTls);
+
+    // Template literal with env substitutions for credentials.
+    let src = "createTransport(`smtp://${process.env.SMTP_USER}:${process.env.SMTP_PASS}@smtp.gmail.com:587`)";
+    let p = one(src);
+    assert_eq!(at(src, &p.host), "smtp.gmail.com");
+    assert_eq!(
+        &src[env(&p, "SMTP_USER", 0).reference.span.clone()],
+        "process.env.SMTP_USER"
+    );
+    assert_eq!(
+        (env(&p, "SMTP_PASS", 0).convert)("pw"),
+        Some(FieldValue::Password(Secret::new("pw")))
+    );
+
+    // No scheme: not a URL at all.
+    let e = ex("createTransport('smtp.gmail.com')");
+    assert_eq!(codes(&e), ["invalid-value"]);
+    assert!(e.profiles.is_empty());
+    // A named URL.
+    let src = "const URL = 'smtps://smtp.example.com:465'; const t = createTransport(URL);";
+    assert_eq!(one(src).port.unwrap().value, 465);
+}
+
+#[test]
+fn service_presets_override_host_port_and_secure() {
+    let src = r#"createTransport({
+  service: "Gmail",
+  port: 587,
+  secure: false,
+  auth: { user: "me@gmail.com", pass: process.env.GMAIL_APP_PASSWORD },
+})"#;
+    let e = ex(src);
+    let p = &e.profiles[0];
+    assert_eq!(p.host.as_ref().unwrap().value, "smtp.gmail.com");
+    assert!(p.host.as_ref().unwrap().is_default());
+    assert_eq!(at(src, &p.host), "Gmail");
+    assert_eq!(p.port.as_ref().unwrap().value, 465);
+    assert_eq!(p.security.as_ref().unwrap().value, Security::ImplicitTls);
+    assert_eq!(codes(&e), ["conflicting-settings", "conflicting-settings"]);
+    let spans: Vec<&str> = e
+        .findings
+        .iter()
+        .map(|f| &src[f.labels[0].loc.span.clone()])
+        .collect();
+    assert_eq!(spans, ["587", "false"]);
+    assert_eq!(e.findings[0].severity, Severity::Warning);
+
+    // Same values as the preset: nothing to report.
+    let e = ex(
+        "createTransport({ service: 'gmail', host: 'smtp.gmail.com', port: 465, secure: true })",
+    );
+    assert!(e.findings.is_empty());
+
+    // The iCloud preset has no `secure`, so an explicit one stays.
+    let src = "createTransport({ service: 'iCloud', secure: true })";
+    let p = one(src);
+    assert_eq!(p.port.as_ref().unwrap().value, 587);
+    assert_eq!(p.security.as_ref().unwrap().value, Security::ImplicitTls);
+    assert_eq!(at(src, &p.security), "true");
+
+    // icloud.com is not in Nodemailer's list.
+    let src =
+        "createTransport({ service: 'icloud.com', auth: { user: 'jane@icloud.com', pass: 'x' } })";
+    let e = ex(src);
+    assert_eq!(codes(&e), ["invalid-value"]);
+    assert_eq!(&src[e.findings[0].labels[0].loc.span.clone()], "icloud.com");
+    assert!(e.findings[0].help.as_deref().unwrap().contains("iCloud"));
+    assert!(e.profiles[0].host.is_none());
+
+    // Known errors of the list.
+    let e = ex("createTransport({ service: 'Mailjet', auth: { user: 'k', pass: 's' } })");
+    assert_eq!(codes(&e), ["invalid-value"]);
+    assert_eq!(e.findings[0].severity, Severity::Warning);
+    let e = ex("createTransport({ service: 'gmx.net' })");
+    assert_eq!(codes(&e), ["invalid-value"]);
+    let e = ex("createTransport({ service: 'GMX', auth: { user: 'a@gmx.com', pass: 'x' } })");
+    assert!(e.findings.is_empty());
+    let e = ex("createTransport({ service: 'proton.me' })");
+    assert_eq!(codes(&e), ["invalid-value"]);
+
+    // A service named at run time: host, port and TLS are unknown.
+    let p = one(
+        "createTransport({ service: process.env.SMTP_SERVICE, auth: { user: 'u', pass: 'p' } })",
+    );
+    assert!(p.port.is_none() && p.security.is_none() && p.host.is_none());
+}
+
+#[test]
+fn environment_reads_convert_like_javascript() {
+    let src = r#"
+const t = nodemailer.createTransport({
+  host: process.env.SMTP_HOST,
+  port: Number(process.env.SMTP_PORT) || 587,
+  secure: process.env.SMTP_SECURE,
+  auth: { user: process.env.SMTP_USER, pass: process.env["SMTP_PASS"] },
+  tls: { rejectUnauthorized: process.env.SMTP_VERIFY !== 'false' },
+});
+"#;
+    let p = one(src);
+    assert!(p.host.is_none() && p.port.is_none() && p.security.is_none());
+    let host = env(&p, "SMTP_HOST", 0);
+    assert_eq!(&src[host.reference.span.clone()], "process.env.SMTP_HOST");
+    let port = env(&p, "SMTP_PORT", 0);
+    assert_eq!((port.convert)("465"), Some(FieldValue::Port(465)));
+    let (d, dl) = port.default.as_ref().unwrap();
+    assert_eq!((d.as_str(), &src[dl.span.clone()]), ("587", "587"));
+    // The raw string "false" is truthy: implicit TLS.
+    let sec = env(&p, "SMTP_SECURE", 0);
+    assert_eq!(
+        (sec.convert)("false"),
+        Some(FieldValue::Security(Security::ImplicitTls))
+    );
+    assert_eq!(
+        (sec.convert)(""),
+        Some(FieldValue::Security(Security::StartTls { required: false }))
+    );
+    assert_eq!(
+        (env(&p, "SMTP_PASS", 0).convert)("abcd-efgh-ijkl-mnop"),
+        Some(FieldValue::Password(Secret::new("abcd-efgh-ijkl-mnop")))
+    );
+    let verify = env(&p, "SMTP_VERIFY", 0);
+    assert_eq!(
+        (verify.convert)("false"),
+        Some(FieldValue::TlsVerify(false))
+    );
+    assert_eq!((verify.convert)("true"), Some(FieldValue::TlsVerify(true)));
+    assert_eq!(p.auth.as_ref().unwrap().value, AuthMethod::Password);
+
+    // A comparison reads the text properly.
+    let src =
+        "createTransport({ host: 'h', port: 587, secure: process.env.SMTP_SECURE === 'true' })";
+    let p = one(src);
+    let sec = env(&p, "SMTP_SECURE", 0);
+    assert_eq!(
+        (sec.convert)("false"),
+        Some(FieldValue::Security(Security::StartTls { required: false }))
+    );
+    assert_eq!(
+        (sec.convert)("true"),
+        Some(FieldValue::Security(Security::ImplicitTls))
+    );
+    // Lower-cased first, with a default.
+    let src = "createTransport({ host: 'h', requireTLS: true, secure: (process.env.S ?? 'false').toLowerCase() === 'true' })";
+    let p = one(src);
+    let sec = env(&p, "S", 0);
+    assert_eq!(
+        (sec.convert)("TRUE"),
+        Some(FieldValue::Security(Security::ImplicitTls))
+    );
+    assert_eq!(
+        (sec.convert)("no"),
+        Some(FieldValue::Security(Security::StartTls { required: true }))
+    );
+    assert_eq!(sec.default.as_ref().unwrap().0, "false");
+    // Without a port, the port follows secure.
+    let port = env(&p, "S", 1);
+    assert_eq!((port.convert)("true"), Some(FieldValue::Port(465)));
+    assert_eq!((port.convert)("x"), Some(FieldValue::Port(587)));
+
+    // secure unset and the port from the env: 465 means implicit TLS.
+    let src = "createTransport({ host: 'h', port: parseInt(process.env.SMTP_PORT, 10) })";
+    let p = one(src);
+    let sec = p
+        .env_refs
+        .iter()
+        .find(|r| (r.convert)("465") == Some(FieldValue::Security(Security::ImplicitTls)));
+    assert!(sec.is_some(), "{:#?}", p.env_refs);
+    assert_eq!(
+        (env(&p, "SMTP_PORT", 0).convert)("587abc"),
+        Some(FieldValue::Port(587))
+    );
+
+    // JSON.parse, Boolean(), !! and ternaries.
+    for (code, text, want) in [
+        ("JSON.parse(process.env.S)", "false", Some(false)),
+        ("JSON.parse(process.env.S)", "False", None),
+        ("Boolean(process.env.S)", "false", Some(true)),
+        ("!!process.env.S", "0", Some(true)),
+        (
+            "process.env.S === 'true' ? true : false",
+            "true",
+            Some(true),
+        ),
+        ("process.env.S == '1'", "1", Some(true)),
+    ] {
+        let src = format!("createTransport({{ host: 'h', port: 587, secure: {code} }})");
+        let p = one(&src);
+        let got = (env(&p, "S", 0).convert)(text);
+        let want = want.map(|b| {
+            FieldValue::Security(if b {
+                Security::ImplicitTls
+            } else {
+                Security::StartTls { required: false }
+            })
+        });
+        assert_eq!(got, want, "{code} with {text}");
+    }
+}
+
+#[test]
+fn destructured_env_and_names() {
+    let src = r#"
+const { SMTP_HOST, SMTP_PORT: port = "587", SMTP_PASS } = process.env;
+const user = "jane@icloud.com";
+const opts = { host: SMTP_HOST, port: Number(port), auth: { user, pass: SMTP_PASS } };
+opts.requireTLS = true;
+export const mailer = createTransport(opts);
+"#;
+    let p = one(src);
+    assert_eq!(p.label, "mailer");
+    assert_eq!(
+        &src[env(&p, "SMTP_HOST", 0).reference.span.clone()],
+        "SMTP_HOST"
+    );
+    let port = env(&p, "SMTP_PORT", 0);
+    assert_eq!(port.default.as_ref().unwrap().0, "587");
+    assert_eq!(at(src, &p.username), "jane@icloud.com");
+    assert!(p.env_refs.iter().any(|r| r.var == "SMTP_PASS"));
+    // requireTLS set after the object: STARTTLS required whatever the port's TLS fallback.
+    let sec = p
+        .env_refs
+        .iter()
+        .filter(|r| r.var == "SMTP_PORT")
+        .find_map(|r| match (r.convert)("587") {
+            Some(FieldValue::Security(s)) => Some(s),
+            _ => None,
+        });
+    assert_eq!(sec, Some(Security::StartTls { required: true }));
+}
+
+#[test]
+fn typescript_casts_spreads_and_aliases() {
+    let src = r#"
+import nodemailer from "nodemailer";
+import { createTransport as makeTransport } from "nodemailer";
+import type SMTPTransport from "nodemailer/lib/smtp-transport";
+const base: SMTPTransport.Options = { host: "smtp.example.com", port: 587 };
+const transport = makeTransport({ ...base, secure: true } as SMTPTransport.Options);
+const other = nodemailer.createTransport(<SMTPTransport.Options>{ host: "b.example", port: 465 });
+transport.sendMail({ from: "a@example.com" });
+other.sendMail({ from: { name: "B", address: "b@example.com" } });
+"#;
+    let e = ts(src);
+    assert_eq!(e.profiles.len(), 2);
+    let a = &e.profiles[0];
+    assert_eq!(a.label, "transport");
+    assert_eq!(at(src, &a.host), "smtp.example.com");
+    assert_eq!(a.security.as_ref().unwrap().value, Security::ImplicitTls);
+    assert_eq!(a.from.len(), 1);
+    assert_eq!(&src[a.from[0].loc.span.clone()], "a@example.com");
+    let b = &e.profiles[1];
+    assert_eq!(b.port.as_ref().unwrap().value, 465);
+    assert_eq!(&src[b.from[0].loc.span.clone()], "b@example.com");
+    // The same code parses as JavaScript too (the TS grammar is tried when JS fails).
+    assert_eq!(ex(src).profiles.len(), 2);
+}
+
+#[test]
+fn from_addresses_of_messages_and_defaults() {
+    let src = r#"
+const t = createTransport({ host: "smtp.mail.me.com", port: 587 }, { from: "jane@icloud.com" });
+const mail = { from: `"Shop" <${process.env.MAIL_FROM}>`, to: "x@example.com" };
+await t.sendMail(mail);
+await t.sendMail({ from: "Jane <jane@icloud.com>", envelope: { from: "bounce@example.com" } });
+"#;
+    let p = one(src);
+    let froms: Vec<&str> = p.from.iter().map(|f| &src[f.loc.span.clone()]).collect();
+    assert_eq!(
+        froms,
+        [
+            "jane@icloud.com",
+            "Jane <jane@icloud.com>",
+            "bounce@example.com"
+        ]
+    );
+    let f = env(&p, "MAIL_FROM", 0);
+    assert_eq!(
+        (f.convert)("shop@example.com"),
+        Some(FieldValue::From("shop@example.com".into()))
+    );
+}
+
+#[test]
+fn verification_auth_types_and_ignored_keys() {
+    let src = "createTransport({ host: 'h', port: 465, tls: { rejectUnauthorized: false } })";
+    let p = one(src);
+    assert!(!p.tls_verify.as_ref().unwrap().value);
+    assert_eq!(at(src, &p.tls_verify), "false");
+
+    let src = "createTransport({ host: 'smtp.office365.com', port: 587, auth: { type: 'OAuth2', user: 'a@b.com', clientSecret: 'zzz', refreshToken: 'rrr' } })";
+    let e = ex(src);
+    let p = &e.profiles[0];
+    assert_eq!(p.auth.as_ref().unwrap().value, AuthMethod::OAuth2);
+    assert_eq!(at(src, &p.auth), "OAuth2");
+    assert!(p.password.is_none());
+    assert_eq!(e.secrets.len(), 2);
+
+    let src = "createTransport({ host: 'h', port: 465, secureConnection: true, user: 'u' })";
+    let e = ex(src);
+    assert_eq!(codes(&e), ["invalid-value", "invalid-value"]);
+    assert_eq!(
+        &src[e.findings[0].labels[0].loc.span.clone()],
+        "secureConnection"
+    );
+
+    let p = one(
+        "createTransport({ host: 'h', authMethod: 'CRAM-MD5', auth: { user: 'u', pass: 'p' } })",
+    );
+    assert_eq!(p.auth.unwrap().value, AuthMethod::EncryptedPassword);
+    // auth: false means no login.
+    let p = one("createTransport({ host: 'h', auth: false })");
+    assert!(p.auth.is_none());
+}
+
+#[test]
+fn non_smtp_transports_and_unrelated_calls() {
+    assert!(
+        ex("nodemailer.createTransport({ sendmail: true, path: '/usr/sbin/sendmail' })")
+            .profiles
+            .is_empty()
+    );
+    assert!(ex("nodemailer.createTransport({ jsonTransport: true })")
+        .profiles
+        .is_empty());
+    assert!(
+        ex("nodemailer.createTransport(sgTransport({ auth: { api_key: 'x' } }))")
+            .profiles
+            .is_empty()
+    );
+    assert!(ex("nodemailer.createTransport()").profiles.is_empty());
+    assert!(ex("const x = require('nodemailer');").profiles.is_empty());
+}
+
+#[test]
+fn two_transports_keep_their_own_messages() {
+    let src = r#"
+const a = createTransport({ host: "a.example", port: 587 });
+const b = createTransport({ host: "b.example", port: 465 });
+a.sendMail({ from: "one@example.com" });
+this.b.sendMail({ from: "two@example.com" });
+"#;
+    let e = ex(src);
+    let froms: Vec<Vec<&str>> = e
+        .profiles
+        .iter()
+        .map(|p| p.from.iter().map(|f| &src[f.loc.span.clone()]).collect())
+        .collect();
+    assert_eq!(froms, [vec!["one@example.com"], vec!["two@example.com"]]);
+}
+
+#[test]
+fn fragments_and_syntax_errors() {
+    // A pasted fragment without imports.
+    let src = "transporter = nodemailer.createTransport({host: 'smtp.gmail.com', port: 465, auth: {user: 'me@gmail.com', pass: 'hunter2'}})";
+    let p = one(src);
+    assert_eq!(p.port.unwrap().value, 465);
+    // A syntax error inside the options is reported, the rest still read.
+    let src = "createTransport({ host: 'h.example', port: 587 secure: true })";
+    let e = ex(src);
+    assert!(codes(&e).contains(&"parse-error"), "{:?}", e.findings);
+    assert_eq!(e.profiles.len(), 1);
+}
+
+#[test]
+fn nasty_input_does_not_panic() {
+    let long = "a".repeat(100_000);
+    let deep = format!(
+        "createTransport({}{{ host: 'h' }}{})",
+        "(".repeat(5000),
+        ")".repeat(5000)
+    );
+    let inputs = [
+        "",
+        "\u{feff}createTransport({ host: 'h' })",
+        "createTransport(",
+        "createTransport({ host: '",
+        "createTransport(`smtp://${",
+        "createTransport('smtp://@:')",
+        "createTransport('smtp://[::1')",
+        "createTransport('smtps://u:p@h:0')",
+        "createTransport({ port: 1e400 })",
+        "createTransport({ port: -1 })",
+        "const a = b; const b = a; createTransport(a)",
+        "const o = o; createTransport(o)",
+        "createTransport({ ...o, ...o })",
+        "\0\0\0createTransport\r\n({host:\r\n'h'})",
+        long.as_str(),
+        deep.as_str(),
+        "createTransport({ service: '\u{1F600}' })",
+        "createTransport({ host: 'h', port: process.env[`${x}`] })",
+    ];
+    for src in inputs {
+        let _ = ex(src);
+        let _ = ts(src);
+    }
+}
+
+#[test]
+fn fuzz_random_bytes_and_fixture_mutations() {
+    struct Rng(u64);
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+        fn below(&mut self, n: usize) -> usize {
+            (self.next() % n.max(1) as u64) as usize
+        }
+    }
+    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    let alphabet: &[u8] = b"createTransport({}:,'\"`$ .\n\r\t@/?=&%0123456789process.env hostport";
+    let fixtures = [
+        SEED,
+        "createTransport(`smtps://${process.env.U}:p%40ss@smtp.x.com:465/?service=gmail`)",
+        "const { A = 'x' } = process.env; createTransport({ service: A, secure: A === 'true' })",
+    ];
+    for _ in 0..800 {
+        let n = rng.below(60);
+        let bytes: Vec<u8> = (0..n)
+            .map(|_| {
+                if rng.below(4) == 0 {
+                    rng.next() as u8
+                } else {
+                    alphabet[rng.below(alphabet.len())]
+                }
+            })
+            .collect();
+        let t = String::from_utf8_lossy(&bytes);
+        let _ = ex(&t);
+
+        let fx = fixtures[rng.below(fixtures.len())];
+        let mut a = rng.below(fx.len());
+        let mut b = a + rng.below(fx.len() - a + 1);
+        while !fx.is_char_boundary(a) {
+            a -= 1;
+        }
+        while !fx.is_char_boundary(b) {
+            b -= 1;
+        }
+        let _ = ex(&fx[a..b.max(a)]);
+
+        let mut m = fx.as_bytes().to_vec();
+        for _ in 0..1 + rng.below(4) {
+            let i = rng.below(m.len());
+            m[i] = alphabet[rng.below(alphabet.len())];
+        }
+        let _ = ex(&String::from_utf8_lossy(&m));
+    }
+}
+
+#[test]
+fn doubling_chains_finish_quickly() {
+    let mut src = String::from("const x0 = process.env.A;\n");
+    for i in 1..60 {
+        src.push_str(&format!(
+            "const x{i} = x{} + x{} || x{};\n",
+            i - 1,
+            i - 1,
+            i - 1
+        ));
+    }
+    src.push_str("const base = { host: x59 };\n");
+    for i in 1..40 {
+        src.push_str(&format!(
+            "const o{i} = {{ ...o{}, ...o{} }};\n",
+            i - 1,
+            i - 1
+        ));
+    }
+    src.push_str("const o0 = base;\ncreateTransport({ ...o39, port: x59 });\n");
+    let t = std::time::Instant::now();
+    let _ = ex(&src);
+    assert!(t.elapsed().as_secs() < 5, "took {:?}", t.elapsed());
+}

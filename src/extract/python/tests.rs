@@ -1,0 +1,463 @@
+use super::*;
+use crate::model::{EnvRef, FieldValue, Origin};
+
+const F: FileId = FileId(0);
+
+fn ex(src: &str) -> Extraction {
+    let e = extract(F, src);
+    for s in &e.secrets {
+        assert!(s.start <= s.end && s.end <= src.len());
+    }
+    for f in &e.findings {
+        for l in &f.labels {
+            assert!(l.loc.span.end <= src.len());
+        }
+    }
+    for p in &e.profiles {
+        for l in p.field_locs() {
+            assert!(l.span.start <= l.span.end && l.span.end <= src.len());
+            assert!(src.is_char_boundary(l.span.start) && src.is_char_boundary(l.span.end));
+        }
+    }
+    e
+}
+
+fn one(src: &str) -> Profile {
+    let e = ex(src);
+    assert_eq!(e.profiles.len(), 1, "{:#?}", e.profiles);
+    e.profiles.into_iter().next().unwrap()
+}
+
+fn at<'a, T>(src: &'a str, v: &Option<Value<T>>) -> &'a str {
+    &src[v.as_ref().expect("value").loc.span.clone()]
+}
+
+fn env<'p>(p: &'p Profile, var: &str) -> &'p EnvRef {
+    p.env_refs
+        .iter()
+        .find(|r| r.var == var)
+        .unwrap_or_else(|| panic!("no env ref {var}: {:#?}", p.env_refs))
+}
+
+fn codes(e: &Extraction) -> Vec<&str> {
+    e.findings.iter().map(|f| f.code.as_str()).collect()
+}
+
+const SEED: &str = r#"import smtplib
+from email.mime.text import MIMEText
+
+smtp_server = "smtp.mail.me.com"
+port = 587
+sender = "jane@icloud.com"
+app_password = "abcdefghijklmnop"
+
+msg = MIMEText("Hello.")
+msg["From"] = sender
+msg["To"] = "bob@example.com"
+
+with smtplib.SMTP(smtp_server, port) as server:
+    server.ehlo()
+    server.starttls()
+    server.login(sender, app_password)
+    server.sendmail(sender, "bob@example.com", msg.as_string())
+"#;
+
+#[test]
+fn smtplib_with_block_and_names() {
+    let e = ex(SEED);
+    assert_eq!(e.profiles.len(), 1);
+    let p = &e.profiles[0];
+    assert_eq!(p.client, Client::PythonSmtplib);
+    assert_eq!(p.label, "server");
+    assert_eq!(at(SEED, &p.host), "smtp.mail.me.com");
+    assert_eq!(at(SEED, &p.port), "587");
+    let sec = p.security.as_ref().unwrap();
+    assert_eq!(sec.value, Security::StartTls { required: true });
+    assert_eq!(at(SEED, &p.security), "starttls");
+    // No context: smtplib checks no certificate.
+    let v = p.tls_verify.as_ref().unwrap();
+    assert!(!v.value && v.is_default());
+    assert_eq!(at(SEED, &p.tls_verify), "starttls");
+    assert_eq!(at(SEED, &p.username), "jane@icloud.com");
+    assert_eq!(
+        p.password.as_ref().unwrap().value.expose(),
+        "abcdefghijklmnop"
+    );
+    assert_eq!(at(SEED, &p.password), "abcdefghijklmnop");
+    assert_eq!(at(SEED, &p.auth), "login");
+    // The envelope sender and the From header are the same literal: one entry.
+    let froms: Vec<&str> = p.from.iter().map(|f| &SEED[f.loc.span.clone()]).collect();
+    assert_eq!(froms, ["jane@icloud.com"]);
+    assert!(e
+        .secrets
+        .iter()
+        .any(|s| &SEED[s.clone()] == "abcdefghijklmnop"));
+}
+
+#[test]
+fn ssl_plain_defaults_and_host_colon_port() {
+    let src =
+        "import smtplib\ns = smtplib.SMTP_SSL('smtp.gmail.com', 587)\ns.login('a@gmail.com', pw)";
+    let p = one(src);
+    assert_eq!(p.security.as_ref().unwrap().value, Security::ImplicitTls);
+    assert_eq!(at(src, &p.security), "smtplib.SMTP_SSL");
+    assert_eq!(p.port.as_ref().unwrap().value, 587);
+    assert_eq!(at(src, &p.tls_verify), "smtplib.SMTP_SSL");
+
+    let src = "from smtplib import SMTP\nconn = SMTP('smtp.example.com')\nconn.login('u', 'p')";
+    let p = one(src);
+    let sec = p.security.as_ref().unwrap();
+    assert_eq!((sec.value, sec.is_default()), (Security::None, true));
+    assert_eq!(p.port.as_ref().unwrap().value, 25);
+    assert!(p.port.as_ref().unwrap().is_default());
+    assert!(p.tls_verify.is_none());
+
+    let src =
+        "import smtplib\nsmtplib.SMTP_SSL('smtp.example.com').sendmail('a@example.com', 'b', m)";
+    let p = one(src);
+    assert_eq!(p.port.as_ref().unwrap().value, 465);
+    assert_eq!(&src[p.from[0].loc.span.clone()], "a@example.com");
+
+    let src = "import smtplib\ns = smtplib.SMTP('smtp.example.com:587')\ns.starttls()";
+    let p = one(src);
+    assert_eq!(at(src, &p.host), "smtp.example.com");
+    assert_eq!(at(src, &p.port), "587");
+
+    let src = "import smtplib as sl\ns = sl.SMTP()\ns.connect('smtp.example.com', 465)\ns.login('u', 'p')";
+    let p = one(src);
+    assert_eq!(at(src, &p.port), "465");
+    assert_eq!(p.security.unwrap().value, Security::None);
+
+    let e = ex("import smtplib\ns = smtplib.SMTP('h', 99999)");
+    assert_eq!(codes(&e), ["invalid-value"]);
+}
+
+#[test]
+fn certificate_contexts() {
+    let src = "import smtplib, ssl\nctx = ssl.create_default_context()\ns = smtplib.SMTP_SSL('h', 465, context=ctx)";
+    assert!(one(src).tls_verify.is_none());
+    let src = "import smtplib, ssl\ns = smtplib.SMTP('h', 587)\ns.starttls(context=ssl._create_unverified_context())";
+    let p = one(src);
+    assert_eq!(at(src, &p.tls_verify), "ssl._create_unverified_context()");
+    assert_eq!(p.tls_verify.unwrap().origin, Origin::Literal);
+    let src = "import smtplib, ssl\ncontext = ssl.create_default_context()\ncontext.check_hostname = False\ncontext.verify_mode = ssl.CERT_NONE\nwith smtplib.SMTP_SSL('h', 465, context=context) as s:\n    pass";
+    let p = one(src);
+    assert_eq!(at(src, &p.tls_verify), "ssl.CERT_NONE");
+    let src = "import smtplib, ssl\ns = smtplib.SMTP_SSL('h', context=ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT))";
+    assert!(one(src).tls_verify.is_none());
+}
+
+#[test]
+fn send_message_and_headers() {
+    let src = r#"import smtplib
+from email.message import EmailMessage
+from email.utils import formataddr
+msg = EmailMessage()
+msg["From"] = formataddr(("Shop", "shop@example.com"))
+other = EmailMessage()
+other["From"] = "not-sent@example.com"
+with smtplib.SMTP("h", 587) as s:
+    s.starttls()
+    s.send_message(msg)
+with smtplib.SMTP("h2", 587) as s:
+    s.starttls()
+    s.send_message(other, from_addr="bounce@example.com")
+"#;
+    let e = ex(src);
+    let froms: Vec<Vec<&str>> = e
+        .profiles
+        .iter()
+        .map(|p| p.from.iter().map(|f| &src[f.loc.span.clone()]).collect())
+        .collect();
+    assert_eq!(
+        froms,
+        [vec!["shop@example.com"], vec!["bounce@example.com"]]
+    );
+}
+
+#[test]
+fn smtplib_environment_reads() {
+    let src = r#"import os, smtplib
+server = smtplib.SMTP(os.environ["SMTP_HOST"], int(os.getenv("SMTP_PORT", "587")))
+server.starttls()
+server.login(os.environ.get("SMTP_USER"), os.environ["SMTP_PASSWORD"])
+server.sendmail(f"Shop <{os.getenv('MAIL_FROM')}>", to, body)
+"#;
+    let p = one(src);
+    assert_eq!(
+        &src[env(&p, "SMTP_HOST").reference.span.clone()],
+        "os.environ[\"SMTP_HOST\"]"
+    );
+    let port = env(&p, "SMTP_PORT");
+    assert_eq!(port.default.as_ref().unwrap().0, "587");
+    assert_eq!(&src[port.default.as_ref().unwrap().1.span.clone()], "587");
+    assert_eq!((port.convert)(" 465 "), Some(FieldValue::Port(465)));
+    assert_eq!((port.convert)("x"), None);
+    assert!(p.env_refs.iter().any(|r| r.var == "SMTP_USER"));
+    assert!(p.env_refs.iter().any(|r| r.var == "SMTP_PASSWORD"));
+    assert_eq!(
+        (env(&p, "MAIL_FROM").convert)("a@b.c"),
+        Some(FieldValue::From("a@b.c".into()))
+    );
+    assert!(p.password.is_none());
+}
+
+const DJANGO: &str = r#"
+from pathlib import Path
+DEBUG = False
+EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+EMAIL_HOST = "smtp.gmail.com"
+EMAIL_PORT = 587
+EMAIL_USE_TLS = True
+EMAIL_HOST_USER = "me@gmail.com"
+EMAIL_HOST_PASSWORD = "abcd efgh ijkl mnop"
+DEFAULT_FROM_EMAIL = "Me <me@gmail.com>"
+"#;
+
+#[test]
+fn django_literal_settings() {
+    let e = ex(DJANGO);
+    assert_eq!(e.profiles.len(), 1);
+    let p = &e.profiles[0];
+    assert_eq!(p.client, Client::DjangoSettings);
+    assert_eq!(&DJANGO[p.anchor.span.clone()], "EMAIL_BACKEND");
+    assert_eq!(at(DJANGO, &p.host), "smtp.gmail.com");
+    assert_eq!(at(DJANGO, &p.port), "587");
+    assert_eq!(
+        p.security.as_ref().unwrap().value,
+        Security::StartTls { required: true }
+    );
+    assert_eq!(at(DJANGO, &p.security), "True");
+    assert_eq!(at(DJANGO, &p.username), "me@gmail.com");
+    assert_eq!(at(DJANGO, &p.password), "abcd efgh ijkl mnop");
+    assert_eq!(&DJANGO[p.from[0].loc.span.clone()], "Me <me@gmail.com>");
+    assert!(e.findings.is_empty());
+    assert!(e
+        .secrets
+        .iter()
+        .any(|s| &DJANGO[s.clone()] == "abcd efgh ijkl mnop"));
+}
+
+#[test]
+fn django_defaults_conflicts_and_backends() {
+    let src = "EMAIL_HOST = 'smtp.example.com'\n";
+    let p = one(src);
+    assert_eq!(p.port.as_ref().unwrap().value, 25);
+    assert_eq!(at(src, &p.port), "smtp.example.com");
+    assert_eq!(p.security.as_ref().unwrap().value, Security::None);
+    assert!(p.security.as_ref().unwrap().is_default());
+
+    let src = "EMAIL_HOST = 'h'\nEMAIL_PORT = 465\nEMAIL_USE_TLS = True\nEMAIL_USE_SSL = True\n";
+    let e = ex(src);
+    assert_eq!(codes(&e), ["conflicting-settings"]);
+    assert_eq!(&src[e.findings[0].labels[0].loc.span.clone()], "True");
+    assert!(e.profiles[0].security.is_none());
+
+    assert!(ex(
+        "EMAIL_BACKEND = 'django.core.mail.backends.console.EmailBackend'\nEMAIL_HOST = 'h'"
+    )
+    .profiles
+    .is_empty());
+    let src =
+        "EMAIL_BACKEND = 'django_smtp_ssl.SSLEmailBackend'\nEMAIL_HOST = 'h'\nEMAIL_PORT = 465";
+    assert_eq!(one(src).security.unwrap().value, Security::ImplicitTls);
+
+    // A user without a password: Django does not log in.
+    let p = one("EMAIL_HOST = 'h'\nEMAIL_HOST_USER = 'me'\nEMAIL_HOST_PASSWORD = ''\n");
+    assert_eq!(p.auth.as_ref().unwrap().value, AuthMethod::None);
+    assert!(p.username.is_none());
+
+    // A base file that only picks the backend: the server is set elsewhere.
+    assert!(
+        ex("EMAIL_BACKEND = 'django.core.mail.backends.smtp.EmailBackend'\n")
+            .profiles
+            .is_empty()
+    );
+    // Settings inside a function are not module settings.
+    assert!(ex("def f():\n    EMAIL_HOST = 'h'\n").profiles.is_empty());
+    // A string "False" is truthy in Python.
+    let p = one("EMAIL_HOST = 'h'\nEMAIL_PORT = 587\nEMAIL_USE_SSL = 'False'\n");
+    assert_eq!(p.security.unwrap().value, Security::ImplicitTls);
+}
+
+#[test]
+fn django_environment_reads() {
+    let src = r#"import os
+EMAIL_HOST = os.getenv("EMAIL_HOST", "smtp.mail.me.com")
+EMAIL_PORT = int(os.getenv("EMAIL_PORT", 587))
+EMAIL_USE_SSL = os.getenv("EMAIL_USE_SSL")
+EMAIL_HOST_USER = os.environ["EMAIL_HOST_USER"]
+EMAIL_HOST_PASSWORD = os.environ["EMAIL_HOST_PASSWORD"]
+"#;
+    let p = one(src);
+    let host = env(&p, "EMAIL_HOST");
+    assert_eq!(host.default.as_ref().unwrap().0, "smtp.mail.me.com");
+    let ssl = env(&p, "EMAIL_USE_SSL");
+    assert_eq!(
+        (ssl.convert)("False"),
+        Some(FieldValue::Security(Security::ImplicitTls))
+    );
+    assert_eq!(
+        (ssl.convert)(""),
+        Some(FieldValue::Security(Security::None))
+    );
+
+    // TLS written as True, SSL read raw: "False" makes Django refuse both.
+    let src = "import os\nEMAIL_HOST = 'h'\nEMAIL_USE_TLS = True\nEMAIL_USE_SSL = os.getenv('EMAIL_USE_SSL', 'False')\n";
+    let p = one(src);
+    let ssl = env(&p, "EMAIL_USE_SSL");
+    assert_eq!((ssl.convert)("False"), None);
+    assert_eq!(ssl.default.as_ref().unwrap().0, "False");
+    assert!(ssl.expects.contains("raw string"));
+
+    // Proper boolean readings.
+    for (code, text, want) in [
+        ("env.bool('T', default=False)", "False", false),
+        ("env.bool('T', default=False)", "yes", true),
+        ("env('T', cast=bool)", "on", true),
+        ("config('T', default=False, cast=bool)", "True", true),
+        ("os.getenv('T', 'False') == 'True'", "true", false),
+        ("os.getenv('T', 'False').lower() == 'true'", "TRUE", true),
+        (
+            "os.getenv('T', 'false').lower() in ('true', '1', 't')",
+            "1",
+            true,
+        ),
+        ("bool(int(os.getenv('T', '0')))", "0", false),
+        ("strtobool(os.getenv('T', 'no'))", "y", true),
+    ] {
+        let src = format!(
+            "import environ\nfrom decouple import config\nenv = environ.Env()\nEMAIL_HOST = 'h'\nEMAIL_USE_TLS = {code}\n"
+        );
+        let p = one(&src);
+        let got = (env(&p, "T").convert)(text);
+        let want = FieldValue::Security(if want {
+            Security::StartTls { required: true }
+        } else {
+            Security::None
+        });
+        assert_eq!(got, Some(want), "{code} with {text}");
+    }
+    // django-environ schema casts.
+    let src = "import environ\nenv = environ.Env(EMAIL_USE_TLS=(bool, True))\nEMAIL_HOST = 'h'\nEMAIL_USE_TLS = env('EMAIL_USE_TLS')\n";
+    let p = one(src);
+    let tls = env(&p, "EMAIL_USE_TLS");
+    assert_eq!(tls.default.as_ref().unwrap().0, "true");
+    assert_eq!(
+        (tls.convert)("off"),
+        Some(FieldValue::Security(Security::None))
+    );
+
+    // Both flags read raw: the combination itself is the mistake.
+    let src = "import os\nEMAIL_HOST = 'h'\nEMAIL_USE_TLS = os.getenv('EMAIL_USE_TLS')\nEMAIL_USE_SSL = os.getenv('EMAIL_USE_SSL')\n";
+    let e = ex(src);
+    assert_eq!(codes(&e), ["conflicting-settings"]);
+    assert_eq!(e.findings[0].severity, Severity::Warning);
+    assert_eq!(
+        &src[e.findings[0].labels[0].loc.span.clone()],
+        "os.getenv('EMAIL_USE_SSL')"
+    );
+}
+
+#[test]
+fn scripts_with_their_own_constants_are_not_django() {
+    let src = "import smtplib\nEMAIL_HOST = 'smtp.example.com'\nEMAIL_PORT = 587\ns = smtplib.SMTP(EMAIL_HOST, EMAIL_PORT)\ns.starttls()\n";
+    let e = ex(src);
+    assert_eq!(e.profiles.len(), 1);
+    assert_eq!(e.profiles[0].client, Client::PythonSmtplib);
+    assert_eq!(at(src, &e.profiles[0].host), "smtp.example.com");
+}
+
+#[test]
+fn nasty_input_does_not_panic() {
+    let deep = format!(
+        "EMAIL_PORT = {}1{}\nEMAIL_HOST='h'",
+        "(".repeat(3000),
+        ")".repeat(3000)
+    );
+    let long = "x".repeat(100_000);
+    let inputs = [
+        "",
+        "\u{feff}EMAIL_HOST = 'h'",
+        "import smtplib\nsmtplib.SMTP(",
+        "EMAIL_HOST = '",
+        "EMAIL_HOST = \"\"\"h",
+        "import smtplib\ns = smtplib.SMTP(':')",
+        "import smtplib\ns = smtplib.SMTP('h:x:y')",
+        "import smtplib\ns = smtplib.SMTP('h', 1e400)",
+        "a = b\nb = a\nEMAIL_HOST = a",
+        "EMAIL_HOST = EMAIL_HOST",
+        "EMAIL_PORT = int(EMAIL_PORT)\nEMAIL_HOST='h'",
+        "\0\r\nEMAIL_HOST\r\n=\r\n'h'",
+        deep.as_str(),
+        long.as_str(),
+        "EMAIL_HOST = f'{os.environ[\"A\"]}{os.environ[\"B\"]}'",
+        "EMAIL_USE_TLS = os.getenv('X') in ('true', 'nope')\nEMAIL_HOST = 'h'",
+    ];
+    for src in inputs {
+        let _ = ex(src);
+    }
+}
+
+#[test]
+fn fuzz_random_bytes_and_fixture_mutations() {
+    struct Rng(u64);
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+        fn below(&mut self, n: usize) -> usize {
+            (self.next() % n.max(1) as u64) as usize
+        }
+    }
+    let mut rng = Rng(0x2545_f491_4f6c_dd1d);
+    let alphabet: &[u8] =
+        b"smtplib.SMTP_SSL()[]'\"=:,\n\r\t @os.getenv EMAIL_HOST_USE_TLS 0123456789";
+    let fixtures = [SEED, DJANGO];
+    for _ in 0..800 {
+        let n = rng.below(60);
+        let bytes: Vec<u8> = (0..n)
+            .map(|_| {
+                if rng.below(4) == 0 {
+                    rng.next() as u8
+                } else {
+                    alphabet[rng.below(alphabet.len())]
+                }
+            })
+            .collect();
+        let _ = ex(&String::from_utf8_lossy(&bytes));
+
+        let fx = fixtures[rng.below(fixtures.len())];
+        let mut a = rng.below(fx.len());
+        let mut b = a + rng.below(fx.len() - a + 1);
+        while !fx.is_char_boundary(a) {
+            a -= 1;
+        }
+        while !fx.is_char_boundary(b) {
+            b -= 1;
+        }
+        let _ = ex(&fx[a..b.max(a)]);
+
+        let mut m = fx.as_bytes().to_vec();
+        for _ in 0..1 + rng.below(4) {
+            let i = rng.below(m.len());
+            m[i] = alphabet[rng.below(alphabet.len())];
+        }
+        let _ = ex(&String::from_utf8_lossy(&m));
+    }
+}
+
+#[test]
+fn doubling_chains_finish_quickly() {
+    let mut src = String::from("import os\nx0 = os.getenv('A')\n");
+    for i in 1..60 {
+        src.push_str(&format!("x{i} = x{} or x{}\n", i - 1, i - 1));
+    }
+    src.push_str("EMAIL_HOST = x59\nEMAIL_PORT = x59\nEMAIL_USE_TLS = x59 == 'True'\n");
+    let t = std::time::Instant::now();
+    let _ = ex(&src);
+    assert!(t.elapsed().as_secs() < 5, "took {:?}", t.elapsed());
+}
