@@ -1,7 +1,0 @@
-//! Placeholder: being written.
-use super::Extraction;
-use crate::source::FileId;
-
-pub fn extract(_file: FileId, _text: &str) -> Extraction {
-    Extraction::default()
-}

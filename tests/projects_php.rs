@@ -1,0 +1,169 @@
+//! PHP projects checked as folders: settings read from `.env` by PHPMailer code or by Laravel's
+//! `config/mail.php` are resolved against the project's `.env`, and a mistake in `.env` is
+//! reported once, at the `.env` line, with a second label on the code that reads it.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use smtp_doctor::engine::{self, Outcome};
+use smtp_doctor::finding::Severity;
+use smtp_doctor::model::{Client, Origin};
+use smtp_doctor::providers::Providers;
+
+/// A label: file relative to the project folder, line, message.
+type Place = (String, usize, String);
+
+fn check(project: &str) -> (PathBuf, Outcome) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join(project);
+    let providers = Providers::builtin().unwrap();
+    let outcome = engine::check_paths(std::slice::from_ref(&root), &providers);
+    assert!(outcome.errors.is_empty(), "{:?}", outcome.errors);
+    (root, outcome)
+}
+
+/// Every warning and error as (code, labels), labels in order, the primary first.
+fn findings(root: &Path, o: &Outcome) -> BTreeSet<(String, Vec<Place>)> {
+    o.findings
+        .iter()
+        .filter(|f| f.severity > Severity::Info)
+        .map(|f| {
+            let labels = f
+                .labels
+                .iter()
+                .map(|l| {
+                    let file = o.sources.get(l.loc.file);
+                    let rel = file.path.strip_prefix(root).unwrap_or(&file.path);
+                    (
+                        rel.to_string_lossy().replace('\\', "/"),
+                        file.line_col(l.loc.span.start).0,
+                        l.message.clone().unwrap_or_default(),
+                    )
+                })
+                .collect();
+            (f.code.clone(), labels)
+        })
+        .collect()
+}
+
+fn place(file: &str, line: usize, message: &str) -> Place {
+    (file.to_owned(), line, message.to_owned())
+}
+
+#[test]
+fn laravel_username_without_domain_is_reported_in_env_and_labelled_in_config() {
+    let (root, o) = check("fixtures/laravel-config/gmail-login-bad");
+    assert_eq!(o.files_checked, 2);
+    let expected = BTreeSet::from([(
+        "username-not-full-address".to_owned(),
+        vec![
+            place(".env", 4, "no domain"),
+            place("config/mail.php", 19, "read here"),
+        ],
+    )]);
+    assert_eq!(findings(&root, &o), expected);
+
+    // One profile: the config's, whose fields came from .env; the .env file's own Laravel
+    // profile over the same lines is dropped, so nothing is reported twice.
+    assert_eq!(o.profiles.len(), 1);
+    let p = &o.profiles[0];
+    assert_eq!(p.client, Client::LaravelConfig);
+    assert_eq!(p.label, "mailers.smtp");
+    let user = p.username.as_ref().unwrap();
+    assert_eq!(user.value, "alice.smith");
+    assert!(matches!(&user.origin, Origin::Env { var, .. } if var == "MAIL_USERNAME"));
+    // The host is written in the config, the port comes from .env and decides the TLS mode.
+    assert!(matches!(p.host.as_ref().unwrap().origin, Origin::Literal));
+    assert_eq!(p.port.as_ref().unwrap().value, 465);
+    assert_eq!(
+        p.security.as_ref().unwrap().value,
+        smtp_doctor::model::Security::ImplicitTls
+    );
+    assert!(
+        matches!(&p.security.as_ref().unwrap().origin, Origin::Env { var, .. } if var == "MAIL_PORT")
+    );
+    // The From address falls back to the default written in the config.
+    assert_eq!(p.from[0].value, "alice.smith@gmail.com");
+}
+
+#[test]
+fn laravel_full_address_login_is_clean() {
+    let (root, o) = check("fixtures/laravel-config/gmail-login-good");
+    assert_eq!(findings(&root, &o), BTreeSet::new());
+    assert_eq!(o.profiles.len(), 1);
+    assert_eq!(
+        o.profiles[0].username.as_ref().unwrap().value,
+        "alice.smith@gmail.com"
+    );
+}
+
+#[test]
+fn phpmailer_starttls_with_port_465_from_env_is_reported_in_env() {
+    let (root, o) = check("fixtures/phpmailer/env-port-bad");
+    assert_eq!(o.files_checked, 2);
+    let expected = BTreeSet::from([(
+        "tls-mode-mismatch".to_owned(),
+        vec![
+            place(".env", 3, "expects implicit TLS"),
+            place("mailer.php", 11, "read here"),
+            place("mailer.php", 12, "STARTTLS (required) set here"),
+        ],
+    )]);
+    assert_eq!(findings(&root, &o), expected);
+    assert_eq!(o.profiles.len(), 1);
+    let p = &o.profiles[0];
+    assert_eq!(p.client, Client::PhpMailer);
+    assert_eq!(p.host.as_ref().unwrap().value, "smtp.gmail.com");
+    assert_eq!(
+        p.username.as_ref().unwrap().value,
+        "corner.bakery.orders@gmail.com"
+    );
+    // setFrom(getenv('SMTP_USER')) resolves too.
+    assert_eq!(p.from[0].value, "corner.bakery.orders@gmail.com");
+}
+
+#[test]
+fn phpmailer_starttls_with_port_587_from_env_is_clean() {
+    let (root, o) = check("fixtures/phpmailer/env-port-good");
+    assert_eq!(findings(&root, &o), BTreeSet::new());
+    assert_eq!(o.profiles[0].port.as_ref().unwrap().value, 587);
+}
+
+/// Checking all Laravel fixtures at once: each config resolves against its own project's .env
+/// only, and the stand-alone configs report what their `expect:` markers say.
+#[test]
+fn projects_side_by_side_do_not_mix() {
+    let (root, o) = check("fixtures/laravel-config");
+    let got: BTreeSet<(String, usize, String)> = findings(&root, &o)
+        .into_iter()
+        .map(|(code, labels)| (labels[0].0.clone(), labels[0].1, code))
+        .collect();
+    let want: BTreeSet<(String, usize, String)> = [
+        ("cached-literals-bad/config/mail.php", 12, "invalid-value"),
+        (
+            "cached-literals-bad/config/mail.php",
+            14,
+            "app-password-required",
+        ),
+        (
+            "cached-literals-bad/config/mail.php",
+            14,
+            "plaintext-secret",
+        ),
+        (
+            "cached-literals-bad/config/mail.php",
+            15,
+            "tls-verify-disabled",
+        ),
+        ("gmail-login-bad/.env", 4, "username-not-full-address"),
+        (
+            "legacy-driver-bad/config/mail.php",
+            10,
+            "insecure-transport",
+        ),
+        ("smtps-on-587-bad/config/mail.php", 13, "tls-mode-mismatch"),
+    ]
+    .into_iter()
+    .map(|(f, l, c)| (f.to_owned(), l, c.to_owned()))
+    .collect();
+    assert_eq!(got, want);
+}
