@@ -76,12 +76,20 @@ pub fn resolve(
             }
         }
     }
-    // Drop env-file profiles whose lines code already interpreted.
+    // Drop an env file's own reading of lines that code interprets: when code reads its server
+    // settings (host, port or TLS), or anything at all of a reading that names no host. A file
+    // whose code reads only, say, the From keeps its own reading of the server.
     profiles.retain(|p| {
-        !(matches!(
+        let env_file = matches!(
             p.client,
             Client::Laravel | Client::Django | Client::DotenvGeneric
-        ) && p.field_locs().iter().any(|l| consumed.contains(l)))
+        );
+        let read = |l: Option<&Loc>| l.is_some_and(|l| consumed.contains(l));
+        let server_read = read(p.host.as_ref().map(|v| &v.loc))
+            || read(p.port.as_ref().map(|v| &v.loc))
+            || read(p.security.as_ref().map(|v| &v.loc));
+        let any_read = p.field_locs().iter().any(|l| consumed.contains(*l));
+        !(env_file && (server_read || (p.host.is_none() && any_read)))
     });
     findings
 }
