@@ -129,7 +129,7 @@ pub struct ProbeArgs {
     #[arg(long, value_name = "HOST:PORT:ADDR:PORT", help_heading = "Live probes")]
     pub connect_to: Vec<String>,
     /// Also log in (only over TLS whose certificate verified). The password comes from the
-    /// configuration, or SMTP_DOCTOR_PASSWORD for `probe`.
+    /// configuration, or for `probe` from SMTP_DOCTOR_PASSWORD or a prompt.
     #[arg(long, help_heading = "Live probes")]
     pub auth: bool,
     /// Seconds allowed for each step (connect, greeting, each reply, handshake).
@@ -155,7 +155,8 @@ pub struct ProbeCmdArgs {
     /// TLS mode for the targets given as HOST[:PORT].
     #[arg(long, value_enum)]
     pub tls: Option<crate::model::TlsMode>,
-    /// Log in as this user with --auth (password from SMTP_DOCTOR_PASSWORD).
+    /// Log in as this user with --auth (password from SMTP_DOCTOR_PASSWORD, or asked for on the
+    /// terminal).
     #[arg(long, value_name = "USER")]
     pub user: Option<String>,
     /// Check that the server accepts this sender (with --auth).
@@ -733,12 +734,24 @@ fn probe_cmd(args: ProbeCmdArgs, style: &Style, err_color: bool) -> u8 {
         eprintln!("error: name a target (HOST[:PORT]) or --provider ID");
         return EXIT_ERROR;
     }
-    let password = std::env::var("SMTP_DOCTOR_PASSWORD")
+    let mut password = std::env::var("SMTP_DOCTOR_PASSWORD")
         .ok()
         .filter(|p| !p.is_empty());
-    if args.probe_args.auth && (args.user.is_none() || password.is_none()) {
-        eprintln!("error: --auth needs --user USER and the password in SMTP_DOCTOR_PASSWORD");
-        return EXIT_ERROR;
+    if args.probe_args.auth {
+        let Some(user) = &args.user else {
+            eprintln!("error: --auth needs --user USER");
+            return EXIT_ERROR;
+        };
+        // No password in the environment: ask on the terminal (not echoed), never on a pipe.
+        if password.is_none() && std::io::stdin().is_terminal() {
+            password = rpassword::prompt_password(format!("password for {user}: "))
+                .ok()
+                .filter(|p| !p.is_empty());
+        }
+        if password.is_none() {
+            eprintln!("error: --auth needs the password: set SMTP_DOCTOR_PASSWORD, or run in a terminal to be asked");
+            return EXIT_ERROR;
+        }
     }
     let text: String = lines.iter().map(|(l, _, _)| format!("{l}\n")).collect();
     let mut outcome = Outcome::default();
