@@ -33,4 +33,11 @@ fi
 ignored=(--include-ignored)
 
 cargo build --locked --all-targets
-cargo test --locked --all-targets -- "${ignored[@]}"
+log=$(mktemp)
+status=0
+cargo test --locked --all-targets -- "${ignored[@]}" 2>&1 | tee "$log" || status=$?
+# One closing line for the whole suite, summed over every test binary.
+awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($i ~ /^passed/) p += $(i-1); if ($i ~ /^failed/) f += $(i-1); if ($i ~ /^ignored/) g += $(i-1) } }
+     END { printf "suite: %d passed, %d failed, %d skipped\n", p, f, g }' "$log"
+rm -f "$log"
+exit "$status"
