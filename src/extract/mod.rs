@@ -13,6 +13,7 @@ use crate::finding::Finding;
 use crate::model::Profile;
 use crate::source::{FileId, Loc};
 
+pub(crate) mod code;
 pub mod dotenv;
 pub mod nodemailer;
 pub mod php;

@@ -19,14 +19,13 @@
 //! [`EnvRef`]: crate::model::EnvRef
 
 pub mod services;
-pub(crate) mod shared;
 
 use std::collections::HashMap;
 use std::ops::Range;
 
 use tree_sitter::{Node, Parser, Tree};
 
-use self::shared::{
+use super::code::{
     bool_conv, conv_host, conv_password, conv_username, env_ref, first_error, percent_decode,
     port_conv, port_security_conv, push_froms, text, text_ref, unescape, walk_tree, BoolVal,
     EnvRead, NumKind, Out, Pred, Val, EXPECTS_PORT, MAX_DEPTH,
@@ -168,7 +167,7 @@ impl<'t> Js<'t> {
             member_sets: Vec::new(),
             create_aliases: Vec::new(),
             calls: Vec::new(),
-            budget: std::cell::Cell::new(shared::EVAL_BUDGET),
+            budget: std::cell::Cell::new(super::code::EVAL_BUDGET),
             ex: Extraction::default(),
         }
     }
@@ -417,7 +416,7 @@ impl<'t> Js<'t> {
     // -----------------------------------------------------------------------------------------
 
     fn eval(&self, n: Node<'t>, depth: usize) -> Val {
-        if depth > MAX_DEPTH || !shared::spend(&self.budget) {
+        if depth > MAX_DEPTH || !super::code::spend(&self.budget) {
             return Val::Unknown;
         }
         let d = depth + 1;
@@ -709,7 +708,7 @@ impl<'t> Js<'t> {
         out: &mut Vec<Entry<'t>>,
         depth: usize,
     ) -> bool {
-        if depth > MAX_DEPTH || !shared::spend(&self.budget) {
+        if depth > MAX_DEPTH || !super::code::spend(&self.budget) {
             return false;
         }
         let n = unwrap(n);
@@ -927,7 +926,7 @@ impl<'t> Js<'t> {
             url = Some(self.url_of(first)?);
         }
         if let Some(span) = first_error(args) {
-            let span = shared::widen(self.src, span);
+            let span = super::code::widen(self.src, span);
             self.ex.findings.push(
                 Finding::new(
                     "parse-error",
@@ -1541,7 +1540,7 @@ impl<'t> Js<'t> {
                             span.clone(),
                             format!(
                                 "port {} is not a port number (1-65535)",
-                                shared::format_num(*value)
+                                super::code::format_num(*value)
                             ),
                             "use 587 (STARTTLS) or 465 (implicit TLS)",
                         );
@@ -1553,7 +1552,7 @@ impl<'t> Js<'t> {
                     if t.is_empty() {
                         Port::Absent
                     } else {
-                        match shared::port_of(t, NumKind::Whole) {
+                        match super::code::port_of(t, NumKind::Whole) {
                             Some(n) => Port::Known(n, span.clone()),
                             None => {
                                 self.invalid(
@@ -1976,7 +1975,7 @@ fn to_number(v: Val, kind: NumKind, n: Node) -> Val {
     match v {
         Val::EnvText(r) | Val::EnvLower(r) => Val::EnvNum(r, kind),
         Val::Num { .. } => v,
-        Val::Str { text, span } => match shared::port_of(&text, kind) {
+        Val::Str { text, span } => match super::code::port_of(&text, kind) {
             Some(p) => Val::Num {
                 value: p as f64,
                 span,

@@ -23,7 +23,7 @@ use std::ops::Range;
 
 use tree_sitter::{Node, Parser};
 
-use super::nodemailer::shared::{
+use super::code::{
     bool_conv, conv_from, conv_host, conv_password, conv_username, env_ref, port_conv, port_of,
     push_froms, spend, text, text_ref, unescape, walk_tree, BoolVal, EnvRead, NumKind, Out, Pred,
     Val, EVAL_BUDGET, EXPECTS_PORT, MAX_DEPTH,

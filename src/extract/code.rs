@@ -1,4 +1,4 @@
-//! Pieces the code extractors (Nodemailer here, Python in `extract::python`) share: values read
+//! Pieces the tree-sitter code extractors (`extract::nodemailer`, `extract::python`) share: values read
 //! from code, environment reads and the conversions that turn an env variable's text into a
 //! profile field the way the program does (JavaScript and Python truthiness, `=== 'true'`,
 //! `env.bool`, `Number()`, `int()`), plus small tree-sitter helpers.
@@ -301,7 +301,7 @@ pub fn port_of(s: &str, kind: NumKind) -> Option<u16> {
             t[..t.bytes().take_while(u8::is_ascii_digit).count()].to_owned()
         }
     };
-    super::super::parse_port(&t)
+    super::parse_port(&t)
 }
 
 fn conv_port_whole(s: &str) -> Option<FieldValue> {
