@@ -35,7 +35,8 @@ pub enum Color {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Check configuration files (.env, *.toml, Thunderbird prefs.js/user.js) or folders.
+    /// Check configuration files and code (.env, *.toml, Thunderbird prefs.js, PHPMailer, Nodemailer,
+    /// smtplib, Django, Laravel) or whole folders.
     Check(CheckArgs),
     /// List the providers and rule codes smtp-doctor knows.
     Rules(RulesArgs),
