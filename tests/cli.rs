@@ -533,3 +533,23 @@ fn sarif_validates_against_the_official_schema() {
     );
     assert!(sarif["runs"][0]["results"].as_array().unwrap().len() > 20);
 }
+
+/// The README's sample output is real: every part of it (split at `...`) appears verbatim in
+/// what `smtp-doctor check examples/config.toml` prints.
+#[test]
+fn readme_sample_is_real_output() {
+    let readme = std::fs::read_to_string("README.md").unwrap();
+    let start = readme
+        .find("$ smtp-doctor check examples/config.toml\n")
+        .expect("README sample");
+    let block = &readme[start..];
+    let block = &block[block.find('\n').unwrap() + 1..block.find("```").unwrap()];
+    let o = run(&["check", "examples/config.toml"]);
+    let out = stdout(&o);
+    for part in block.split("...\n") {
+        assert!(
+            out.contains(part.trim_end()),
+            "README part not in the output:\n{part}"
+        );
+    }
+}
