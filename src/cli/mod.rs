@@ -565,10 +565,11 @@ fn check(args: CheckArgs, style: &Style, err_color: bool) -> u8 {
     };
     let mut outcome = outcome;
     if args.probe {
-        let popts = match probe_options(&args.probe_args) {
+        let mut popts = match probe_options(&args.probe_args) {
             Ok(o) => o,
             Err(code) => return code,
         };
+        popts.mx_rules = std::sync::Arc::new(crate::probe::mx_rules(&providers));
         crate::probing::probe_profiles(&mut outcome, &popts);
         print_transcripts(&outcome, args.probe_args.verbose);
     }
@@ -699,10 +700,11 @@ fn probe_cmd(args: ProbeCmdArgs, style: &Style, err_color: bool) -> u8 {
         Ok(p) => p,
         Err(code) => return code,
     };
-    let popts = match probe_options(&args.probe_args) {
+    let mut popts = match probe_options(&args.probe_args) {
         Ok(o) => o,
         Err(code) => return code,
     };
+    popts.mx_rules = std::sync::Arc::new(crate::probe::mx_rules(&providers));
     let mut lines: Vec<(String, TlsMode, Option<String>)> = Vec::new();
     for t in &args.targets {
         let ep = match crate::probe::Endpoint::parse(t) {

@@ -141,7 +141,9 @@ pub(crate) async fn inspect_domains(
         }
         return (reports, findings, log);
     };
-    let futs = domains.iter().map(|d| inspect_domain(d, resolver));
+    let futs = domains
+        .iter()
+        .map(|d| inspect_domain(d, resolver, &opts.mx_rules));
     let results = futures_util::future::join_all(futs).await;
     for (report, errors, lines) in results {
         for e in errors {
@@ -215,7 +217,11 @@ pub(crate) async fn inspect_domains(
     (reports, findings, log)
 }
 
-async fn inspect_domain(domain: &str, r: &Resolver) -> (DomainReport, Vec<String>, Vec<String>) {
+async fn inspect_domain(
+    domain: &str,
+    r: &Resolver,
+    rules: &[MxRule],
+) -> (DomainReport, Vec<String>, Vec<String>) {
     let start = Instant::now();
     let mut report = DomainReport {
         domain: domain.to_string(),
@@ -259,7 +265,7 @@ async fn inspect_domain(domain: &str, r: &Resolver) -> (DomainReport, Vec<String
                     .collect::<Vec<_>>()
                     .join(", ")
             ));
-            report.provider = mx.iter().find_map(|m| mx_provider(&m.exchange));
+            report.provider = mx.iter().find_map(|m| mx_provider(&m.exchange, rules));
             report.mx = mx;
         }
     }
@@ -315,143 +321,53 @@ async fn inspect_domain(domain: &str, r: &Resolver) -> (DomainReport, Vec<String
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct MxProvider {
     /// Provider id as in `rules/` (`icloud`, `gmail`, `outlook`, ...).
-    pub id: &'static str,
-    pub name: &'static str,
+    pub id: String,
+    pub name: String,
     /// Its submission host(s).
-    pub smtp_hosts: Vec<&'static str>,
+    pub smtp_hosts: Vec<String>,
     /// The MX host that matched.
     pub matched_exchange: String,
 }
 
-/// How an MX host is matched: the whole name, or a suffix (after a dot).
-enum Pat {
-    Exact(&'static str),
-    Suffix(&'static str),
-    /// `prefix` + anything in the middle + `suffix`, e.g. mx.zoho.<tld>.
-    Around(&'static str, &'static str),
+/// How to recognise one provider by its MX hosts: the `recognise.mx` facts of its rule file.
+#[derive(Clone, Debug)]
+pub struct MxRule {
+    pub id: String,
+    pub name: String,
+    pub smtp_hosts: Vec<String>,
+    pub patterns: Vec<crate::providers::NamePattern>,
 }
 
-struct MxRule {
-    pats: &'static [Pat],
-    id: &'static str,
-    name: &'static str,
-    smtp: &'static [&'static str],
-}
-
-static MX_RULES: &[MxRule] = &[
-    MxRule {
-        pats: &[
-            Pat::Exact("gmail-smtp-in.l.google.com"),
-            Pat::Suffix(".gmail-smtp-in.l.google.com"),
-        ],
-        id: "gmail",
-        name: "Gmail",
-        smtp: &["smtp.gmail.com"],
-    },
-    MxRule {
-        pats: &[
-            Pat::Exact("aspmx.l.google.com"),
-            Pat::Suffix(".aspmx.l.google.com"),
-            Pat::Suffix(".googlemail.com"),
-            Pat::Exact("smtp.google.com"),
-        ],
-        id: "google-workspace",
-        name: "Google Workspace",
-        smtp: &["smtp.gmail.com"],
-    },
-    MxRule {
-        pats: &[Pat::Suffix(".olc.protection.outlook.com")],
-        id: "outlook",
-        name: "Outlook.com",
-        smtp: &["smtp-mail.outlook.com"],
-    },
-    MxRule {
-        pats: &[
-            Pat::Suffix(".mail.protection.outlook.com"),
-            Pat::Suffix(".mx.microsoft"),
-        ],
-        id: "microsoft365",
-        name: "Microsoft 365",
-        smtp: &["smtp.office365.com"],
-    },
-    MxRule {
-        pats: &[
-            Pat::Exact("mx01.mail.icloud.com"),
-            Pat::Exact("mx02.mail.icloud.com"),
-            Pat::Suffix(".mail.icloud.com"),
-        ],
-        id: "icloud",
-        name: "iCloud Mail",
-        smtp: &["smtp.mail.me.com"],
-    },
-    MxRule {
-        pats: &[Pat::Suffix(".am0.yahoodns.net")],
-        id: "yahoo",
-        name: "Yahoo Mail",
-        smtp: &["smtp.mail.yahoo.com"],
-    },
-    MxRule {
-        pats: &[Pat::Suffix(".gm0.yahoodns.net")],
-        id: "aol",
-        name: "AOL Mail",
-        smtp: &["smtp.aol.com"],
-    },
-    MxRule {
-        pats: &[
-            Pat::Around("mx.zoho.", ""),
-            Pat::Around("mx2.zoho.", ""),
-            Pat::Around("mx3.zoho.", ""),
-        ],
-        id: "zoho",
-        name: "Zoho Mail",
-        smtp: &["smtp.zoho.com", "smtppro.zoho.com"],
-    },
-    MxRule {
-        pats: &[Pat::Suffix(".messagingengine.com")],
-        id: "fastmail",
-        name: "Fastmail",
-        smtp: &["smtp.fastmail.com"],
-    },
-    MxRule {
-        pats: &[
-            Pat::Exact("mail.protonmail.ch"),
-            Pat::Exact("mailsec.protonmail.ch"),
-        ],
-        id: "proton",
-        name: "Proton Mail",
-        smtp: &["127.0.0.1", "smtp.protonmail.ch"],
-    },
-    MxRule {
-        pats: &[Pat::Suffix(".gmx.net"), Pat::Suffix(".gmx.com")],
-        id: "gmx",
-        name: "GMX",
-        smtp: &["mail.gmx.net", "mail.gmx.com"],
-    },
-    MxRule {
-        pats: &[Pat::Suffix(".web.de")],
-        id: "webde",
-        name: "WEB.DE",
-        smtp: &["smtp.web.de"],
-    },
-];
-
-/// The provider an MX host belongs to, by the patterns of providers.md §3.
-pub fn mx_provider(exchange: &str) -> Option<MxProvider> {
-    let host = exchange.trim().trim_end_matches('.').to_ascii_lowercase();
-    let hit = |p: &Pat| match p {
-        Pat::Exact(e) => host == *e,
-        Pat::Suffix(s) => host.ends_with(s),
-        Pat::Around(pre, suf) => {
-            host.starts_with(pre) && host.ends_with(suf) && host.len() > pre.len() + suf.len()
-        }
-    };
-    MX_RULES
+/// The MX rules of a set of providers (those that state MX hosts).
+pub fn mx_rules(providers: &crate::providers::Providers) -> Vec<MxRule> {
+    providers
+        .list
         .iter()
-        .find(|r| r.pats.iter().any(hit))
+        .filter(|p| !p.mx.is_empty())
+        .map(|p| MxRule {
+            id: p.id.clone(),
+            name: p.name.clone(),
+            smtp_hosts: p
+                .smtp_hosts
+                .iter()
+                .filter(|h| h.is_exact())
+                .map(|h| h.text.clone())
+                .collect(),
+            patterns: p.mx.clone(),
+        })
+        .collect()
+}
+
+/// The provider an MX host belongs to.
+pub fn mx_provider(exchange: &str, rules: &[MxRule]) -> Option<MxProvider> {
+    let host = exchange.trim().trim_end_matches('.').to_ascii_lowercase();
+    rules
+        .iter()
+        .find(|r| r.patterns.iter().any(|p| p.matches(&host)))
         .map(|r| MxProvider {
-            id: r.id,
-            name: r.name,
-            smtp_hosts: r.smtp.to_vec(),
+            id: r.id.clone(),
+            name: r.name.clone(),
+            smtp_hosts: r.smtp_hosts.clone(),
             matched_exchange: host.clone(),
         })
 }
@@ -461,21 +377,24 @@ mod tests {
     use super::*;
 
     #[test]
-    fn mx_patterns() {
-        let id = |h: &str| mx_provider(h).map(|p| p.id);
-        assert_eq!(id("mx01.mail.icloud.com."), Some("icloud"));
-        assert_eq!(id("ALT1.ASPMX.L.GOOGLE.COM"), Some("google-workspace"));
-        assert_eq!(id("aspmx.l.google.com"), Some("google-workspace"));
-        assert_eq!(id("gmail-smtp-in.l.google.com"), Some("gmail"));
+    fn mx_patterns_come_from_the_provider_rules() {
+        let rules = mx_rules(&crate::providers::Providers::builtin().unwrap());
+        let id = |h: &str| mx_provider(h, &rules).map(|p| p.id);
+        assert_eq!(id("mx01.mail.icloud.com.").as_deref(), Some("icloud"));
+        assert_eq!(id("ALT1.ASPMX.L.GOOGLE.COM").as_deref(), Some("gmail"));
+        assert_eq!(id("gmail-smtp-in.l.google.com").as_deref(), Some("gmail"));
         assert_eq!(
-            id("contoso-com.mail.protection.outlook.com"),
+            id("contoso-com.mail.protection.outlook.com").as_deref(),
             Some("microsoft365")
         );
-        assert_eq!(id("eur.olc.protection.outlook.com"), Some("outlook"));
-        assert_eq!(id("mta5.am0.yahoodns.net"), Some("yahoo"));
-        assert_eq!(id("mx.zoho.eu"), Some("zoho"));
-        assert_eq!(id("in1-smtp.messagingengine.com"), Some("fastmail"));
+        assert_eq!(
+            id("contoso-com.r-v1.mx.microsoft").as_deref(),
+            Some("microsoft365")
+        );
+        assert_eq!(
+            id("hotmail-com.olc.protection.outlook.com").as_deref(),
+            Some("outlook")
+        );
         assert_eq!(id("mx.example.com"), None);
-        assert_eq!(id("notgmx.net"), None);
     }
 }

@@ -25,7 +25,7 @@ use serde::Serialize;
 use crate::finding::Severity;
 use crate::model::{AuthMethod, Profile, Secret, Security, TlsMode};
 
-pub use dns::{mx_provider, MxProvider};
+pub use dns::{mx_provider, mx_rules, MxProvider, MxRule};
 
 /// How probes run.
 #[derive(Clone, Debug)]
@@ -44,6 +44,9 @@ pub struct ProbeOptions {
     pub transcript: bool,
     /// At most this many probes at the same time.
     pub concurrency: usize,
+    /// How to recognise providers by MX host: the `recognise.mx` facts of the provider rules
+    /// (the built-in ones by default; the CLI passes the run's, user folders included).
+    pub mx_rules: std::sync::Arc<Vec<MxRule>>,
 }
 
 impl Default for ProbeOptions {
@@ -56,6 +59,11 @@ impl Default for ProbeOptions {
             auth: false,
             transcript: false,
             concurrency: 8,
+            mx_rules: std::sync::Arc::new(
+                crate::providers::Providers::builtin()
+                    .map(|p| mx_rules(&p))
+                    .unwrap_or_default(),
+            ),
         }
     }
 }
