@@ -244,14 +244,9 @@ fn finish(out: &mut Outcome, providers: &Providers, opts: &RunOptions) {
     }
     mask_every_copy(&mut out.sources);
     // Stable order: file, position, code; and each finding once.
-    let key = |f: &Finding| {
-        (
-            f.primary().file,
-            f.primary().span.start,
-            f.code.clone(),
-            f.message.clone(),
-        )
-    };
+    // Two readers can report the same value (a .env line read by the dotenv reader and by the
+    // code that uses it): one finding per code and place.
+    let key = |f: &Finding| (f.primary().file, f.primary().span.start, f.code.clone());
     out.findings.sort_by_key(key);
     out.findings.dedup_by(|a, b| key(a) == key(b));
     out.findings = crate::select::apply(

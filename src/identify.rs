@@ -159,7 +159,10 @@ mod tests {
             .1
             .contains("Typo"));
         // Real hosts of other providers are not typos.
-        assert!(id(Some("smtp.mail.com"), None).is_none());
+        assert_eq!(
+            id(Some("smtp.mail.com"), None).unwrap(),
+            ("mailcom".to_owned(), "Host".to_owned())
+        );
         assert!(id(Some("smtp.email.com"), None).is_none());
         assert!(id(Some("smtp.me.com"), None)
             .unwrap()

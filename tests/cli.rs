@@ -553,3 +553,33 @@ fn readme_sample_is_real_output() {
         );
     }
 }
+
+#[test]
+fn a_bad_value_in_the_settings_file_is_an_error_even_when_a_flag_overrides_it() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy("examples/config.toml", dir.path().join("config.toml")).unwrap();
+    std::fs::write(
+        dir.path().join(".smtp-doctor.toml"),
+        "output-format = \"fancy\"\n",
+    )
+    .unwrap();
+    let o = run(&["check", "--format", "json", dir.path().to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("`output-format = \"fancy\"`"),
+        "{}",
+        stderr(&o)
+    );
+    let o = run(&[
+        "check",
+        "--config",
+        "/does/not/exist.toml",
+        "examples/config.toml",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("exist.toml: no such file or directory"),
+        "{}",
+        stderr(&o)
+    );
+}

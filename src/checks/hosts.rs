@@ -20,6 +20,11 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
             replacement: to.to_owned(),
         }],
     };
+    // Only a host named exactly can be written into the file.
+    let fix_to = |f: Finding, to: Option<&str>| match to {
+        Some(h) => f.with_fix(fix(h)),
+        None => f,
+    };
     if let Some(id) = &ctx.ident {
         let prov = id.provider;
         let smtp = prov.primary_host();
@@ -32,8 +37,8 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
                         format!("`{name}` is not {}'s SMTP server: {}", prov.name, w.reason),
                         Label::new(host.loc.clone(), "not an SMTP submission host"),
                     )
-                    .with_help(format!("use {smtp} ({})", prov.documented_endpoints()))
-                    .with_fix(fix(smtp));
+                    .with_help(format!("use {smtp} ({})", prov.documented_endpoints()));
+                let f = fix_to(f, prov.exact_host());
                 out.push(with_labels(
                     f,
                     value_label(host, "not an SMTP submission host"),
@@ -71,8 +76,16 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
                     .with_help(format!(
                         "send through {smtp} ({})",
                         prov.documented_endpoints()
-                    ))
-                    .with_fix(fix(smtp));
+                    ));
+                if id.ambiguous {
+                    // The host serves more than one provider: say so, and write no fix.
+                    f.help = Some(format!(
+                        "this host serves more than one provider; send through your provider's SMTP host (for {}: {smtp})",
+                        prov.name
+                    ));
+                } else {
+                    f = fix_to(f, prov.exact_host());
+                }
                 if let Some(port) = &p.port {
                     if INCOMING_PORTS.iter().any(|(n, _)| *n == port.value) {
                         f = f.with_label(Label::new(port.loc.clone(), format!("{proto} port")));

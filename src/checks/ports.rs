@@ -108,7 +108,8 @@ fn mismatch(
         TlsMode::Implicit => {
             "the client waits for a plaintext greeting that never comes, then times out"
         }
-        _ => "the TLS handshake fails with errors like `wrong version number`",
+        TlsMode::Starttls => "the TLS handshake fails with errors like `wrong version number`",
+        TlsMode::None => "the server offers no TLS on this port, so the connection fails",
     };
     let message = format!(
         "{} on port {}: {who} {} expects {expected}; {symptom}",
@@ -119,8 +120,12 @@ fn mismatch(
             "switch to implicit TLS for port {} (or use 587 with STARTTLS)",
             port.value
         ),
-        _ => format!(
+        TlsMode::Starttls => format!(
             "use STARTTLS on port {} (or implicit TLS on 465)",
+            port.value
+        ),
+        TlsMode::None => format!(
+            "use a port of this server that offers TLS instead of {}",
             port.value
         ),
     };

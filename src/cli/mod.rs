@@ -331,23 +331,26 @@ fn settings(args: &CheckArgs, err_color: bool) -> Result<Settings, u8> {
         );
         EXIT_ERROR
     };
-    let format = match (args.format, &file.output_format) {
-        (Some(f), _) => f,
-        (None, Some(name)) => OutputFormat::from_str(name, true).map_err(|_| {
+    // Values in the file are checked even when a flag overrides them.
+    let file_format = match &file.output_format {
+        Some(name) => Some(OutputFormat::from_str(name, false).map_err(|_| {
             bad(
                 "output-format",
                 name,
                 "full, concise, json, json-lines, github or sarif",
             )
-        })?,
-        (None, None) => OutputFormat::Full,
+        })?),
+        None => None,
     };
-    let fail_on = match (args.fail_on, &file.fail_on) {
-        (Some(f), _) => f,
-        (None, Some(name)) => FailOn::from_str(name, true)
-            .map_err(|_| bad("fail-on", name, "error, warning or info"))?,
-        (None, None) => FailOn::Error,
+    let file_fail_on = match &file.fail_on {
+        Some(name) => Some(
+            FailOn::from_str(name, false)
+                .map_err(|_| bad("fail-on", name, "error, warning or info"))?,
+        ),
+        None => None,
     };
+    let format = args.format.or(file_format).unwrap_or(OutputFormat::Full);
+    let fail_on = args.fail_on.or(file_fail_on).unwrap_or(FailOn::Error);
     let mut rule_dirs: Vec<PathBuf> = file.rule_dirs.iter().map(|d| base.join(d)).collect();
     rule_dirs.extend(args.rule_dirs.iter().cloned());
     let mut selection = Selection {
@@ -725,9 +728,17 @@ fn probe_cmd(args: ProbeCmdArgs, style: &Style, err_color: bool) -> u8 {
             eprintln!("error: unknown provider `{id}` (see `smtp-doctor rules`)");
             return EXIT_ERROR;
         };
+        let Some(host) = p.smtp_hosts.iter().find(|h| h.is_exact()) else {
+            eprintln!(
+                "error: {} names its SMTP hosts only by pattern ({}); probe the host of your account instead",
+                p.name,
+                p.smtp_hosts.iter().map(|h| h.text.as_str()).collect::<Vec<_>>().join(", ")
+            );
+            return EXIT_ERROR;
+        };
         for e in &p.submission {
             lines.push((
-                format!("{}:{}", p.primary_host(), e.port),
+                format!("{}:{}", host.text, e.port),
                 e.tls,
                 Some(p.id.clone()),
             ));

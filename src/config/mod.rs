@@ -85,8 +85,14 @@ impl Config {
             span,
             message,
         };
-        let text =
-            std::fs::read_to_string(path).map_err(|e| fail(String::new(), None, e.to_string()))?;
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            let message = match e.kind() {
+                std::io::ErrorKind::NotFound => "no such file or directory".to_owned(),
+                std::io::ErrorKind::PermissionDenied => "permission denied".to_owned(),
+                _ => e.to_string(),
+            };
+            fail(String::new(), None, message)
+        })?;
         let file: ConfigFile = toml_edit::de::from_str(&text).map_err(|e| {
             let message = e.message().trim().to_owned();
             fail(text.clone(), e.span(), message)

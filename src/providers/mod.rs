@@ -204,6 +204,14 @@ impl Provider {
         join_or(&parts)
     }
 
+    /// The first SMTP host named exactly (not by a pattern), if there is one.
+    pub fn exact_host(&self) -> Option<&str> {
+        self.smtp_hosts
+            .iter()
+            .find(|h| h.is_exact())
+            .map(|h| h.text.as_str())
+    }
+
     pub fn primary_host(&self) -> &str {
         self.smtp_hosts
             .iter()
@@ -318,7 +326,7 @@ impl Providers {
                     text,
                     span: None,
                     message: format!(
-                        "provider id `{}` is defined twice in {}",
+                        "provider id `{}` is already defined by another file in {}",
                         provider.id,
                         dir.display()
                     ),
