@@ -28,11 +28,41 @@ pub struct RuleError {
     pub message: String,
 }
 
-/// A host, domain or MX name pattern: exact, or with `*` standing for one or more characters.
+/// A host, domain or MX name pattern: exact, or with `*` standing for one or more characters;
+/// a trailing `.*` stands for a top-level domain (`outlook.*`: outlook.de, outlook.co.uk), not
+/// for any name. Matched by hand: compiling a regex per pattern cost more than a whole check.
 #[derive(Debug, Clone)]
 pub struct NamePattern {
     pub text: String,
-    regex: Option<Regex>,
+    wildcard: bool,
+}
+
+/// `*` = one or more characters, each `*` independently (`text` has no `*` left at the end of
+/// `parts`' joins): classic wildcard matching with non-empty stars.
+fn wildcard_match(parts: &[&str], name: &str) -> bool {
+    match parts {
+        [] => name.is_empty(),
+        [only] => name == *only,
+        [first, rest @ ..] => {
+            let Some(after) = name.strip_prefix(first) else {
+                return false;
+            };
+            // The star takes at least one character.
+            (1..=after.len())
+                .filter(|&i| after.is_char_boundary(i))
+                .any(|i| wildcard_match(rest, &after[i..]))
+        }
+    }
+}
+
+/// `de`, `com`, `co.uk`: a top-level label of two or more letters, optionally after a two-letter
+/// second level.
+fn is_tld(s: &str) -> bool {
+    let letters = |x: &str, min: usize| x.len() >= min && x.bytes().all(|b| b.is_ascii_lowercase());
+    match s.split_once('.') {
+        None => letters(s, 2),
+        Some((a, b)) => letters(a, 2) && b.len() == 2 && letters(b, 2),
+    }
 }
 
 impl NamePattern {
@@ -49,34 +79,29 @@ impl NamePattern {
                 "`{text}` is not a host name pattern (letters, digits, `-`, `.` and `*` only)"
             ));
         }
-        let regex = if text.contains('*') {
-            // A trailing `.*` stands for a top-level domain (`outlook.*`: outlook.de,
-            // outlook.co.uk), not for any name; elsewhere `*` is one or more characters.
-            let (head, tld) = match text.strip_suffix(".*") {
-                Some(h) => (h, r"\.[a-z]{2,}(\.[a-z]{2})?"),
-                None => (text.as_str(), ""),
-            };
-            let body = head
-                .split('*')
-                .map(regex::escape)
-                .collect::<Vec<_>>()
-                .join("[a-z0-9_.-]+");
-            Some(Regex::new(&format!("^{body}{tld}$")).map_err(|e| e.to_string())?)
-        } else {
-            None
-        };
-        Ok(NamePattern { text, regex })
+        let wildcard = text.contains('*');
+        Ok(NamePattern { text, wildcard })
     }
 
     pub fn matches(&self, name: &str) -> bool {
-        match &self.regex {
-            Some(re) => re.is_match(name),
-            None => self.text == name,
+        if !self.wildcard {
+            return self.text == name;
+        }
+        match self.text.strip_suffix(".*") {
+            Some(head) => {
+                // Try the last label, then the last two, as the top-level domain.
+                let dots: Vec<usize> = name.match_indices('.').map(|(i, _)| i).collect();
+                dots.iter().rev().take(2).any(|&d| {
+                    is_tld(&name[d + 1..])
+                        && wildcard_match(&head.split('*').collect::<Vec<_>>(), &name[..d])
+                })
+            }
+            None => wildcard_match(&self.text.split('*').collect::<Vec<_>>(), name),
         }
     }
 
     pub fn is_exact(&self) -> bool {
-        self.regex.is_none()
+        !self.wildcard
     }
 }
 
@@ -114,7 +139,7 @@ pub struct NotOffered {
 #[derive(Debug, Clone)]
 pub struct Password {
     pub kind: PasswordKind,
-    pub pattern: Option<Regex>,
+    pub pattern: Option<LazyRegex>,
     pub describe: String,
     pub how: String,
     pub source: String,
@@ -164,6 +189,53 @@ pub struct Reply {
 pub enum RuleOrigin {
     Builtin,
     User(PathBuf),
+}
+
+/// A regular expression compiled on first use.
+#[derive(Clone)]
+pub struct LazyRegex {
+    source: String,
+    cell: std::sync::OnceLock<Option<Regex>>,
+}
+
+impl LazyRegex {
+    fn new(source: &str) -> Self {
+        LazyRegex {
+            source: source.to_owned(),
+            cell: std::sync::OnceLock::new(),
+        }
+    }
+
+    fn compiled(re: Regex) -> Self {
+        let cell = std::sync::OnceLock::new();
+        let source = re.as_str().to_owned();
+        let _ = cell.set(Some(re));
+        LazyRegex { source, cell }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.source
+    }
+
+    /// The compiled expression; `None` if it does not compile (only possible for built-in
+    /// rules, which a test compiles).
+    pub fn get(&self) -> Option<&Regex> {
+        self.cell
+            .get_or_init(|| Regex::new(&self.source).ok())
+            .as_ref()
+    }
+
+    /// Does the text match? An expression that does not compile matches everything, so a
+    /// broken pattern never produces a finding.
+    pub fn is_match(&self, text: &str) -> bool {
+        self.get().is_none_or(|re| re.is_match(text))
+    }
+}
+
+impl std::fmt::Debug for LazyRegex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "LazyRegex({:?})", self.source)
+    }
 }
 
 /// A validated provider.
@@ -540,10 +612,14 @@ impl<E: Fn(Option<Range<usize>>, String) -> RuleError> Validator<'_, E> {
         }
         let pw = &raw.auth.password;
         let pattern = match &pw.pattern {
-            Some(p) => Some(
-                Regex::new(&p.value)
-                    .map_err(|e| self.fail(p, format!("invalid password pattern: {e}")))?,
-            ),
+            // Built-in patterns are compiled when first used (a unit test compiles them all);
+            // a user's pattern is compiled now, so a mistake is reported with its span.
+            Some(p) if origin == RuleOrigin::Builtin => Some(LazyRegex::new(&p.value)),
+            Some(p) => {
+                let re = Regex::new(&p.value)
+                    .map_err(|e| self.fail(p, format!("invalid password pattern: {e}")))?;
+                Some(LazyRegex::compiled(re))
+            }
             None => None,
         };
         let auth = Auth {
@@ -671,6 +747,15 @@ mod tests {
     }
 
     #[test]
+    fn every_builtin_password_pattern_compiles() {
+        for p in Providers::builtin().unwrap().list {
+            if let Some(re) = &p.auth.password.pattern {
+                assert!(re.get().is_some(), "{}: {}", p.id, re.as_str());
+            }
+        }
+    }
+
+    #[test]
     fn patterns() {
         let p = NamePattern::new("*.mail.protection.outlook.com").unwrap();
         assert!(p.matches("contoso-com.mail.protection.outlook.com"));
@@ -679,10 +764,18 @@ mod tests {
         let tld = NamePattern::new("outlook.*").unwrap();
         assert!(tld.matches("outlook.de") && tld.matches("outlook.co.uk"));
         assert!(!tld.matches("outlook.acme.com"));
+        let ses = NamePattern::new("email-smtp.*.amazonaws.com").unwrap();
+        assert!(ses.matches("email-smtp.eu-west-1.amazonaws.com"));
+        assert!(
+            !ses.matches("email-smtp..amazonaws.com") && !ses.matches("email-smtp.amazonaws.com")
+        );
+        let two = NamePattern::new("mx*.zoho.*").unwrap();
+        assert!(two.matches("mx2.zoho.eu") && two.matches("mx3.zoho.com.au"));
+        assert!(!two.matches("mx.zoho.eu"));
     }
 
     fn load_err(yaml: &str) -> RuleError {
-        parse("t.yaml".into(), yaml, RuleOrigin::Builtin).unwrap_err()
+        parse("t.yaml".into(), yaml, RuleOrigin::User("t.yaml".into())).unwrap_err()
     }
 
     const MIN: &str = "id: relay\nname: Relay\nsources: {doc: https://example.com}\nrecognise: {smtp-hosts: [smtp.example.com], source: doc}\nsubmission: [{port: 587, tls: starttls, source: doc}]\nauth: {required: true, mechanisms: [plain], username: any, password: {kind: account, describe: x, how: y, source: doc}, source: doc}\n";
