@@ -11,6 +11,7 @@ fn run(args: &[&str]) -> Output {
         .unwrap()
         .args(args)
         .env_remove("CLICOLOR_FORCE")
+        .env_remove("SMTP_DOCTOR_OUTPUT_FORMAT")
         .env("NO_COLOR", "1")
         .output()
         .unwrap()

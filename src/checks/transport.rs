@@ -57,7 +57,12 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
                     format!("certificate verification is switched off: anyone on the path can pose as the server and take the password{extra}"),
                     labels.next().unwrap_or_else(|| Label::bare(v.loc.clone())),
                 )
-                .with_help("remove the override; if the server uses a private CA, trust that CA instead of turning verification off");
+                .with_help(if v.is_default() {
+                    // Nothing was switched off: the client checks nothing unless told to.
+                    "this client does not verify certificates unless it is told to: pass it a verifying TLS context (e.g. Python's ssl.create_default_context())"
+                } else {
+                    "remove the override; if the server uses a private CA, trust that CA instead of turning verification off"
+                });
             out.push(with_labels(f, labels.collect()));
         }
     }

@@ -60,7 +60,12 @@ pub struct CheckArgs {
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
     /// Output format [default: full, or the settings file's output-format].
-    #[arg(long, alias = "output-format", value_enum)]
+    #[arg(
+        long,
+        alias = "output-format",
+        value_enum,
+        env = "SMTP_DOCTOR_OUTPUT_FORMAT"
+    )]
     pub format: Option<OutputFormat>,
     /// Add provider rules from a folder of YAML files (may be repeated).
     #[arg(long = "rules", value_name = "DIR")]
