@@ -21,3 +21,4 @@ pub mod report;
 pub mod resolve;
 pub mod select;
 pub mod source;
+pub mod triage;

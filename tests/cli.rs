@@ -584,3 +584,33 @@ fn a_bad_value_in_the_settings_file_is_an_error_even_when_a_flag_overrides_it() 
         stderr(&o)
     );
 }
+
+#[test]
+fn triage_explains_pasted_replies() {
+    let o = run(&[
+        "triage",
+        "550 5.7.0 From address is not one of your addresses",
+    ]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(
+        stdout(&o).starts_with("iCloud Mail: \"From address is not one of your addresses\""),
+        "{}",
+        stdout(&o)
+    );
+    let o = Command::cargo_bin("smtp-doctor")
+        .unwrap()
+        .args(["triage", "--format", "json", "--provider", "microsoft365"])
+        .write_stdin("535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant.")
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["explanations"][0]["provider"], "microsoft365");
+    assert!(v["explanations"][0]["source"]
+        .as_str()
+        .unwrap()
+        .starts_with("https://"));
+    let o = run(&["triage", "250 2.0.0 OK"]);
+    assert_eq!(o.status.code(), Some(1));
+    let o = run(&["triage", "--provider", "nope", "x"]);
+    assert_eq!(o.status.code(), Some(2));
+}

@@ -48,6 +48,9 @@ pub enum Command {
     /// Probe SMTP servers without a configuration file: DNS, TCP, TLS or STARTTLS, EHLO, and
     /// (with --auth) a login. Never sends a message.
     Probe(ProbeCmdArgs),
+    /// Explain a server reply or client error message (pasted, or on standard input): what it
+    /// usually means for each provider and how to fix it.
+    Triage(TriageArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions { shell: clap_complete::Shell },
     /// Print the man page (roff).
@@ -152,6 +155,22 @@ pub struct ProbeArgs {
 }
 
 #[derive(Debug, clap::Args)]
+pub struct TriageArgs {
+    /// The message, e.g. "535-5.7.8 Username and Password not accepted"; read from standard
+    /// input when absent.
+    pub message: Vec<String>,
+    /// Only this provider's explanations.
+    #[arg(long, value_name = "ID")]
+    pub provider: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+    pub format: ListFormat,
+    /// Also load provider rules from a folder of YAML files.
+    #[arg(long = "rules", value_name = "DIR")]
+    pub rule_dirs: Vec<PathBuf>,
+}
+
+#[derive(Debug, clap::Args)]
 pub struct ProbeCmdArgs {
     /// Servers to probe: HOST[:PORT] (default port 587; 465 means implicit TLS).
     pub targets: Vec<String>,
@@ -235,6 +254,7 @@ pub fn main_with_args(args: impl IntoIterator<Item = std::ffi::OsString>) -> Exi
         Command::Rules(args) => rules(args, err_color),
         Command::Explain { code } => explain(&code),
         Command::Probe(args) => probe_cmd(args, &style, err_color),
+        Command::Triage(args) => triage(args, err_color),
         Command::Completions { shell } => {
             let mut buf = Vec::new();
             clap_complete::generate(
@@ -833,6 +853,69 @@ fn probe_cmd(args: ProbeCmdArgs, style: &Style, err_color: bool) -> u8 {
         .iter()
         .any(|f| f.severity >= Severity::Error)
     {
+        EXIT_FINDINGS
+    } else {
+        EXIT_OK
+    }
+}
+
+/// `smtp-doctor triage`: exit 0 when the message is explained, 1 when nothing is known of it.
+fn triage(args: TriageArgs, err_color: bool) -> u8 {
+    let providers = match load_providers(&args.rule_dirs, err_color) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    if let Some(id) = &args.provider {
+        if providers.get(id).is_none() {
+            eprintln!("error: unknown provider `{id}` (see `smtp-doctor rules`)");
+            return EXIT_ERROR;
+        }
+    }
+    let text = if args.message.is_empty() {
+        let mut t = String::new();
+        if let Err(e) = std::io::stdin().take(1 << 20).read_to_string(&mut t) {
+            eprintln!("error: cannot read standard input: {e}");
+            return EXIT_ERROR;
+        }
+        t
+    } else {
+        args.message.join(" ")
+    };
+    if text.trim().is_empty() {
+        eprintln!("error: give the message to explain, as arguments or on standard input");
+        return EXIT_ERROR;
+    }
+    let found = crate::triage::explain(&text, &providers, args.provider.as_deref());
+    let out = match args.format {
+        ListFormat::Json => {
+            let mut s = serde_json::to_string_pretty(&serde_json::json!({ "explanations": found }))
+                .unwrap_or_default();
+            s.push('\n');
+            s
+        }
+        ListFormat::Text if found.is_empty() => {
+            "No known explanation. `smtp-doctor probe HOST` shows what the server does.\n"
+                .to_owned()
+        }
+        ListFormat::Text => {
+            let mut s = String::new();
+            for e in &found {
+                let who = e.provider_name.as_deref().unwrap_or("any server");
+                s.push_str(&format!("{who}: \"{}\"\n", e.matched));
+                s.push_str(&format!("  cause: {}\n", e.cause));
+                s.push_str(&format!("  fix:   {}\n", e.fix));
+                if let Some(c) = e.code {
+                    s.push_str(&format!("  rule:  {c} (smtp-doctor explain {c})\n"));
+                }
+                s.push_str(&format!("  source: {}\n\n", e.source));
+            }
+            s
+        }
+    };
+    if !write_stdout(&out) {
+        return EXIT_ERROR;
+    }
+    if found.is_empty() {
         EXIT_FINDINGS
     } else {
         EXIT_OK
