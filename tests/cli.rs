@@ -614,3 +614,16 @@ fn triage_explains_pasted_replies() {
     let o = run(&["triage", "--provider", "nope", "x"]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+#[test]
+fn readme_triage_sample_is_real_output() {
+    let readme = std::fs::read_to_string("README.md").unwrap();
+    let cmd = "$ smtp-doctor triage \"550 5.7.0 From address is not one of your addresses\"\n";
+    let start = readme.find(cmd).expect("README triage sample") + cmd.len();
+    let block = &readme[start..start + readme[start..].find("```").unwrap()];
+    let o = run(&[
+        "triage",
+        "550 5.7.0 From address is not one of your addresses",
+    ]);
+    assert_eq!(stdout(&o).trim_end(), block.trim_end());
+}
