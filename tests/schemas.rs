@@ -444,3 +444,15 @@ fn schema_and_binary_both_refuse_broken_settings_files() {
         failures.join("\n")
     );
 }
+
+/// The rule index lists every code, static and probe.
+#[test]
+fn rule_index_lists_every_code() {
+    let index = std::fs::read_to_string("docs/rules/index.md").unwrap();
+    let missing: Vec<&str> = smtp_doctor::codes::CODES
+        .iter()
+        .map(|c| c.code)
+        .filter(|c| !index.contains(&format!("[{c}]({c}.md)")))
+        .collect();
+    assert!(missing.is_empty(), "docs/rules/index.md lacks {missing:?}");
+}
