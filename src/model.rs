@@ -259,6 +259,9 @@ pub struct EnvRef {
     pub reference: Loc,
     /// A default written in code, with its span.
     pub default: Option<(String, Loc)>,
+    /// The default also applies when the variable is set but empty (`process.env.X || 'd'`,
+    /// Python `os.getenv('X') or 'd'`, PHP `getenv('X') ?: 'd'`), not only when it is unset.
+    pub default_if_empty: bool,
     /// How the client turns the variable's text into the field (e.g. JavaScript truthiness for
     /// Nodemailer's `secure`). `None` when the text cannot be what the client expects.
     pub convert: fn(&str) -> Option<FieldValue>,

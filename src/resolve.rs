@@ -42,6 +42,13 @@ pub fn resolve(
                 .iter()
                 .find_map(|f| f.defs.iter().rev().find(|d| d.name == r.var));
             match (def, &r.default) {
+                // `X=` in the .env file and `process.env.X || 'd'` in code: the code's default.
+                (Some(d), Some((text, loc))) if r.default_if_empty && d.value.is_empty() => {
+                    consumed.insert(d.loc.clone());
+                    if let Some(v) = (r.convert)(text) {
+                        p.set(v, loc.clone(), Origin::Literal);
+                    }
+                }
                 (Some(d), _) => {
                     consumed.insert(d.loc.clone());
                     match (r.convert)(&d.value) {

@@ -43,6 +43,8 @@ pub struct EnvRead {
     pub reference: Range<usize>,
     /// A default written in code, as the text the conversion understands, and its span.
     pub default: Option<(String, Range<usize>)>,
+    /// The default also applies to an empty value (`||`, Python `or`), not only a missing one.
+    pub default_if_empty: bool,
 }
 
 /// How code turns an env variable's text into a boolean.
@@ -403,6 +405,7 @@ pub fn env_ref(file: FileId, read: &EnvRead, convert: ConvFn, expects: &'static 
             .default
             .as_ref()
             .map(|(t, s)| (t.clone(), Loc::new(file, s.clone()))),
+        default_if_empty: read.default_if_empty,
         convert,
         expects,
     }
@@ -470,13 +473,15 @@ impl Val {
     }
 
     /// Attach a code default to an env read that has none.
-    pub fn with_default(self, d: &Val) -> Val {
+    /// Attach a default written in code; `if_empty` when it also replaces an empty value.
+    pub fn with_default(self, d: &Val, if_empty: bool) -> Val {
         let Some(dt) = d.default_text() else {
             return self;
         };
         let set = |mut r: EnvRead| {
             if r.default.is_none() {
                 r.default = Some(dt.clone());
+                r.default_if_empty = if_empty;
             }
             r
         };

@@ -314,6 +314,8 @@ impl<'t> Js<'t> {
                 var: var_name,
                 reference: p.byte_range(),
                 default: default.and_then(|d| self.eval(d, 1).default_text()),
+                // A destructuring default applies only to a missing variable.
+                default_if_empty: false,
             };
             let local = self.t(local).to_owned();
             self.bind(&local, pos, Bind::Env(read));
@@ -472,6 +474,7 @@ impl<'t> Js<'t> {
                     var,
                     reference: n.byte_range(),
                     default: None,
+                    default_if_empty: false,
                 }),
                 None => Val::Unknown,
             },
@@ -602,7 +605,8 @@ impl<'t> Js<'t> {
                     {
                         return left;
                     }
-                    return left.with_default(&right);
+                    // `||` also replaces an empty string; `??` only a missing variable.
+                    return left.with_default(&right, op == "||");
                 }
                 match (&left, op) {
                     (Val::Null, _) => self.eval(r, d),

@@ -549,6 +549,7 @@ impl<'t> Py<'t> {
                         var,
                         reference: n.byte_range(),
                         default: None,
+                        default_if_empty: false,
                     }),
                     None => Val::Unknown,
                 }
@@ -568,7 +569,8 @@ impl<'t> Py<'t> {
                 }
                 let left = self.eval(l, d);
                 if left.env_read().is_some() {
-                    return left.with_default(&self.eval(r, d));
+                    // `or` also replaces an empty string.
+                    return left.with_default(&self.eval(r, d), true);
                 }
                 match &left {
                     Val::Null => self.eval(r, d),
@@ -628,6 +630,8 @@ impl<'t> Py<'t> {
                 var,
                 reference: n.byte_range(),
                 default,
+                // `os.getenv('X', 'd')` returns '' for `X=`; only a missing X gets the default.
+                default_if_empty: false,
             })
         };
         match fname.as_str() {

@@ -74,6 +74,7 @@ fn env_ref(src: &Src, e: &EnvRead, f: u8) -> EnvRef {
             .default
             .as_ref()
             .map(|(t, s)| (t.clone(), src.loc(s.clone()))),
+        default_if_empty: e.default_if_empty,
         convert: value::converter(e.read_code(), f),
         expects: value::expects(f),
     }

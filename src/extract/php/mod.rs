@@ -886,11 +886,12 @@ impl<'a> Walker<'a> {
                     return unknown();
                 };
                 // `getenv('X') ?: 'd'`, or `isset($_ENV['X']) ? $_ENV['X'] : 'd'`.
-                let main = match node.child_by_field_name("body") {
-                    None => self.eval(cond, depth + 1),
-                    Some(body) => self.eval(body, depth + 1),
+                let (main, if_empty) = match node.child_by_field_name("body") {
+                    // `?:` tests truthiness: an empty value takes the default too.
+                    None => (self.eval(cond, depth + 1), true),
+                    Some(body) => (self.eval(body, depth + 1), false),
                 };
-                with_default(main, self.eval(alt, depth + 1), span)
+                with_default(main, self.eval(alt, depth + 1), span, if_empty)
             }
             "binary_expression" => {
                 let (Some(l), Some(r), Some(op)) = (
@@ -902,7 +903,7 @@ impl<'a> Walker<'a> {
                 };
                 let (le, re) = (self.eval(l, depth + 1), self.eval(r, depth + 1));
                 match self.t(op) {
-                    "??" => with_default(le, re, span),
+                    "??" => with_default(le, re, span, false),
                     "===" | "==" => {
                         let is_true = |e: &Expr| matches!(e, Expr::Str(s) if s.text == "true");
                         match (le, re) {
@@ -985,6 +986,7 @@ impl<'a> Walker<'a> {
                 cast: Cast::None,
                 reference: node.byte_range(),
                 default: None,
+                default_if_empty: false,
             }));
         }
         match self.eval(base, depth + 1) {
@@ -1020,6 +1022,8 @@ impl<'a> Walker<'a> {
                     cast: Cast::None,
                     reference: span,
                     default,
+                    // `env('X', 'd')` (Laravel) and `getenv` keep an empty value.
+                    default_if_empty: false,
                 }))
             }
             "intval" => Some(apply_cast(arg(0)?, Cast::Int, span)),
@@ -1052,10 +1056,11 @@ fn literal_default(kind: EnvKind, d: &Expr) -> Option<(String, Range<usize>)> {
 }
 
 /// `main ?: alt` / `main ?? alt`: an environment read with a literal fallback.
-fn with_default(main: Expr, alt: Expr, span: Range<usize>) -> Expr {
+fn with_default(main: Expr, alt: Expr, span: Range<usize>, if_empty: bool) -> Expr {
     match main {
         Expr::Env(mut e) if e.default.is_none() && e.cast == Cast::None => {
             e.default = literal_default(e.kind, &alt);
+            e.default_if_empty = if_empty;
             e.reference = span;
             Expr::Env(e)
         }

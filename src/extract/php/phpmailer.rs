@@ -415,6 +415,7 @@ fn profile(
                 .default
                 .as_ref()
                 .map(|(t, s)| (t.clone(), src.loc(s.clone()))),
+            default_if_empty: e.default_if_empty,
             convert: value::converter(e.read_code(), f),
             expects: value::expects(f),
         })

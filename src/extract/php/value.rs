@@ -133,6 +133,8 @@ pub struct EnvRead {
     pub reference: Range<usize>,
     /// The default written in code, as the text the conversion expects, and its span.
     pub default: Option<(String, Range<usize>)>,
+    /// The default also replaces an empty value (`getenv('X') ?: 'd'`), not only a missing one.
+    pub default_if_empty: bool,
 }
 
 impl EnvRead {
