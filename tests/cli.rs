@@ -450,6 +450,11 @@ fn settings_file_is_discovered_and_applied() {
         out.contains("output-format = \"concise\"") && out.contains("port-undocumented = \"off\""),
         "{out}"
     );
+    assert!(
+        out.contains("\"app/conf/*.toml\" = [\"tls-verify-disabled\"]"),
+        "{out}"
+    );
+    assert!(out.contains("app/*.cfg\" = \"toml\""), "{out}");
 
     std::fs::write(
         dir.path().join(".smtp-doctor.toml"),

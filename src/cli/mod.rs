@@ -539,6 +539,19 @@ fn show_settings(s: &Settings, providers: &Providers) -> String {
             format!("{o:?}").to_lowercase()
         ));
     }
+    // Globs as matched: relative ones were joined to the settings file's folder.
+    out.push_str("\n[per-file-ignores]\n");
+    for (glob, names) in &sel.per_file_ignores {
+        out.push_str(&format!("{:?} = {}\n", glob.glob().glob(), list(names)));
+    }
+    out.push_str("\n[formats]\n");
+    for (glob, format) in &s.opts.formats {
+        out.push_str(&format!(
+            "{:?} = \"{}\"\n",
+            glob.glob().glob(),
+            format.name()
+        ));
+    }
     out
 }
 

@@ -133,7 +133,9 @@ pub fn statistics(format: OutputFormat, outcome: &Outcome) -> String {
         }
     }
     counts.sort_by(|a, b| b.2.cmp(&a.2).then(a.0.cmp(&b.0)));
-    if !format.is_human() {
+    // JSON for the JSON formats; a table for everything else (annotations and SARIF have no
+    // statistics of their own).
+    if matches!(format, OutputFormat::Json | OutputFormat::JsonLines) {
         let rows: Vec<_> = counts
             .iter()
             .map(|(c, s, n)| serde_json::json!({"code": c, "severity": s.as_str(), "count": n}))
