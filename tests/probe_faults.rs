@@ -262,6 +262,17 @@ fn probe_named(addr: SocketAddr, mode: TlsMode, mut o: ProbeOptions) -> ProbeRep
     run_with_watchdog(Endpoint::new(NAME, addr.port(), mode), o)
 }
 
+/// Serve `script`, trust only the test CA of `pki`, and probe it under the test name.
+fn probe_trusting(pki: &Pki, script: Script, mode: TlsMode) -> ProbeReport {
+    let dir = tempfile::tempdir().unwrap();
+    let ca = dir.path().join("ca.pem");
+    std::fs::write(&ca, &pki.ca_pem).unwrap();
+    let addr = serve(script);
+    let mut o = opts();
+    o.ca_file = Some(ca);
+    probe_named(addr, mode, o)
+}
+
 fn run_with_watchdog(ep: Endpoint, o: ProbeOptions) -> ProbeReport {
     let (tx, rx) = mpsc::channel();
     thread::spawn(move || {
@@ -373,13 +384,7 @@ fn implicit_tls_against_plain_smtp() {
 fn good_certificate_verifies() {
     let (nb, na) = valid_window();
     let (pki, cfg) = pki_and_server(&[NAME], nb, na);
-    let dir = tempfile::tempdir().unwrap();
-    let ca = dir.path().join("ca.pem");
-    std::fs::write(&ca, &pki.ca_pem).unwrap();
-    let addr = serve(Script::StartTls(cfg));
-    let mut o = opts();
-    o.ca_file = Some(ca);
-    let r = probe_named(addr, TlsMode::Starttls, o);
+    let r = probe_trusting(&pki, Script::StartTls(cfg), TlsMode::Starttls);
     assert_eq!(
         r.worst(),
         None,
@@ -434,13 +439,7 @@ fn expired_certificate() {
         now - time::Duration::days(400),
         now - time::Duration::days(3),
     );
-    let dir = tempfile::tempdir().unwrap();
-    let ca = dir.path().join("ca.pem");
-    std::fs::write(&ca, &pki.ca_pem).unwrap();
-    let addr = serve(Script::StartTls(cfg));
-    let mut o = opts();
-    o.ca_file = Some(ca);
-    let r = probe_named(addr, TlsMode::Starttls, o);
+    let r = probe_trusting(&pki, Script::StartTls(cfg), TlsMode::Starttls);
     assert_code(&r, "certificate-invalid");
     let f = r
         .findings
@@ -455,13 +454,7 @@ fn expired_certificate() {
 fn wrong_name_certificate() {
     let (nb, na) = valid_window();
     let (pki, cfg) = pki_and_server(&["other.smtp-doctor.test"], nb, na);
-    let dir = tempfile::tempdir().unwrap();
-    let ca = dir.path().join("ca.pem");
-    std::fs::write(&ca, &pki.ca_pem).unwrap();
-    let addr = serve(Script::Implicit(cfg));
-    let mut o = opts();
-    o.ca_file = Some(ca);
-    let r = probe_named(addr, TlsMode::Implicit, o);
+    let r = probe_trusting(&pki, Script::Implicit(cfg), TlsMode::Implicit);
     assert_code(&r, "certificate-invalid");
     let f = r
         .findings
@@ -484,13 +477,7 @@ fn expiring_certificate_warns() {
         now - time::Duration::days(80),
         now + time::Duration::days(5) + time::Duration::hours(1),
     );
-    let dir = tempfile::tempdir().unwrap();
-    let ca = dir.path().join("ca.pem");
-    std::fs::write(&ca, &pki.ca_pem).unwrap();
-    let addr = serve(Script::Implicit(cfg));
-    let mut o = opts();
-    o.ca_file = Some(ca);
-    let r = probe_named(addr, TlsMode::Implicit, o);
+    let r = probe_trusting(&pki, Script::Implicit(cfg), TlsMode::Implicit);
     assert_eq!(
         codes(&r),
         vec!["certificate-expiring"],
