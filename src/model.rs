@@ -8,6 +8,10 @@ use std::fmt;
 
 use crate::source::{FileId, Loc};
 
+pub mod conversion;
+
+pub use conversion::Conversion;
+
 /// How a value came to be.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Origin {
@@ -252,7 +256,7 @@ pub enum FieldValue {
 /// A field that code reads from the environment (`process.env.SMTP_PORT`, `env('MAIL_HOST',
 /// 'localhost')`, `os.getenv("EMAIL_PORT")`). The resolve step fills it from the `.env` files of
 /// the same project, or from the default written in code.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct EnvRef {
     pub var: String,
     /// The code that reads the variable.
@@ -263,10 +267,20 @@ pub struct EnvRef {
     /// Python `os.getenv('X') or 'd'`, PHP `getenv('X') ?: 'd'`), not only when it is unset.
     pub default_if_empty: bool,
     /// How the client turns the variable's text into the field (e.g. JavaScript truthiness for
-    /// Nodemailer's `secure`). `None` when the text cannot be what the client expects.
-    pub convert: fn(&str) -> Option<FieldValue>,
-    /// Shown in the `invalid-value` finding when `convert` refuses the text.
-    pub expects: &'static str,
+    /// Nodemailer's `secure`).
+    pub conversion: Conversion,
+}
+
+impl EnvRef {
+    /// The field value the client gets from this text; `None` when it refuses it.
+    pub fn apply(&self, text: &str) -> Option<FieldValue> {
+        self.conversion.apply(text)
+    }
+
+    /// Shown in the `invalid-value` finding when the conversion refuses the text.
+    pub fn expects(&self) -> &'static str {
+        self.conversion.expects()
+    }
 }
 
 /// One SMTP client configuration found in a file.

@@ -45,13 +45,13 @@ pub fn resolve(
                 // `X=` in the .env file and `process.env.X || 'd'` in code: the code's default.
                 (Some(d), Some((text, loc))) if r.default_if_empty && d.value.is_empty() => {
                     consumed.insert(d.loc.clone());
-                    if let Some(v) = (r.convert)(text) {
+                    if let Some(v) = r.apply(text) {
                         p.set(v, loc.clone(), Origin::Literal);
                     }
                 }
                 (Some(d), _) => {
                     consumed.insert(d.loc.clone());
-                    match (r.convert)(&d.value) {
+                    match r.apply(&d.value) {
                         Some(v) => p.set(
                             v,
                             d.loc.clone(),
@@ -66,7 +66,8 @@ pub fn resolve(
                                 Severity::Error,
                                 format!(
                                     "`{}` cannot be used here: the code expects {}",
-                                    r.var, r.expects
+                                    r.var,
+                                    r.expects()
                                 ),
                                 Label::new(d.loc.clone(), "defined here"),
                             )
@@ -75,7 +76,7 @@ pub fn resolve(
                     }
                 }
                 (None, Some((text, loc))) => {
-                    if let Some(v) = (r.convert)(text) {
+                    if let Some(v) = r.apply(text) {
                         p.set(v, loc.clone(), Origin::Literal);
                     }
                 }

@@ -192,14 +192,7 @@ pub fn is_secret_key(key: &str) -> bool {
         || k == "key"
 }
 
-/// Parse a port the way most clients do: a decimal integer 1..=65535.
-pub fn parse_port(s: &str) -> Option<u16> {
-    let s = s.trim();
-    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    s.parse::<u16>().ok().filter(|&p| p != 0)
-}
+pub use crate::model::conversion::parse_port;
 
 /// Truthiness of a configuration string as a careful boolean parser reads it.
 pub fn parse_bool(s: &str) -> Option<bool> {

@@ -26,12 +26,12 @@ use std::ops::Range;
 use tree_sitter::{Node, Parser, Tree};
 
 use super::code::{
-    bool_conv, conv_host, conv_password, conv_username, env_ref, first_error, percent_decode,
-    port_conv, port_security_conv, push_froms, text, text_ref, unescape, walk_tree, BoolVal,
-    EnvRead, NumKind, Out, Pred, Val, EXPECTS_PORT, MAX_DEPTH,
+    bool_conv, env_ref, first_error, percent_decode, port_conv, port_security_conv, push_froms,
+    text, text_ref, unescape, walk_tree, BoolVal, EnvRead, NumKind, Out, Pred, Val, MAX_DEPTH,
 };
 use super::{is_secret_key, Extraction};
 use crate::finding::{Finding, Label, Severity};
+use crate::model::conversion::Target;
 use crate::model::{address_domain, AuthMethod, Client, Profile, Secret, Security, Value};
 use crate::source::{FileId, Loc};
 
@@ -630,10 +630,7 @@ impl<'t> Js<'t> {
                     Val::EnvLower(r) => (r, true),
                     _ => return Val::Unknown,
                 };
-                match Pred::cmp(lit, negate, fold) {
-                    Some(p) => Val::EnvBool(read, p),
-                    None => Val::Unknown,
-                }
+                Val::EnvBool(read, Pred::equals(lit, negate, fold))
             }
             "+" => {
                 // String concatenation around one env read (`'"Shop" <' + process.env.FROM + '>'`).
@@ -1519,7 +1516,7 @@ impl<'t> Js<'t> {
                 Val::Str { text, span } if !text.trim().is_empty() => {
                     p.host = Some(self.value(text.trim().to_owned(), h, span.clone()))
                 }
-                Val::EnvText(r) => p.env_refs.push(text_ref(file, r, conv_host)),
+                Val::EnvText(r) => p.env_refs.push(text_ref(file, r, Target::Host)),
                 _ => {}
             }
         }
@@ -1581,9 +1578,7 @@ impl<'t> Js<'t> {
                     p.port = Some(self.value(*n, s, span.clone()));
                 }
             }
-            Port::Env(r, k) => p
-                .env_refs
-                .push(env_ref(file, r, port_conv(*k), EXPECTS_PORT)),
+            Port::Env(r, k) => p.env_refs.push(env_ref(file, r, port_conv(*k))),
             _ => {}
         }
 
@@ -1628,9 +1623,9 @@ impl<'t> Js<'t> {
         } else if let Some((BoolVal::Known(true, span), s)) = &ignore {
             Fallback::Plain(Out::NoTls, Some((span.clone(), s.preset)))
         } else if let (Some((BoolVal::Env(r, pr), _)), true) = (&require, off(&ignore)) {
-            Fallback::Env(r.clone(), *pr, Out::StartReq, Out::StartOpp)
+            Fallback::Env(r.clone(), pr.clone(), Out::StartReq, Out::StartOpp)
         } else if let (Some((BoolVal::Env(r, pr), _)), true) = (&ignore, off(&require)) {
-            Fallback::Env(r.clone(), *pr, Out::NoTls, Out::StartOpp)
+            Fallback::Env(r.clone(), pr.clone(), Out::NoTls, Out::StartOpp)
         } else if off(&require) && off(&ignore) {
             Fallback::Plain(Out::StartOpp, None)
         } else {
@@ -1661,9 +1656,8 @@ impl<'t> Js<'t> {
                     });
                 }
                 Fallback::Env(r, pr, t, f) => {
-                    if let Some(conv) = bool_conv(*t, *f, *pr) {
-                        p.env_refs.push(env_ref(file, r, conv, pr.expects()));
-                    }
+                    p.env_refs
+                        .push(env_ref(file, r, bool_conv(*t, *f, pr.clone())));
                 }
                 Fallback::Unknown => {}
             };
@@ -1699,7 +1693,7 @@ impl<'t> Js<'t> {
                         Port::Known(..) | Port::Absent => apply_fallback(p, None, self),
                         Port::Env(r, k) => {
                             if let Some(conv) = plain_out.and_then(|o| port_security_conv(*k, o)) {
-                                p.env_refs.push(env_ref(file, r, conv, EXPECTS_PORT));
+                                p.env_refs.push(env_ref(file, r, conv));
                             }
                         }
                         Port::Unknown => {}
@@ -1709,13 +1703,13 @@ impl<'t> Js<'t> {
                     }
                 }
                 Some((BoolVal::Env(r, pr), _)) => {
-                    if let Some(conv) = plain_out.and_then(|o| bool_conv(Out::Implicit, o, *pr)) {
-                        p.env_refs.push(env_ref(file, r, conv, pr.expects()));
+                    if let Some(o) = plain_out {
+                        let conv = bool_conv(Out::Implicit, o, pr.clone());
+                        p.env_refs.push(env_ref(file, r, conv));
                     }
                     if matches!(port, Port::Absent) {
-                        if let Some(conv) = bool_conv(Out::Port465, Out::Port587, *pr) {
-                            p.env_refs.push(env_ref(file, r, conv, pr.expects()));
-                        }
+                        let conv = bool_conv(Out::Port465, Out::Port587, pr.clone());
+                        p.env_refs.push(env_ref(file, r, conv));
                     }
                 }
                 Some((BoolVal::Unknown, _)) => {}
@@ -1727,9 +1721,8 @@ impl<'t> Js<'t> {
             match s.val.as_bool() {
                 BoolVal::Known(b, span) => p.tls_verify = Some(self.value(b, s, span)),
                 BoolVal::Env(r, pr) => {
-                    if let Some(conv) = bool_conv(Out::VerifyOn, Out::VerifyOff, pr) {
-                        p.env_refs.push(env_ref(file, &r, conv, pr.expects()));
-                    }
+                    let conv = bool_conv(Out::VerifyOn, Out::VerifyOff, pr);
+                    p.env_refs.push(env_ref(file, &r, conv));
                 }
                 BoolVal::Unknown => {}
             }
@@ -1752,7 +1745,7 @@ impl<'t> Js<'t> {
                     p.username = Some(self.value(text.clone(), u, span.clone()))
                 }
                 Val::EnvText(r) | Val::EnvInText(r) => {
-                    p.env_refs.push(text_ref(file, r, conv_username))
+                    p.env_refs.push(text_ref(file, r, Target::Username))
                 }
                 _ => {}
             }
@@ -1768,7 +1761,7 @@ impl<'t> Js<'t> {
                     }
                     p.password = Some(self.value(Secret::new(text.clone()), pw, span.clone()));
                 }
-                Val::EnvText(r) if !oauth => p.env_refs.push(text_ref(file, r, conv_password)),
+                Val::EnvText(r) if !oauth => p.env_refs.push(text_ref(file, r, Target::Password)),
                 _ => {}
             }
         }

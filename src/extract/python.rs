@@ -24,12 +24,12 @@ use std::ops::Range;
 use tree_sitter::{Node, Parser};
 
 use super::code::{
-    bool_conv, conv_from, conv_host, conv_password, conv_username, env_ref, port_conv, port_of,
-    push_froms, spend, text, text_ref, unescape, walk_tree, BoolVal, EnvRead, NumKind, Out, Pred,
-    Val, EVAL_BUDGET, EXPECTS_PORT, MAX_DEPTH,
+    bool_conv, env_ref, port_conv, port_of, push_froms, spend, text, text_ref, unescape, walk_tree,
+    BoolVal, EnvRead, NumKind, Out, Pred, Val, EVAL_BUDGET, MAX_DEPTH,
 };
 use super::{is_secret_key, Extraction};
 use crate::finding::{Finding, Label, Severity};
+use crate::model::conversion::{Conversion, Outcome, Target};
 use crate::model::{AuthMethod, Client, Profile, Secret, Security, Value};
 use crate::source::{FileId, Loc};
 
@@ -782,10 +782,7 @@ impl<'t> Py<'t> {
                     | (_, _, Some((r, f)), Val::Str { text, .. }) => (r, f, text.clone()),
                     _ => return Val::Unknown,
                 };
-                match Pred::cmp(&lit, negate, fold) {
-                    Some(p) => Val::EnvBool(read, p),
-                    None => Val::Unknown,
-                }
+                Val::EnvBool(read, Pred::equals(&lit, negate, fold))
             }
             "in" => {
                 let Some((read, fold)) = env(&a) else {
@@ -803,10 +800,7 @@ impl<'t> Py<'t> {
                         None => return Val::Unknown,
                     }
                 }
-                match Pred::member_of(words.iter().map(String::as_str), fold) {
-                    Some(p) => Val::EnvBool(read, p),
-                    None => Val::Unknown,
-                }
+                Val::EnvBool(read, Pred::one_of(words, fold))
             }
             _ => Val::Unknown,
         }
@@ -948,12 +942,8 @@ impl<'t> Py<'t> {
                 port_known = true;
             }
             Some(Val::EnvText(r)) | Some(Val::EnvNum(r, _)) => {
-                p.env_refs.push(env_ref(
-                    self.file,
-                    &r,
-                    port_conv(NumKind::Whole),
-                    EXPECTS_PORT,
-                ));
+                p.env_refs
+                    .push(env_ref(self.file, &r, port_conv(NumKind::Whole)));
                 port_known = true;
             }
             Some(Val::Num { .. }) | Some(Val::Null) | None => {}
@@ -984,7 +974,7 @@ impl<'t> Py<'t> {
                     _ => {}
                 }
             }
-            Some(Val::EnvText(r)) => p.env_refs.push(text_ref(self.file, &r, conv_host)),
+            Some(Val::EnvText(r)) => p.env_refs.push(text_ref(self.file, &r, Target::Host)),
             _ => {}
         }
         if !port_known {
@@ -1030,7 +1020,7 @@ impl<'t> Py<'t> {
                     Val::Str { text, span } => {
                         p.username = Some(Value::literal(text, self.loc(span)))
                     }
-                    Val::EnvText(r) => p.env_refs.push(text_ref(self.file, &r, conv_username)),
+                    Val::EnvText(r) => p.env_refs.push(text_ref(self.file, &r, Target::Username)),
                     _ => {}
                 }
             }
@@ -1042,7 +1032,7 @@ impl<'t> Py<'t> {
                         }
                         p.password = Some(Value::literal(Secret::new(text), self.loc(span)));
                     }
-                    Val::EnvText(r) => p.env_refs.push(text_ref(self.file, &r, conv_password)),
+                    Val::EnvText(r) => p.env_refs.push(text_ref(self.file, &r, Target::Password)),
                     _ => {}
                 }
             }
@@ -1285,7 +1275,7 @@ impl<'t> Py<'t> {
                 p.host = Some(Value::literal(text.trim().to_owned(), self.loc(span)));
             }
             Some(Val::EnvText(r)) => {
-                p.env_refs.push(text_ref(file, &r, conv_host));
+                p.env_refs.push(text_ref(file, &r, Target::Host));
             }
             _ => {}
         }
@@ -1313,7 +1303,7 @@ impl<'t> Py<'t> {
             },
             Some(Val::EnvText(r)) | Some(Val::EnvNum(r, _)) => {
                 p.env_refs
-                    .push(env_ref(file, &r, port_conv(NumKind::Whole), EXPECTS_PORT))
+                    .push(env_ref(file, &r, port_conv(NumKind::Whole)))
             }
             Some(_) => {}
         }
@@ -1326,7 +1316,7 @@ impl<'t> Py<'t> {
             }
             Some(Val::EnvText(r)) => {
                 user_set = Some(r.reference.clone());
-                p.env_refs.push(text_ref(file, &r, conv_username));
+                p.env_refs.push(text_ref(file, &r, Target::Username));
             }
             Some(Val::Str { .. }) | Some(Val::Null) | None => {}
             Some(_) => user_set = Some(anchor.clone()),
@@ -1339,7 +1329,7 @@ impl<'t> Py<'t> {
             }
             Some(Val::EnvText(r)) => {
                 pass_set = Some(r.reference.clone());
-                p.env_refs.push(text_ref(file, &r, conv_password));
+                p.env_refs.push(text_ref(file, &r, Target::Password));
             }
             Some(Val::Str { .. }) | Some(Val::Null) | None => {}
             Some(_) => pass_set = Some(anchor.clone()),
@@ -1368,7 +1358,7 @@ impl<'t> Py<'t> {
                     p.from.push(Value::literal(text, self.loc(span)))
                 }
                 Some(Val::EnvText(r)) | Some(Val::EnvInText(r)) => {
-                    p.env_refs.push(text_ref(file, &r, conv_from))
+                    p.env_refs.push(text_ref(file, &r, Target::From))
                 }
                 _ => {}
             }
@@ -1431,14 +1421,12 @@ impl<'t> Py<'t> {
             }
             // One flag from the environment, the other written or absent.
             (Some(Env(r, pr)), other) if falsy(other) => {
-                if let Some(c) = bool_conv(Out::StartReq, Out::NoTls, *pr) {
-                    p.env_refs.push(env_ref(file, r, c, pr.expects()));
-                }
+                let c = bool_conv(Out::StartReq, Out::NoTls, pr.clone());
+                p.env_refs.push(env_ref(file, r, c));
             }
             (other, Some(Env(r, pr))) if falsy(other) => {
-                if let Some(c) = bool_conv(Out::Implicit, Out::NoTls, *pr) {
-                    p.env_refs.push(env_ref(file, r, c, pr.expects()));
-                }
+                let c = bool_conv(Out::Implicit, Out::NoTls, pr.clone());
+                p.env_refs.push(env_ref(file, r, c));
             }
             (Some(Known(true, _)), Some(Env(r, pr))) => {
                 let expects = if *pr == Pred::Truthy {
@@ -1447,9 +1435,12 @@ impl<'t> Py<'t> {
                 } else {
                     "false, because EMAIL_USE_TLS is True and Django refuses both"
                 };
-                if let Some(c) = bool_conv(Out::Invalid, Out::StartReq, *pr) {
-                    p.env_refs.push(env_ref(file, r, c, expects));
-                }
+                let c = Conversion::choice(
+                    pr.clone(),
+                    Outcome::Refused(expects),
+                    Out::StartReq.outcome(),
+                );
+                p.env_refs.push(env_ref(file, r, c));
             }
             (Some(Env(r, pr)), Some(Known(true, _))) => {
                 let expects = if *pr == Pred::Truthy {
@@ -1458,9 +1449,12 @@ impl<'t> Py<'t> {
                 } else {
                     "false, because EMAIL_USE_SSL is True and Django refuses both"
                 };
-                if let Some(c) = bool_conv(Out::Invalid, Out::Implicit, *pr) {
-                    p.env_refs.push(env_ref(file, r, c, expects));
-                }
+                let c = Conversion::choice(
+                    pr.clone(),
+                    Outcome::Refused(expects),
+                    Out::Implicit.outcome(),
+                );
+                p.env_refs.push(env_ref(file, r, c));
             }
             (Some(Env(t, Pred::Truthy)), Some(Env(s, Pred::Truthy))) => {
                 // Both read raw: any non-empty value turns each on. Which wins depends on the

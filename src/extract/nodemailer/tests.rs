@@ -230,7 +230,7 @@ fn connection_urls() {
         "process.env.SMTP_USER"
     );
     assert_eq!(
-        (env(&p, "SMTP_PASS", 0).convert)("pw"),
+        env(&p, "SMTP_PASS", 0).apply("pw"),
         Some(FieldValue::Password(Secret::new("pw")))
     );
 
@@ -323,29 +323,26 @@ const t = nodemailer.createTransport({
     let host = env(&p, "SMTP_HOST", 0);
     assert_eq!(&src[host.reference.span.clone()], "process.env.SMTP_HOST");
     let port = env(&p, "SMTP_PORT", 0);
-    assert_eq!((port.convert)("465"), Some(FieldValue::Port(465)));
+    assert_eq!(port.apply("465"), Some(FieldValue::Port(465)));
     let (d, dl) = port.default.as_ref().unwrap();
     assert_eq!((d.as_str(), &src[dl.span.clone()]), ("587", "587"));
     // The raw string "false" is truthy: implicit TLS.
     let sec = env(&p, "SMTP_SECURE", 0);
     assert_eq!(
-        (sec.convert)("false"),
+        sec.apply("false"),
         Some(FieldValue::Security(Security::ImplicitTls))
     );
     assert_eq!(
-        (sec.convert)(""),
+        sec.apply(""),
         Some(FieldValue::Security(Security::StartTls { required: false }))
     );
     assert_eq!(
-        (env(&p, "SMTP_PASS", 0).convert)("abcd-efgh-ijkl-mnop"),
+        env(&p, "SMTP_PASS", 0).apply("abcd-efgh-ijkl-mnop"),
         Some(FieldValue::Password(Secret::new("abcd-efgh-ijkl-mnop")))
     );
     let verify = env(&p, "SMTP_VERIFY", 0);
-    assert_eq!(
-        (verify.convert)("false"),
-        Some(FieldValue::TlsVerify(false))
-    );
-    assert_eq!((verify.convert)("true"), Some(FieldValue::TlsVerify(true)));
+    assert_eq!(verify.apply("false"), Some(FieldValue::TlsVerify(false)));
+    assert_eq!(verify.apply("true"), Some(FieldValue::TlsVerify(true)));
     assert_eq!(p.auth.as_ref().unwrap().value, AuthMethod::Password);
 
     // A comparison reads the text properly.
@@ -354,11 +351,11 @@ const t = nodemailer.createTransport({
     let p = one(src);
     let sec = env(&p, "SMTP_SECURE", 0);
     assert_eq!(
-        (sec.convert)("false"),
+        sec.apply("false"),
         Some(FieldValue::Security(Security::StartTls { required: false }))
     );
     assert_eq!(
-        (sec.convert)("true"),
+        sec.apply("true"),
         Some(FieldValue::Security(Security::ImplicitTls))
     );
     // Lower-cased first, with a default.
@@ -366,18 +363,18 @@ const t = nodemailer.createTransport({
     let p = one(src);
     let sec = env(&p, "S", 0);
     assert_eq!(
-        (sec.convert)("TRUE"),
+        sec.apply("TRUE"),
         Some(FieldValue::Security(Security::ImplicitTls))
     );
     assert_eq!(
-        (sec.convert)("no"),
+        sec.apply("no"),
         Some(FieldValue::Security(Security::StartTls { required: true }))
     );
     assert_eq!(sec.default.as_ref().unwrap().0, "false");
     // Without a port, the port follows secure.
     let port = env(&p, "S", 1);
-    assert_eq!((port.convert)("true"), Some(FieldValue::Port(465)));
-    assert_eq!((port.convert)("x"), Some(FieldValue::Port(587)));
+    assert_eq!(port.apply("true"), Some(FieldValue::Port(465)));
+    assert_eq!(port.apply("x"), Some(FieldValue::Port(587)));
 
     // secure unset and the port from the env: 465 means implicit TLS.
     let src = "createTransport({ host: 'h', port: parseInt(process.env.SMTP_PORT, 10) })";
@@ -385,10 +382,10 @@ const t = nodemailer.createTransport({
     let sec = p
         .env_refs
         .iter()
-        .find(|r| (r.convert)("465") == Some(FieldValue::Security(Security::ImplicitTls)));
+        .find(|r| r.apply("465") == Some(FieldValue::Security(Security::ImplicitTls)));
     assert!(sec.is_some(), "{:#?}", p.env_refs);
     assert_eq!(
-        (env(&p, "SMTP_PORT", 0).convert)("587abc"),
+        env(&p, "SMTP_PORT", 0).apply("587abc"),
         Some(FieldValue::Port(587))
     );
 
@@ -407,7 +404,7 @@ const t = nodemailer.createTransport({
     ] {
         let src = format!("createTransport({{ host: 'h', port: 587, secure: {code} }})");
         let p = one(&src);
-        let got = (env(&p, "S", 0).convert)(text);
+        let got = env(&p, "S", 0).apply(text);
         let want = want.map(|b| {
             FieldValue::Security(if b {
                 Security::ImplicitTls
@@ -443,7 +440,7 @@ export const mailer = createTransport(opts);
         .env_refs
         .iter()
         .filter(|r| r.var == "SMTP_PORT")
-        .find_map(|r| match (r.convert)("587") {
+        .find_map(|r| match r.apply("587") {
             Some(FieldValue::Security(s)) => Some(s),
             _ => None,
         });
@@ -497,7 +494,7 @@ await t.sendMail({ from: "Jane <jane@icloud.com>", envelope: { from: "bounce@exa
     );
     let f = env(&p, "MAIL_FROM", 0);
     assert_eq!(
-        (f.convert)("shop@example.com"),
+        f.apply("shop@example.com"),
         Some(FieldValue::From("shop@example.com".into()))
     );
 }

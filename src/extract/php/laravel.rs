@@ -14,7 +14,7 @@
 
 use std::ops::Range;
 
-use super::value::{self, field, Arr, EnvRead, Expr, PhpVal};
+use super::value::{Arr, EnvRead, Expr, Field, PhpVal};
 use super::Src;
 use crate::extract::Extraction;
 use crate::finding::{Finding, Label, Severity};
@@ -66,18 +66,8 @@ fn names_smtp(e: &Expr) -> bool {
     }
 }
 
-fn env_ref(src: &Src, e: &EnvRead, f: u8) -> EnvRef {
-    EnvRef {
-        var: e.var.clone(),
-        reference: src.loc(e.reference.clone()),
-        default: e
-            .default
-            .as_ref()
-            .map(|(t, s)| (t.clone(), src.loc(s.clone()))),
-        default_if_empty: e.default_if_empty,
-        convert: value::converter(e.read_code(), f),
-        expects: value::expects(f),
-    }
+fn env_ref(src: &Src, e: &EnvRead, f: Field) -> EnvRef {
+    e.env_ref(|r| src.loc(r), f)
 }
 
 enum PortSrc {
@@ -106,7 +96,7 @@ fn profile(
             localhost = s.text.trim() == "localhost";
             p.host = Some(Value::literal(s.text.clone(), src.loc(s.span.clone())));
         }
-        Some(Expr::Env(e)) => refs.push(env_ref(src, e, field::HOST)),
+        Some(Expr::Env(e)) => refs.push(env_ref(src, e, Field::Host)),
         _ => {}
     }
 
@@ -183,15 +173,15 @@ fn profile(
             });
             if let (Some(e), None) = (&scheme_env, &smtps) {
                 let f = if v.value == 465 {
-                    field::LV_SCHEME_465
+                    Field::LvScheme465
                 } else {
-                    field::LV_SCHEME
+                    Field::LvScheme
                 };
                 refs.push(env_ref(src, e, f));
             }
         }
         PortSrc::Env(pe) => {
-            refs.push(env_ref(src, pe, field::PORT));
+            refs.push(env_ref(src, pe, Field::Port));
             match &smtps {
                 Some(s) => {
                     p.security = Some(Value::literal(Security::ImplicitTls, src.loc(s.clone())))
@@ -200,9 +190,9 @@ fn profile(
                     // The scheme first, so that the port (465 is implicit TLS whatever the
                     // scheme says) has the last word.
                     if let Some(e) = &scheme_env {
-                        refs.push(env_ref(src, e, field::LV_SCHEME));
+                        refs.push(env_ref(src, e, Field::LvScheme));
                     }
-                    refs.push(env_ref(src, pe, field::LV_PORT_SECURITY));
+                    refs.push(env_ref(src, pe, Field::LvPortSecurity));
                 }
             }
         }
@@ -298,8 +288,8 @@ fn profile(
             ));
         }
         Some(Expr::Env(e)) => {
-            refs.push(env_ref(src, e, field::USERNAME));
-            refs.push(env_ref(src, e, field::LV_USER_AUTH));
+            refs.push(env_ref(src, e, Field::Username));
+            refs.push(env_ref(src, e, Field::LvUserAuth));
             p.auth = Some(Value::default(
                 AuthMethod::Password,
                 src.loc(e.reference.clone()),
@@ -325,13 +315,13 @@ fn profile(
                 src.loc(s.span.clone()),
             ));
         }
-        Some(Expr::Env(e)) => refs.push(env_ref(src, e, field::PASSWORD)),
+        Some(Expr::Env(e)) => refs.push(env_ref(src, e, Field::Password)),
         _ => {}
     }
 
     // `verify_peer` => false turns off both certificate and name checks.
     match get("verify_peer") {
-        Some(Expr::Env(e)) => refs.push(env_ref(src, e, field::LV_VERIFY)),
+        Some(Expr::Env(e)) => refs.push(env_ref(src, e, Field::LvVerify)),
         Some(e) => {
             let off = match e.literal() {
                 Some(PhpVal::Null) | None => false,
@@ -351,7 +341,7 @@ fn profile(
             Some(Expr::Str(s)) if !s.text.trim().is_empty() => p
                 .from
                 .push(Value::literal(s.text.clone(), src.loc(s.span.clone()))),
-            Some(Expr::Env(e)) => refs.push(env_ref(src, e, field::FROM)),
+            Some(Expr::Env(e)) => refs.push(env_ref(src, e, Field::From)),
             _ => {}
         }
     }

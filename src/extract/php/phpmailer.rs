@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 use std::ops::Range;
 
-use super::value::{self, field, phpmailer_hosts, Arr, EnvRead, Expr, PhpVal};
+use super::value::{phpmailer_hosts, Arr, EnvRead, Expr, Field, PhpVal};
 use super::Src;
 use crate::extract::Extraction;
 use crate::finding::{Finding, Label, Severity};
@@ -407,19 +407,7 @@ fn profile(
         .unwrap_or_else(|| inst.first.clone());
     let mut p = Profile::new(Client::PhpMailer, inst.receiver.clone(), src.loc(anchor));
     let mut refs: Vec<EnvRef> = Vec::new();
-    let mut push_ref = |e: &EnvRead, f: u8| {
-        refs.push(EnvRef {
-            var: e.var.clone(),
-            reference: src.loc(e.reference.clone()),
-            default: e
-                .default
-                .as_ref()
-                .map(|(t, s)| (t.clone(), src.loc(s.clone()))),
-            default_if_empty: e.default_if_empty,
-            convert: value::converter(e.read_code(), f),
-            expects: value::expects(f),
-        })
-    };
+    let mut push_ref = |e: &EnvRead, f: Field| refs.push(e.env_ref(|r| src.loc(r), f));
 
     // Host, and what its first entry overrides.
     let mut host_port: Option<Value<u16>> = None;
@@ -480,7 +468,7 @@ fn profile(
                 }
             }
         }
-        Some(Expr::Env(e)) => push_ref(e, field::PM_HOST),
+        Some(Expr::Env(e)) => push_ref(e, Field::PmHost),
         Some(_) => {}
         None => {
             if let Some(d) = &defaults_at {
@@ -498,7 +486,7 @@ fn profile(
     let port_expr = st.get("Port");
     let mut explicit_port: Option<Value<u16>> = None;
     match port_expr {
-        Some(Expr::Env(e)) if host_port.is_none() => push_ref(e, field::PORT),
+        Some(Expr::Env(e)) if host_port.is_none() => push_ref(e, Field::Port),
         Some(e) => {
             if let Some(v) = e.literal() {
                 let n = match &v {
@@ -582,8 +570,8 @@ fn profile(
             secure_from_env = true;
             if prefix.is_none() {
                 let f = match autotls.and_then(Expr::literal) {
-                    Some(v) if !v.truthy() => field::PM_SECURE_NOAUTO,
-                    _ => field::PM_SECURE_AUTO,
+                    Some(v) if !v.truthy() => Field::PmSecure { auto_tls: false },
+                    _ => Field::PmSecure { auto_tls: true },
                 };
                 push_ref(e, f);
             }
@@ -626,7 +614,7 @@ fn profile(
             const AUTO: &str = "PHPMailer uses STARTTLS only when the server offers it (SMTPAutoTLS), unless SMTPSecure is 'tls'";
             p.security = match autotls {
                 Some(Expr::Env(e)) if !host_is_localhost => {
-                    push_ref(e, field::PM_AUTOTLS);
+                    push_ref(e, Field::PmAutoTls);
                     Some(Value::default(OPPORTUNISTIC, src.loc(at), AUTO))
                 }
                 // PHPMailer compares the whole Host with 'localhost' before trying STARTTLS.
@@ -651,16 +639,20 @@ fn profile(
     let auth_type = st.get("AuthType");
     let (method, method_at, method_field) = match auth_type {
         Some(Expr::Str(s)) => match s.text.as_str() {
-            "" | "LOGIN" | "PLAIN" => (AuthMethod::Password, None, field::PM_AUTH_PASSWORD),
+            "" | "LOGIN" | "PLAIN" => (
+                AuthMethod::Password,
+                None,
+                Field::PmAuth(AuthMethod::Password),
+            ),
             "CRAM-MD5" => (
                 AuthMethod::EncryptedPassword,
                 Some(s.span.clone()),
-                field::PM_AUTH_CRAM,
+                Field::PmAuth(AuthMethod::EncryptedPassword),
             ),
             "XOAUTH2" => (
                 AuthMethod::OAuth2,
                 Some(s.span.clone()),
-                field::PM_AUTH_OAUTH2,
+                Field::PmAuth(AuthMethod::OAuth2),
             ),
             other => {
                 ex.findings.push(
@@ -675,10 +667,18 @@ fn profile(
                     )
                     .with_help("use CRAM-MD5, LOGIN, PLAIN or XOAUTH2 (upper case), or leave AuthType empty"),
                 );
-                (AuthMethod::Password, None, field::PM_AUTH_PASSWORD)
+                (
+                    AuthMethod::Password,
+                    None,
+                    Field::PmAuth(AuthMethod::Password),
+                )
             }
         },
-        _ => (AuthMethod::Password, None, field::PM_AUTH_PASSWORD),
+        _ => (
+            AuthMethod::Password,
+            None,
+            Field::PmAuth(AuthMethod::Password),
+        ),
     };
     match st.get("SMTPAuth") {
         Some(Expr::Env(e)) => push_ref(e, method_field),
@@ -707,7 +707,7 @@ fn profile(
         Some(Expr::Str(s)) => {
             p.username = Some(Value::literal(s.text.clone(), src.loc(s.span.clone())))
         }
-        Some(Expr::Env(e)) => push_ref(e, field::USERNAME),
+        Some(Expr::Env(e)) => push_ref(e, Field::Username),
         _ => {}
     }
     match st.get("Password") {
@@ -718,7 +718,7 @@ fn profile(
                 src.loc(s.span.clone()),
             ));
         }
-        Some(Expr::Env(e)) => push_ref(e, field::PASSWORD),
+        Some(Expr::Env(e)) => push_ref(e, Field::Password),
         _ => {}
     }
     let mut froms: Vec<&Expr> = Vec::new();
@@ -732,14 +732,14 @@ fn profile(
             Expr::Str(s) if !s.text.trim().is_empty() => p
                 .from
                 .push(Value::literal(s.text.clone(), src.loc(s.span.clone()))),
-            Expr::Env(r) => push_ref(r, field::FROM),
+            Expr::Env(r) => push_ref(r, Field::From),
             _ => {}
         }
     }
 
     // SMTPOptions: the stream context PHP opens the connection with.
     let mut verify: Option<Value<bool>> = None;
-    let mut verify_refs: Vec<(EnvRead, u8)> = Vec::new();
+    let mut verify_refs: Vec<(EnvRead, Field)> = Vec::new();
     let mut consider = |name: &str, v: &Expr, verify: &mut Option<Value<bool>>| {
         let off_when_true = name == "allow_self_signed";
         if !(off_when_true || name == "verify_peer" || name == "verify_peer_name") {
@@ -749,9 +749,9 @@ fn profile(
             Expr::Env(e) => verify_refs.push((
                 e.clone(),
                 if off_when_true {
-                    field::SELF_SIGNED
+                    Field::SelfSigned
                 } else {
-                    field::VERIFY
+                    Field::Verify
                 },
             )),
             other => {
@@ -802,7 +802,7 @@ fn profile(
         }
     }
     for (e, f) in &verify_refs {
-        push_ref(e, *f);
+        push_ref(e, f.clone());
     }
     p.tls_verify = verify;
     p.env_refs = refs;

@@ -359,28 +359,25 @@ $mail->setFrom(getenv('SMTP_FROM'));
     let r = env_ref(&p, "SMTP_HOST")[0];
     assert_eq!(at(text, &r.reference), "getenv('SMTP_HOST')");
     assert_eq!(
-        (r.convert)("ssl://smtp.gmail.com:465"),
+        r.apply("ssl://smtp.gmail.com:465"),
         Some(FieldValue::Host("smtp.gmail.com".into()))
     );
     let r = env_ref(&p, "SMTP_PORT")[0];
     assert_eq!(at(text, &r.reference), "(int) ($_ENV['SMTP_PORT'] ?? 587)");
     let (d, dloc) = r.default.clone().unwrap();
     assert_eq!((d.as_str(), at(text, &dloc)), ("587", "587"));
-    assert_eq!((r.convert)("2525abc"), Some(FieldValue::Port(2525)));
+    assert_eq!(r.apply("2525abc"), Some(FieldValue::Port(2525)));
     let r = env_ref(&p, "SMTP_SECURE")[0];
-    assert_eq!((r.convert)("tls"), Some(FieldValue::Security(REQ)));
-    assert_eq!((r.convert)(""), Some(FieldValue::Security(OPP)));
+    assert_eq!(r.apply("tls"), Some(FieldValue::Security(REQ)));
+    assert_eq!(r.apply(""), Some(FieldValue::Security(OPP)));
     assert_eq!(
-        (r.convert)("tsl"),
+        r.apply("tsl"),
         None,
         "an invalid value in .env is reported by resolve"
     );
     let r = env_ref(&p, "SMTP_AUTH")[0];
-    assert_eq!((r.convert)("off"), Some(FieldValue::Auth(AuthMethod::None)));
-    assert_eq!(
-        (r.convert)("yes"),
-        Some(FieldValue::Auth(AuthMethod::Password))
-    );
+    assert_eq!(r.apply("off"), Some(FieldValue::Auth(AuthMethod::None)));
+    assert_eq!(r.apply("yes"), Some(FieldValue::Auth(AuthMethod::Password)));
     let r = env_ref(&p, "SMTP_USER")[0];
     assert_eq!(
         at(text, &r.reference),
@@ -399,24 +396,24 @@ $mail->setFrom(getenv('SMTP_FROM'));
     let text = "<?php $m = new PHPMailer; $m->isSMTP(); $m->SMTPAutoTLS = false; $m->SMTPSecure = getenv('S'); $m->SMTPAuth = getenv('A');";
     let (_, p) = one(text);
     assert_eq!(
-        (env_ref(&p, "S")[0].convert)(""),
+        env_ref(&p, "S")[0].apply(""),
         Some(FieldValue::Security(Security::None))
     );
     assert_eq!(
-        (env_ref(&p, "A")[0].convert)("false"),
+        env_ref(&p, "A")[0].apply("false"),
         Some(FieldValue::Auth(AuthMethod::Password))
     );
     let text = "<?php $m = new PHPMailer; $m->isSMTP(); $m->Host = 'h.example'; $m->SMTPAutoTLS = getenv('T');";
     let (_, p) = one(text);
     assert_eq!(p.security.clone().unwrap().value, OPP);
     assert_eq!(
-        (env_ref(&p, "T")[0].convert)("0"),
+        env_ref(&p, "T")[0].apply("0"),
         Some(FieldValue::Security(Security::None))
     );
     let text = "<?php $m = new PHPMailer; $m->isSMTP(); $m->SMTPAuth = getenv('A') === 'true';";
     let (_, p) = one(text);
     assert_eq!(
-        (env_ref(&p, "A")[0].convert)("True"),
+        env_ref(&p, "A")[0].apply("True"),
         Some(FieldValue::Auth(AuthMethod::None))
     );
 }
@@ -440,7 +437,7 @@ fn smtp_options() {
     let text = "<?php $m = new PHPMailer; $m->isSMTP(); $m->SMTPOptions = ['ssl' => ['verify_peer' => getenv('VERIFY')]];";
     let (_, p) = one(text);
     assert_eq!(
-        (env_ref(&p, "VERIFY")[0].convert)("0"),
+        env_ref(&p, "VERIFY")[0].apply("0"),
         Some(FieldValue::TlsVerify(false))
     );
 }
@@ -549,7 +546,7 @@ fn laravel_mailers() {
     let order: Vec<(&str, Option<FieldValue>)> = p
         .env_refs
         .iter()
-        .map(|r| (r.var.as_str(), (r.convert)("465")))
+        .map(|r| (r.var.as_str(), r.apply("465")))
         .collect();
     assert_eq!(
         order,
@@ -581,11 +578,11 @@ fn laravel_mailers() {
     assert_eq!((d.as_str(), at(LARAVEL, &dloc)), ("2525", "2525"));
     let user = env_ref(p, "MAIL_USERNAME");
     assert_eq!(
-        (user[1].convert)("null"),
+        user[1].apply("null"),
         Some(FieldValue::Auth(AuthMethod::None))
     );
     assert_eq!(
-        (env_ref(p, "MAIL_VERIFY_PEER")[0].convert)("false"),
+        env_ref(p, "MAIL_VERIFY_PEER")[0].apply("false"),
         Some(FieldValue::TlsVerify(false))
     );
     let auth = p.auth.clone().unwrap();
@@ -644,10 +641,10 @@ fn laravel_literals_and_options() {
     assert_eq!(p.security.clone().unwrap().value, OPP);
     let r = env_ref(&p, "MAIL_SCHEME")[0];
     assert_eq!(
-        (r.convert)("smtps"),
+        r.apply("smtps"),
         Some(FieldValue::Security(Security::ImplicitTls))
     );
-    assert_eq!((r.convert)("null"), Some(FieldValue::Security(OPP)));
+    assert_eq!(r.apply("null"), Some(FieldValue::Security(OPP)));
     // Invalid values.
     let text = "<?php return ['mailers' => ['smtp' => ['transport' => 'smtp', 'scheme' => 'tls', 'port' => 99999]]];";
     let ex = extract(F, text);
