@@ -118,7 +118,7 @@ impl Pred {
                 } else {
                     s.to_owned()
                 };
-                Some(words.iter().any(|w| *w == t))
+                Some(words.contains(&t))
             }
         }
     }
