@@ -13,11 +13,13 @@ use crate::finding::Finding;
 use crate::model::Profile;
 use crate::source::{FileId, Loc};
 
+pub mod clients;
 pub(crate) mod code;
 pub mod dotenv;
 pub mod nodemailer;
 pub mod php;
 pub mod python;
+pub mod syntax;
 pub mod thunderbird;
 pub mod toml;
 

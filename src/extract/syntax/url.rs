@@ -1,0 +1,146 @@
+//! URLs and DSNs (`scheme://user:password@host:port/path?query`), parsed with the byte range of
+//! every part so that findings point inside the URL and the password can be masked.
+
+use std::ops::Range;
+
+// ---------------------------------------------------------------------------------------------
+// DSN / URL parsing (`scheme://user:pass@host:port/path?query`), keeping ranges
+// ---------------------------------------------------------------------------------------------
+
+#[derive(Clone, Debug, Default)]
+pub struct Dsn {
+    pub scheme: (String, Range<usize>),
+    /// Decoded user and its raw range.
+    pub user: Option<(String, Range<usize>)>,
+    pub pass: Option<(String, Range<usize>)>,
+    pub host: Option<(String, Range<usize>)>,
+    /// Raw port text and its range.
+    pub port: Option<(String, Range<usize>)>,
+    /// Key, decoded value, range of the raw value.
+    pub query: Vec<(String, String, Range<usize>)>,
+    /// The user or password holds a raw `#`, `/` or `?` (it must be percent-encoded).
+    pub unencoded_userinfo: bool,
+}
+
+pub fn percent_decode(s: &str, plus_is_space: bool) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        if c == b'%' && i + 2 < b.len() {
+            let hex = |x: u8| (x as char).to_digit(16);
+            if let (Some(h), Some(l)) = (hex(b[i + 1]), hex(b[i + 2])) {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(if plus_is_space && c == b'+' { b' ' } else { c });
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+pub fn parse_dsn(s: &str) -> Option<Dsn> {
+    let sep = s.find("://")?;
+    let scheme = &s[..sep];
+    if scheme.is_empty()
+        || !scheme
+            .bytes()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'+' | b'-' | b'.'))
+    {
+        return None;
+    }
+    let mut dsn = Dsn {
+        scheme: (scheme.to_string(), 0..sep),
+        ..Dsn::default()
+    };
+    let base = sep + 3;
+    let rest = &s[base..];
+    let stop = |from: usize| {
+        rest[from..]
+            .find(['/', '?', '#'])
+            .map_or(rest.len(), |i| from + i)
+    };
+    let strict_end = stop(0);
+    // Userinfo ends at the last `@` of the authority (as PHP's parse_url has it).
+    let (userinfo, hostport_start, auth_end) = match rest[..strict_end].rfind('@') {
+        Some(at) => (Some(0..at), at + 1, strict_end),
+        None => {
+            // `smtp://user:p#ss@host`: a raw `#`, `/` or `?` in the password.
+            let later = rest[strict_end..].find('@').map(|i| strict_end + i);
+            match later {
+                Some(at)
+                    if rest[..strict_end].contains(':')
+                        && !rest[strict_end..at].contains(['=', '&']) =>
+                {
+                    dsn.unencoded_userinfo = true;
+                    (Some(0..at), at + 1, stop(at + 1))
+                }
+                _ => (None, 0, strict_end),
+            }
+        }
+    };
+    if let Some(ui) = userinfo {
+        let text = &rest[ui.clone()];
+        match text.find(':') {
+            Some(c) => {
+                dsn.user = Some((percent_decode(&text[..c], false), base..base + c));
+                dsn.pass = Some((
+                    percent_decode(&text[c + 1..], false),
+                    base + c + 1..base + ui.end,
+                ));
+            }
+            None => dsn.user = Some((percent_decode(text, false), base..base + ui.end)),
+        }
+    }
+    let hp = &rest[hostport_start..auth_end];
+    let hp_base = base + hostport_start;
+    let (host, port) = if hp.starts_with('[') {
+        match hp.find(']') {
+            Some(close) => {
+                let port = hp[close + 1..].strip_prefix(':').map(|p| (p, close + 2));
+                ((&hp[..close + 1], 0), port)
+            }
+            None => ((hp, 0), None),
+        }
+    } else {
+        match hp.rfind(':') {
+            Some(c) => ((&hp[..c], 0), Some((&hp[c + 1..], c + 1))),
+            None => ((hp, 0), None),
+        }
+    };
+    dsn.host = Some((
+        percent_decode(host.0, false),
+        hp_base + host.1..hp_base + host.1 + host.0.len(),
+    ));
+    if let Some((p, off)) = port {
+        if !p.is_empty() {
+            dsn.port = Some((p.to_string(), hp_base + off..hp_base + off + p.len()));
+        }
+    }
+    // Query.
+    let tail = &rest[auth_end..];
+    if let Some(q) = tail.find('?') {
+        let qstart = base + auth_end + q + 1;
+        let qtext = &s[qstart..];
+        let qtext = &qtext[..qtext.find('#').unwrap_or(qtext.len())];
+        let mut off = qstart;
+        for pair in qtext.split('&') {
+            let (k, v, voff) = match pair.find('=') {
+                Some(e) => (&pair[..e], &pair[e + 1..], off + e + 1),
+                None => (pair, "", off + pair.len()),
+            };
+            if !k.is_empty() {
+                dsn.query.push((
+                    percent_decode(k, true),
+                    percent_decode(v, true),
+                    voff..voff + v.len(),
+                ));
+            }
+            off += pair.len() + 1;
+        }
+    }
+    Some(dsn)
+}
