@@ -272,9 +272,15 @@ pub struct EnvRef {
 }
 
 impl EnvRef {
-    /// The field value the client gets from this text; `None` when it refuses it.
+    /// The field value the client gets from this text; `None` when it refuses it or leaves
+    /// the field as it is.
     pub fn apply(&self, text: &str) -> Option<FieldValue> {
         self.conversion.apply(text)
+    }
+
+    /// What the client does with this text: set the field, leave it, or refuse the text.
+    pub fn applied(&self, text: &str) -> conversion::Applied {
+        self.conversion.applied(text)
     }
 
     /// Shown in the `invalid-value` finding when the conversion refuses the text.

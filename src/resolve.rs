@@ -7,13 +7,15 @@
 //! `secure` is not Django's `EMAIL_USE_SSL`), so the `.env` file's own guess at a profile over
 //! the same lines is dropped and each mistake is reported once.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
+use std::ops::Range;
 use std::path::Path;
 
 use crate::extract::EnvDef;
 use crate::finding::{Finding, Label, Severity};
+use crate::model::conversion::Applied;
 use crate::model::{Client, Origin, Profile};
-use crate::source::{Loc, Sources};
+use crate::source::{FileId, Loc, Sources};
 
 /// Env definitions of one file.
 #[derive(Debug)]
@@ -51,8 +53,8 @@ pub fn resolve(
                 }
                 (Some(d), _) => {
                     consumed.insert(d.loc.clone());
-                    match r.apply(&d.value) {
-                        Some(v) => p.set(
+                    match r.applied(&d.value) {
+                        Applied::Set(v) => p.set(
                             v,
                             d.loc.clone(),
                             Origin::Env {
@@ -60,7 +62,8 @@ pub fn resolve(
                                 reference: r.reference.clone(),
                             },
                         ),
-                        None => findings.push(
+                        Applied::Keep => {}
+                        Applied::Refused => findings.push(
                             Finding::new(
                                 "invalid-value",
                                 Severity::Error,
@@ -86,17 +89,29 @@ pub fn resolve(
     }
     // Drop an env file's own reading of lines that code interprets: when code reads its server
     // settings (host, port or TLS), or anything at all of a reading that names no host. A file
-    // whose code reads only, say, the From keeps its own reading of the server.
+    // whose code reads only, say, the From keeps its own reading of the server. A value may
+    // come from inside a definition that code reads whole (a part of MAIL_URL).
+    let mut read_spans: HashMap<FileId, Vec<Range<usize>>> = HashMap::new();
+    for l in &consumed {
+        read_spans.entry(l.file).or_default().push(l.span.clone());
+    }
+    let within = |l: &Loc| {
+        read_spans.get(&l.file).is_some_and(|spans| {
+            spans
+                .iter()
+                .any(|s| s.start <= l.span.start && l.span.end <= s.end)
+        })
+    };
     profiles.retain(|p| {
         let env_file = matches!(
             p.client,
             Client::Laravel | Client::Django | Client::DotenvGeneric
         );
-        let read = |l: Option<&Loc>| l.is_some_and(|l| consumed.contains(l));
+        let read = |l: Option<&Loc>| l.is_some_and(&within);
         let server_read = read(p.host.as_ref().map(|v| &v.loc))
             || read(p.port.as_ref().map(|v| &v.loc))
             || read(p.security.as_ref().map(|v| &v.loc));
-        let any_read = p.field_locs().iter().any(|l| consumed.contains(*l));
+        let any_read = p.field_locs().iter().any(|l| within(l));
         !(env_file && (server_read || (p.host.is_none() && any_read)))
     });
     findings

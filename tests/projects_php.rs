@@ -160,10 +160,39 @@ fn projects_side_by_side_do_not_mix() {
             10,
             "insecure-transport",
         ),
+        ("mail-url-bad/.env", 4, "username-not-full-address"),
         ("smtps-on-587-bad/config/mail.php", 13, "tls-mode-mismatch"),
     ]
     .into_iter()
     .map(|(f, l, c)| (f.to_owned(), l, c.to_owned()))
     .collect();
     assert_eq!(got, want);
+}
+
+#[test]
+fn laravel_mail_url_is_read_through_the_config_as_one_mailer() {
+    // `.env` sets MAIL_URL; the stock config/mail.php reads it as `'url' => env('MAIL_URL')`.
+    // Laravel merges the URL's parts over host, port and login: one mailer, one profile, and
+    // its mistake reported once, at the URL, with the config's `url` line as a second label.
+    let (root, o) = check("fixtures/laravel-config/mail-url-bad");
+    assert_eq!(o.profiles.len(), 1, "{:#?}", o.profiles);
+    let p = &o.profiles[0];
+    assert_eq!(p.client, Client::LaravelConfig);
+    assert_eq!(p.host.as_ref().unwrap().value, "smtp.gmail.com");
+    assert_eq!(p.port.as_ref().unwrap().value, 465);
+    assert_eq!(
+        p.security.as_ref().unwrap().value,
+        smtp_doctor::model::Security::ImplicitTls
+    );
+    assert!(
+        matches!(&p.username.as_ref().unwrap().origin, Origin::Env { var, .. } if var == "MAIL_URL")
+    );
+    let expected = BTreeSet::from([(
+        "username-not-full-address".to_owned(),
+        vec![
+            place(".env", 4, "no domain"),
+            place("config/mail.php", 13, "read here"),
+        ],
+    )]);
+    assert_eq!(findings(&root, &o), expected);
 }

@@ -216,14 +216,41 @@ pub enum Target {
     /// Laravel's `verify_peer` DSN option: unset or empty keeps checks on, otherwise a
     /// `FILTER_VALIDATE_BOOLEAN` reading.
     VerifyUnlessFalse,
+    /// A part of a mailer URL (Laravel's `url` => `env('MAIL_URL')`), which overrides the
+    /// mailer's own setting when the URL has it and leaves the setting alone when it has not.
+    Url(UrlPart),
+}
+
+/// The parts of a mailer URL a [`Target::Url`] can take.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UrlPart {
+    Host,
+    Port,
+    Username,
+    Password,
+    /// The URL's port decides the TLS mode: 465 is implicit TLS, any other port opportunistic
+    /// STARTTLS (Laravel's `smtp` transport).
+    PortSecurity,
 }
 
 /// What one branch of a conversion does.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Outcome {
     Set(FieldValue),
+    /// The field stays as the rest of the configuration set it (a `null` scheme).
+    Keep,
     /// The program refuses this value; the text says what it expects instead.
     Refused(&'static str),
+}
+
+/// What a conversion does with one text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Applied {
+    Set(FieldValue),
+    /// The field is left as it is.
+    Keep,
+    /// The program refuses the text.
+    Refused,
 }
 
 impl Outcome {
@@ -259,22 +286,34 @@ impl Conversion {
         Conversion::new(Read::Bool(pred), Target::Choice { on_true, on_false })
     }
 
-    /// The field value the program gets from this text, or `None` when it refuses the text.
+    /// The field value the program gets from this text, or `None` when it refuses the text or
+    /// leaves the field as it is.
     pub fn apply(&self, s: &str) -> Option<FieldValue> {
+        match self.applied(s) {
+            Applied::Set(v) => Some(v),
+            Applied::Keep | Applied::Refused => None,
+        }
+    }
+
+    /// What the program does with this text: set the field, leave it, or refuse the text.
+    pub fn applied(&self, s: &str) -> Applied {
         let got = match &self.read {
-            Read::Text => Got::Text(s.to_owned()),
-            Read::Bool(p) => Got::Bool(p.eval(s)?),
-            Read::Number(k) => Got::Port(port_of(s, *k)?),
-            Read::Php { laravel, cast } => Got::Php(php_read(s, *laravel, *cast)),
+            Read::Text => Some(Got::Text(s.to_owned())),
+            Read::Bool(p) => p.eval(s).map(Got::Bool),
+            Read::Number(k) => port_of(s, *k).map(Got::Port),
+            Read::Php { laravel, cast } => Some(Got::Php(php_read(s, *laravel, *cast))),
         };
-        self.target.set(got)
+        match got {
+            Some(got) => self.target.set(got),
+            None => Applied::Refused,
+        }
     }
 
     /// What the `invalid-value` finding says the code expects when [`Conversion::apply`] refuses.
     pub fn expects(&self) -> &'static str {
         let refused = |o: &Outcome| match o {
             Outcome::Refused(e) => Some(*e),
-            Outcome::Set(_) => None,
+            Outcome::Set(_) | Outcome::Keep => None,
         };
         let from_target = match &self.target {
             Target::Choice { on_true, on_false } => refused(on_true).or(refused(on_false)),
@@ -294,11 +333,57 @@ impl Conversion {
 }
 
 impl Target {
-    fn set(&self, got: Got) -> Option<FieldValue> {
+    fn set(&self, got: Got) -> Applied {
         let pick = |o: &Outcome| match o {
-            Outcome::Set(v) => Some(v.clone()),
-            Outcome::Refused(_) => None,
+            Outcome::Set(v) => Applied::Set(v.clone()),
+            Outcome::Keep => Applied::Keep,
+            Outcome::Refused(_) => Applied::Refused,
         };
+        match self {
+            Target::Choice { on_true, on_false } => {
+                pick(if got.truthy() { on_true } else { on_false })
+            }
+            Target::Words {
+                words,
+                fold,
+                empty,
+                other,
+            } => match got.word() {
+                Some(w) if w.is_empty() => pick(empty),
+                Some(w) => {
+                    let hit = words.iter().find(|(k, _)| {
+                        if *fold {
+                            k.eq_ignore_ascii_case(&w)
+                        } else {
+                            *k == w
+                        }
+                    });
+                    match hit {
+                        Some((_, s)) => Applied::Set(FieldValue::Security(*s)),
+                        None => pick(other),
+                    }
+                }
+                None => pick(other),
+            },
+            Target::NonEmpty { on_text, on_empty } => pick(if got.text().is_empty() {
+                on_empty
+            } else {
+                on_text
+            }),
+            // A URL without the part (or no URL at all) leaves the mailer's own setting.
+            Target::Url(part) => match url_part(&got.text(), *part) {
+                Some(v) => Applied::Set(v),
+                None => Applied::Keep,
+            },
+            _ => match self.value(got) {
+                Some(v) => Applied::Set(v),
+                None => Applied::Refused,
+            },
+        }
+    }
+
+    /// The value of a target that sets its field or refuses the text.
+    fn value(&self, got: Got) -> Option<FieldValue> {
         Some(match self {
             Target::Host => {
                 let h = got.text();
@@ -318,36 +403,6 @@ impl Target {
                 465 => Security::ImplicitTls,
                 _ => *otherwise,
             }),
-            Target::Choice { on_true, on_false } => {
-                pick(if got.truthy() { on_true } else { on_false })?
-            }
-            Target::Words {
-                words,
-                fold,
-                empty,
-                other,
-            } => match got.word() {
-                Some(w) if w.is_empty() => pick(empty)?,
-                Some(w) => {
-                    let hit = words.iter().find(|(k, _)| {
-                        if *fold {
-                            k.eq_ignore_ascii_case(&w)
-                        } else {
-                            *k == w
-                        }
-                    });
-                    match hit {
-                        Some((_, s)) => FieldValue::Security(*s),
-                        None => pick(other)?,
-                    }
-                }
-                None => pick(other)?,
-            },
-            Target::NonEmpty { on_text, on_empty } => pick(if got.text().is_empty() {
-                on_empty
-            } else {
-                on_text
-            })?,
             Target::Const(v) => v.clone(),
             Target::VerifyUnlessFalse => FieldValue::TlsVerify(match got {
                 Got::Php(PhpVal::Null) => true,
@@ -357,6 +412,10 @@ impl Target {
                 Got::Bool(b) => b,
                 Got::Port(_) => false,
             }),
+            Target::Choice { .. }
+            | Target::Words { .. }
+            | Target::NonEmpty { .. }
+            | Target::Url(_) => return None,
         })
     }
 }
@@ -400,6 +459,24 @@ impl Got {
             _ => None,
         }
     }
+}
+
+/// The value a mailer URL gives one part, if the text is a URL that has it.
+fn url_part(text: &str, part: UrlPart) -> Option<FieldValue> {
+    let dsn = crate::extract::syntax::url::parse_dsn(text.trim())?;
+    let text_of =
+        |p: Option<(String, std::ops::Range<usize>)>| p.map(|(t, _)| t).filter(|t| !t.is_empty());
+    let port = || dsn.port.as_ref().and_then(|(p, _)| parse_port(p));
+    Some(match part {
+        UrlPart::Host => FieldValue::Host(text_of(dsn.host.clone())?),
+        UrlPart::Username => FieldValue::Username(text_of(dsn.user.clone())?),
+        UrlPart::Password => FieldValue::Password(Secret::new(text_of(dsn.pass.clone())?)),
+        UrlPart::Port => FieldValue::Port(port()?),
+        UrlPart::PortSecurity => FieldValue::Security(match port()? {
+            465 => Security::ImplicitTls,
+            _ => Security::StartTls { required: false },
+        }),
+    })
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -11,11 +11,14 @@
 
 use std::ops::Range;
 
+use crate::extract::php::value::{Arr, EnvRead, Expr, Field};
 use crate::extract::syntax::dotenv::{Ctx, Def, PhpIssue};
 use crate::extract::syntax::url::{parse_dsn, Dsn};
+use crate::extract::Extraction;
 use crate::finding::{Finding, Label, Severity};
-use crate::model::{AuthMethod, Client, Profile, Secret, Security, Value};
-use crate::source::Loc;
+use crate::model::conversion::{laravel_env, PhpVal, UrlPart};
+use crate::model::{AuthMethod, Client, EnvRef, Profile, Secret, Security, Value};
+use crate::source::{FileId, Loc};
 
 const LARAVEL_STRONG: &[&str] = &[
     "MAIL_MAILER",
@@ -46,30 +49,11 @@ pub(crate) fn env_recognised(ctx: &Ctx) -> bool {
     ctx.has_any(LARAVEL_STRONG) || (ctx.has_any(LARAVEL_WEAK) && !ctx.has_any(FLASK_MAIL))
 }
 
-/// What Laravel's `env()` makes of a string: `true`/`false`/`null`/`empty`, also in
-/// parentheses, become real types.
-#[derive(Clone, Debug, PartialEq, Eq)]
-enum Lv {
-    Null,
-    Bool(bool),
-    Str(String),
-}
-
-fn laravel_env(s: &str) -> Lv {
-    match s.to_ascii_lowercase().as_str() {
-        "true" | "(true)" => Lv::Bool(true),
-        "false" | "(false)" => Lv::Bool(false),
-        "null" | "(null)" => Lv::Null,
-        "empty" | "(empty)" => Lv::Str(String::new()),
-        _ => Lv::Str(s.to_string()),
-    }
-}
-
 /// A non-empty string as Laravel's `env()` returns it.
 fn lv_string(ctx: &Ctx, d: &Def) -> Option<Value<String>> {
     let v = ctx.string(d)?;
     match laravel_env(&v.value) {
-        Lv::Str(s) if !s.trim().is_empty() => Some(Value::literal(s, v.loc)),
+        PhpVal::Str(s) if !s.trim().is_empty() => Some(Value::literal(s, v.loc)),
         _ => None,
     }
 }
@@ -111,306 +95,47 @@ pub(crate) fn report_phpdotenv_only(ctx: &mut Ctx, issues: &[(Range<usize>, PhpI
 /// The mailer an env file configures through Laravel's stock `config/mail.php`.
 pub(crate) fn from_env_file(ctx: &mut Ctx) -> Option<Profile> {
     let anchor = ctx.anchor(LARAVEL_ALL)?;
-
-    // Which mailer? Only `smtp` reads the SMTP settings.
-    if let Some(d) = ctx.first_of(&["MAIL_MAILER", "MAIL_DRIVER"]) {
-        let key = d.name.clone();
-        let raw = ctx.text(d).unwrap_or_else(|| "smtp".to_string());
-        let name = match laravel_env(raw.trim()) {
-            Lv::Null => String::new(),
-            Lv::Str(s) => s.trim().to_string(),
-            Lv::Bool(_) => return None,
-        };
-        if name != "smtp" {
-            if name.is_empty() || name.eq_ignore_ascii_case("smtp") {
-                let msg = if name.is_empty() {
-                    format!("the value of {key} is empty, so Laravel has no mailer to send with")
-                } else {
-                    format!("mailer `{name}` does not exist in Laravel: mailer names are case-sensitive")
-                };
-                ctx.invalid(
-                    Severity::Error,
-                    ctx.vloc(d),
-                    msg,
-                    "Laravel fails with \"Mailer is not defined\"",
-                    &format!("write `{key}=smtp` to send through the SMTP settings"),
-                );
-            }
-            // log, array, sendmail, ses, postmark, failover ...: the SMTP settings are unused.
-            return None;
-        }
+    if !env_mailer_is_smtp(ctx) {
+        return None;
     }
-
     let mut profile = Profile::new(Client::Laravel, "MAIL_*", anchor.clone());
-
     // MAIL_URL overrides host, port, username and password; its query sets transport options.
-    let mut url: Option<(&Def, Dsn)> = None;
-    if let Some(d) = ctx.get("MAIL_URL") {
-        if let Some(t) = ctx.text(d) {
-            if let Lv::Str(s) = laravel_env(t.trim()) {
-                if !s.trim().is_empty() {
-                    match parse_dsn(&t) {
-                        Some(dsn) => url = Some((d, dsn)),
-                        None => ctx.invalid(
-                            Severity::Error,
-                            ctx.vloc(d),
-                            "the value of MAIL_URL is not a mailer URL".to_string(),
-                            "expected scheme://user:password@host:port",
-                            "write it as `smtp://user:password@host:587?require_tls=true`, with \
-                             special characters in the user and password percent-encoded",
-                        ),
-                    }
-                }
-            }
-        }
+    let url = env_url(ctx);
+    if url.as_ref().is_some_and(|u| u.unsupported) {
+        return None;
     }
-
-    let mut url_smtps: Option<Loc> = None;
-    if let Some((d, dsn)) = &url {
-        let scheme = dsn.scheme.0.to_ascii_lowercase();
-        let sloc = ctx.sub_loc(d, &dsn.scheme.1);
-        match scheme.as_str() {
-            "smtp" => {}
-            "smtps" => {
-                ctx.invalid(
-                    Severity::Error,
-                    sloc.clone(),
-                    "the MAIL_URL scheme is read as the mail transport, and Laravel has no \
-                     `smtps` transport"
-                        .to_string(),
-                    "Laravel fails with \"Unsupported mail transport [smtps]\"",
-                    "write `smtp://…:465` (port 465 gets implicit TLS), or add `scheme=smtps` \
-                     to the query",
-                );
-                url_smtps = Some(sloc);
-            }
-            s if s.starts_with("smtp") => {
-                ctx.invalid(
-                    Severity::Error,
-                    sloc,
-                    "the MAIL_URL scheme is not a Laravel mail transport".to_string(),
-                    "Laravel fails with \"Unsupported mail transport\"",
-                    "start MAIL_URL with `smtp://`",
-                );
-                return None;
-            }
-            // log://, sendmail://, ...: not an SMTP transport.
-            _ => return None,
-        }
-        if dsn.unencoded_userinfo {
-            ctx.invalid(
-                Severity::Error,
-                ctx.vloc(d),
-                "the user or password in MAIL_URL holds a character that ends that part of a URL"
-                    .to_string(),
-                "`#`, `/` or `?` before the `@`",
-                "percent-encode it: `#` as `%23`, `/` as `%2F`, `?` as `%3F`, `@` as `%40`, \
-                 `:` as `%3A`",
-            );
-        }
-    }
-    let query = |key: &str| -> Option<(String, Loc)> {
-        let (d, dsn) = url.as_ref()?;
-        let (_, val, r) = dsn.query.iter().rev().find(|(k, _, _)| k == key)?;
-        Some((val.clone(), ctx.sub_loc(d, r)))
+    let url = url.filter(|u| !u.unsupported);
+    env_fields(ctx, &mut profile, url.as_ref());
+    let opts = DsnOptions {
+        require_tls: url.as_ref().and_then(|u| u.query(ctx, "require_tls")),
+        auto_tls: url.as_ref().and_then(|u| u.query(ctx, "auto_tls")),
     };
-    let require_tls = query("require_tls");
-    let verify_peer = query("verify_peer");
-    let auto_tls = query("auto_tls");
-    let query_scheme = query("scheme");
-
-    // Host.
-    profile.host = match &url {
-        Some((d, dsn)) if dsn.host.as_ref().is_some_and(|h| !h.0.is_empty()) => {
-            let (h, r) = dsn.host.clone().unwrap_or_default();
-            Some(Value::literal(h, ctx.sub_loc(d, &r)))
-        }
-        _ => ctx.get("MAIL_HOST").and_then(|d| lv_string(ctx, d)),
-    };
-    // Port.
-    let url_port = url.as_ref().and_then(|(d, dsn)| {
-        dsn.port
-            .as_ref()
-            .map(|(p, r)| (p.clone(), ctx.sub_loc(d, r)))
-    });
-    profile.port = match url_port {
-        Some((p, loc)) => ctx.port("MAIL_URL", &p, loc),
-        None => match ctx.get("MAIL_PORT") {
-            Some(d) => match ctx.text(d).map(|t| laravel_env(t.trim())) {
-                Some(Lv::Str(_)) => ctx.port_of("MAIL_PORT", d),
-                _ => None,
-            },
-            None => None,
-        },
-    };
-    // Username and password.
-    profile.username = match &url {
-        Some((d, dsn)) if dsn.user.as_ref().is_some_and(|u| !u.0.is_empty()) => {
-            let (u, r) = dsn.user.clone().unwrap_or_default();
-            Some(Value::literal(u, ctx.sub_loc(d, &r)))
-        }
-        _ => ctx.get("MAIL_USERNAME").and_then(|d| lv_string(ctx, d)),
-    };
-    profile.password = match &url {
-        Some((d, dsn)) if dsn.pass.as_ref().is_some_and(|p| !p.0.is_empty()) => {
-            if d.has_refs() {
-                let d = *d;
-                ctx.password(d)
-            } else {
-                let (p, r) = dsn.pass.clone().unwrap_or_default();
-                Some(Value::literal(Secret::new(p), ctx.sub_loc(d, &r)))
-            }
-        }
-        _ => match ctx.get("MAIL_PASSWORD") {
-            Some(d) => match laravel_env(&d.value) {
-                Lv::Str(_) => ctx.password(d),
-                _ => None,
-            },
-            None => None,
-        },
-    };
-    // Symfony Mailer logs in only when a username is set.
-    profile.auth = Some(match (&profile.username, &profile.password) {
-        (Some(u), p) => Value::default(
-            AuthMethod::Password,
-            p.as_ref().map_or(u.loc.clone(), |p| p.loc.clone()),
-            "Symfony Mailer logs in with the username and password when a username is set",
-        ),
-        (None, p) => Value::default(
-            AuthMethod::None,
-            p.as_ref().map_or(anchor.clone(), |p| p.loc.clone()),
-            "Symfony Mailer logs in only when a username is set",
-        ),
-    });
-    // From.
-    if let Some(f) = ctx.get("MAIL_FROM_ADDRESS").and_then(|d| lv_string(ctx, d)) {
-        profile.from.push(f);
-    }
-
-    // Security: MAIL_SCHEME (or `scheme=` in the URL query), else the port decides.
-    let port = profile.port.as_ref().map(|p| p.value);
-    let port_loc = profile.port.as_ref().map(|p| p.loc.clone());
-    let scheme: Option<(String, Loc)> = match query_scheme {
-        Some(s) => Some(s),
-        None => ctx.get("MAIL_SCHEME").and_then(|d| {
-            let t = ctx.text(d)?;
-            match laravel_env(t.trim()) {
-                Lv::Str(s) => Some((s.trim().to_string(), ctx.vloc(d))),
-                _ => None,
-            }
-        }),
-    };
-    let scheme = scheme.filter(|(s, _)| !s.is_empty());
-    let auto = |explicit: Option<Loc>, ctx: &mut Ctx| -> Option<Value<Security>> {
-        if port == Some(465) {
-            return Some(Value::default(
-                Security::ImplicitTls,
-                port_loc.clone().unwrap_or(anchor.clone()),
-                "Laravel and Symfony Mailer use implicit TLS on port 465",
-            ));
-        }
-        let auto_off = auto_tls
-            .as_ref()
-            .filter(|(v, _)| !v.is_empty() && !php_bool(v));
-        let required = require_tls.as_ref().filter(|(v, _)| php_bool(v));
-        if let (Some((_, off)), Some((_, req))) = (auto_off, required) {
-            ctx.push(
-                Finding::new(
-                    "conflicting-settings",
-                    Severity::Error,
-                    "the MAIL_URL requires TLS but also switches STARTTLS off",
-                    Label::new(req.clone(), "TLS required"),
-                )
-                .with_label(Label::new(off.clone(), "STARTTLS off"))
-                .with_help("remove `auto_tls` and keep `require_tls=true`"),
-            );
-            return None;
-        }
-        if let Some((_, off)) = auto_off {
-            return Some(Value::literal(Security::None, off.clone()));
-        }
-        if let Some((_, req)) = required {
-            return Some(Value::literal(
-                Security::StartTls { required: true },
-                req.clone(),
-            ));
-        }
-        let opp = Security::StartTls { required: false };
-        Some(match explicit {
-            Some(loc) => Value::literal(opp, loc),
-            None => Value::default(
-                opp,
-                url.as_ref()
-                    .map(|(d, dsn)| ctx.sub_loc(d, &dsn.scheme.1))
-                    .or(port_loc.clone())
-                    .unwrap_or(anchor.clone()),
-                "Laravel uses the smtp scheme for every port but 465: STARTTLS only when the \
-                 server offers it",
-            ),
-        })
-    };
-    profile.security = match scheme {
-        Some((s, loc)) if s.eq_ignore_ascii_case("smtps") => {
-            Some(Value::literal(Security::ImplicitTls, loc))
-        }
-        Some((s, loc)) if s.eq_ignore_ascii_case("smtp") => auto(Some(loc), ctx),
-        Some((_, loc)) => {
-            ctx.invalid(
-                Severity::Error,
-                loc,
-                "the mailer scheme must be `smtp` or `smtps`".to_string(),
-                "Symfony Mailer refuses this scheme",
-                "use `smtps` for implicit TLS (port 465), `smtp` otherwise, or leave it empty \
-                 to let the port decide",
-            );
-            None
-        }
-        None => match url_smtps {
-            Some(loc) => Some(Value::literal(Security::ImplicitTls, loc)),
-            None => auto(None, ctx),
-        },
-    };
-
-    // MAIL_ENCRYPTION: ignored since Laravel 11, but people still believe in it.
+    let port_at = profile.port.as_ref().map(|p| p.loc.clone());
+    let smtp_at = url
+        .as_ref()
+        .map(|u| ctx.sub_loc(u.def, &u.dsn.scheme.1))
+        .or(port_at)
+        .unwrap_or(anchor.clone());
+    profile.security = env_security(ctx, &profile, url.as_ref(), &opts, smtp_at);
+    // MAIL_ENCRYPTION: not read by the stock config since Laravel 11, but people still
+    // believe in it.
     if let (Some(d), Some(sec)) = (ctx.get("MAIL_ENCRYPTION"), profile.security.clone()) {
-        if let Some(Lv::Str(e)) = ctx.text(d).map(|t| laravel_env(t.trim())) {
-            let e = e.to_ascii_lowercase();
-            let on_port = port.map_or(String::new(), |p| format!(" on port {p}"));
-            let implicit = sec.value == Security::ImplicitTls;
-            let wrong = match e.as_str() {
-                "ssl" | "smtps" if !implicit => Some("SSL"),
-                "tls" | "starttls" if implicit => Some("STARTTLS"),
-                _ => None,
-            };
-            if let Some(wanted) = wrong {
-                let help = if implicit {
-                    "remove MAIL_ENCRYPTION; implicit TLS on 465 is right, and for STARTTLS use \
-                     port 587 instead"
-                } else {
-                    "remove MAIL_ENCRYPTION; for implicit TLS use port 465 (or MAIL_SCHEME=smtps) \
-                     if your provider offers it"
-                };
-                ctx.invalid(
-                    Severity::Warning,
-                    ctx.vloc(d),
-                    format!(
-                        "the connection{on_port} gets {}, not {wanted}: Laravel ignores MAIL_ENCRYPTION",
-                        sec.value
-                    ),
-                    "ignored since Laravel 11; the port decides",
-                    help,
-                );
-            }
+        if let Some(PhpVal::Str(e)) = ctx.text(d).map(|t| laravel_env(t.trim())) {
+            let port = profile.port.as_ref().map(|p| p.value);
+            let f = encryption_ignored(&e, ctx.vloc(d), sec.value, port, Ignored::EnvFile);
+            ctx.findings.extend(f);
         }
     }
-
     // verify_peer: anything but a true value switches certificate checks off.
-    if let Some((v, loc)) = verify_peer {
+    if let Some((v, loc)) = url.as_ref().and_then(|u| u.query(ctx, "verify_peer")) {
         if !v.is_empty() {
             profile.tls_verify = Some(Value::literal(php_bool(&v), loc));
         }
     }
-    for (key, val) in [("require_tls", &require_tls), ("auto_tls", &auto_tls)] {
+    for (key, val) in [
+        ("require_tls", &opts.require_tls),
+        ("auto_tls", &opts.auto_tls),
+    ] {
         if let Some((v, loc)) = val {
             if php_bool_strict(v).is_none() {
                 ctx.invalid(
@@ -426,6 +151,210 @@ pub(crate) fn from_env_file(ctx: &mut Ctx) -> Option<Profile> {
     Some(profile)
 }
 
+/// Which mailer? Only `smtp` reads the SMTP settings; a misspelt or empty name is reported.
+fn env_mailer_is_smtp(ctx: &mut Ctx) -> bool {
+    let Some(d) = ctx.first_of(&["MAIL_MAILER", "MAIL_DRIVER"]) else {
+        return true;
+    };
+    let key = d.name.clone();
+    let raw = ctx.text(d).unwrap_or_else(|| "smtp".to_string());
+    let name = match laravel_env(raw.trim()) {
+        PhpVal::Str(s) => s.trim().to_string(),
+        PhpVal::Null => String::new(),
+        PhpVal::Bool(_) | PhpVal::Int(_) => return false,
+    };
+    if name == "smtp" {
+        return true;
+    }
+    if name.is_empty() || name.eq_ignore_ascii_case("smtp") {
+        let msg = if name.is_empty() {
+            format!("the value of {key} is empty, so Laravel has no mailer to send with")
+        } else {
+            format!("mailer `{name}` does not exist in Laravel: mailer names are case-sensitive")
+        };
+        ctx.invalid(
+            Severity::Error,
+            ctx.vloc(d),
+            msg,
+            "Laravel fails with \"Mailer is not defined\"",
+            &format!("write `{key}=smtp` to send through the SMTP settings"),
+        );
+    }
+    // log, array, sendmail, ses, postmark, failover ...: the SMTP settings are unused.
+    false
+}
+
+/// `MAIL_URL`, parsed, with what its scheme means.
+struct EnvUrl<'a> {
+    def: &'a Def,
+    dsn: Dsn,
+    /// `smtps://`: Laravel has no such transport (reported); where it is used anyway, its span.
+    smtps: Option<Loc>,
+    /// Not an SMTP transport at all: the SMTP settings are unused.
+    unsupported: bool,
+}
+
+impl EnvUrl<'_> {
+    /// A query option's decoded value and its span.
+    fn query(&self, ctx: &Ctx, key: &str) -> Option<(String, Loc)> {
+        let (_, val, r) = self.dsn.query.iter().rev().find(|(k, _, _)| k == key)?;
+        Some((val.clone(), ctx.sub_loc(self.def, r)))
+    }
+
+    /// A part of the URL, when it is there and not empty.
+    fn part(&self, ctx: &Ctx, part: &Option<(String, Range<usize>)>) -> Option<Value<String>> {
+        let (v, r) = part.as_ref().filter(|(v, _)| !v.is_empty())?;
+        Some(Value::literal(v.clone(), ctx.sub_loc(self.def, r)))
+    }
+}
+
+fn env_url<'a>(ctx: &mut Ctx<'a>) -> Option<EnvUrl<'a>> {
+    let d = ctx.get("MAIL_URL")?;
+    let t = ctx.text(d)?;
+    match laravel_env(t.trim()) {
+        PhpVal::Str(s) if !s.trim().is_empty() => {}
+        _ => return None,
+    }
+    let Some(dsn) = parse_dsn(&t) else {
+        ctx.invalid(
+            Severity::Error,
+            ctx.vloc(d),
+            "the value of MAIL_URL is not a mailer URL".to_string(),
+            "expected scheme://user:password@host:port",
+            "write it as `smtp://user:password@host:587?require_tls=true`, with \
+             special characters in the user and password percent-encoded",
+        );
+        return None;
+    };
+    let mut url = EnvUrl {
+        def: d,
+        smtps: None,
+        unsupported: false,
+        dsn,
+    };
+    let sloc = ctx.sub_loc(d, &url.dsn.scheme.1);
+    match url.dsn.scheme.0.to_ascii_lowercase().as_str() {
+        "smtp" => {}
+        "smtps" => {
+            ctx.invalid(
+                Severity::Error,
+                sloc.clone(),
+                "the MAIL_URL scheme is read as the mail transport, and Laravel has no \
+                 `smtps` transport"
+                    .to_string(),
+                "Laravel fails with \"Unsupported mail transport [smtps]\"",
+                "write `smtp://…:465` (port 465 gets implicit TLS), or add `scheme=smtps` \
+                 to the query",
+            );
+            url.smtps = Some(sloc);
+        }
+        s if s.starts_with("smtp") => {
+            ctx.invalid(
+                Severity::Error,
+                sloc,
+                "the MAIL_URL scheme is not a Laravel mail transport".to_string(),
+                "Laravel fails with \"Unsupported mail transport\"",
+                "start MAIL_URL with `smtp://`",
+            );
+            url.unsupported = true;
+        }
+        // log://, sendmail://, ...: not an SMTP transport.
+        _ => url.unsupported = true,
+    }
+    if url.dsn.unencoded_userinfo && !url.unsupported {
+        ctx.invalid(
+            Severity::Error,
+            ctx.vloc(d),
+            "the user or password in MAIL_URL holds a character that ends that part of a URL"
+                .to_string(),
+            "`#`, `/` or `?` before the `@`",
+            "percent-encode it: `#` as `%23`, `/` as `%2F`, `?` as `%3F`, `@` as `%40`, \
+             `:` as `%3A`",
+        );
+    }
+    Some(url)
+}
+
+/// Host, port, login, password and From: MAIL_URL's parts first, then the `MAIL_*` keys.
+fn env_fields(ctx: &mut Ctx, profile: &mut Profile, url: Option<&EnvUrl>) {
+    profile.host = url
+        .and_then(|u| u.part(ctx, &u.dsn.host))
+        .or_else(|| ctx.get("MAIL_HOST").and_then(|d| lv_string(ctx, d)));
+    let url_port = url.and_then(|u| u.part(ctx, &u.dsn.port));
+    profile.port = match url_port {
+        Some(p) => ctx.port("MAIL_URL", &p.value, p.loc),
+        None => match ctx.get("MAIL_PORT") {
+            Some(d) => match ctx.text(d).map(|t| laravel_env(t.trim())) {
+                Some(PhpVal::Str(_)) => ctx.port_of("MAIL_PORT", d),
+                _ => None,
+            },
+            None => None,
+        },
+    };
+    profile.username = url
+        .and_then(|u| u.part(ctx, &u.dsn.user))
+        .or_else(|| ctx.get("MAIL_USERNAME").and_then(|d| lv_string(ctx, d)));
+    profile.password = match url {
+        Some(u) if u.dsn.pass.as_ref().is_some_and(|p| !p.0.is_empty()) => {
+            if u.def.has_refs() {
+                ctx.password(u.def)
+            } else {
+                let (p, r) = u.dsn.pass.clone().unwrap_or_default();
+                Some(Value::literal(Secret::new(p), ctx.sub_loc(u.def, &r)))
+            }
+        }
+        _ => match ctx.get("MAIL_PASSWORD") {
+            Some(d) => match laravel_env(&d.value) {
+                PhpVal::Str(_) => ctx.password(d),
+                _ => None,
+            },
+            None => None,
+        },
+    };
+    let password_at = profile.password.as_ref().map(|p| p.loc.clone());
+    profile.auth = Some(login(
+        profile.username.as_ref().map(|u| u.loc.clone()),
+        password_at,
+        profile.anchor.clone(),
+    ));
+    if let Some(f) = ctx.get("MAIL_FROM_ADDRESS").and_then(|d| lv_string(ctx, d)) {
+        profile.from.push(f);
+    }
+}
+
+/// The connection's security: MAIL_SCHEME (or `scheme=` in the URL query), else the port.
+fn env_security(
+    ctx: &mut Ctx,
+    profile: &Profile,
+    url: Option<&EnvUrl>,
+    opts: &DsnOptions,
+    smtp_at: Loc,
+) -> Option<Value<Security>> {
+    let scheme: Option<(String, Loc)> = match url.and_then(|u| u.query(ctx, "scheme")) {
+        Some(s) => Some(s),
+        None => ctx.get("MAIL_SCHEME").and_then(|d| {
+            let t = ctx.text(d)?;
+            match laravel_env(t.trim()) {
+                PhpVal::Str(s) => Some((s.trim().to_string(), ctx.vloc(d))),
+                _ => None,
+            }
+        }),
+    };
+    let scheme = scheme.filter(|(s, _)| !s.is_empty());
+    let (smtps, explicit_smtp) = match scheme {
+        Some((s, loc)) if s.eq_ignore_ascii_case("smtps") => (Some(loc), None),
+        Some((s, loc)) if s.eq_ignore_ascii_case("smtp") => (None, Some(loc)),
+        Some((_, loc)) => {
+            ctx.findings.push(bad_scheme(loc));
+            return None;
+        }
+        None => (url.and_then(|u| u.smtps.clone()), None),
+    };
+    let port = profile.port.as_ref();
+    let sec = transport_security(smtps, port, explicit_smtp, smtp_at)?;
+    opts.apply(sec, &mut ctx.findings)
+}
+
 /// PHP `filter_var($v, FILTER_VALIDATE_BOOL)`: true only for 1/true/on/yes.
 fn php_bool(v: &str) -> bool {
     php_bool_strict(v) == Some(true)
@@ -437,4 +366,477 @@ fn php_bool_strict(v: &str) -> Option<bool> {
         "0" | "false" | "off" | "no" | "" => Some(false),
         _ => None,
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// config/mail.php
+// ---------------------------------------------------------------------------------------------
+
+/// The SMTP mailers of the arrays a `config/mail.php` returns.
+///
+/// Both layouts are read: `'mailers' => ['smtp' => [...]]` (Laravel 7+, one profile per mailer
+/// whose `transport` is `smtp`) and the older top-level `'driver' => 'smtp', 'host' => ...`,
+/// which Laravel still accepts. The global `'from' => ['address' => ...]` is the From of every
+/// profile. Environment reads become [`EnvRef`]s with the conversion Laravel's `env()` applies.
+pub(crate) fn from_config(file: FileId, returns: &[(Arr, Range<usize>)], ex: &mut Extraction) {
+    for (arr, _) in returns {
+        let from = arr.get("from").map(|e| &e.value);
+        if let Some(Expr::Array(mailers)) = arr.get("mailers").map(|e| &e.value) {
+            for m in &mailers.entries {
+                let Expr::Array(cfg) = &m.value else { continue };
+                let smtp = match cfg.get("transport") {
+                    Some(t) => names_smtp(&t.value),
+                    None => m.key.as_deref() == Some("smtp"),
+                };
+                if smtp {
+                    let label = format!("mailers.{}", m.key.as_deref().unwrap_or("?"));
+                    let mailer = ConfigMailer { file, cfg, from };
+                    let p = mailer.profile(label, m.key_span.clone(), ex);
+                    ex.profiles.push(p);
+                }
+            }
+        } else if let Some(driver) = arr.get("driver") {
+            if names_smtp(&driver.value) && (arr.get("host").is_some() || arr.get("port").is_some())
+            {
+                let mailer = ConfigMailer {
+                    file,
+                    cfg: arr,
+                    from,
+                };
+                let p = mailer.profile("mail (driver smtp)".into(), driver.key_span.clone(), ex);
+                ex.profiles.push(p);
+            }
+        }
+    }
+}
+
+/// `'smtp'`, or `env('MAIL_MAILER', 'smtp')` / `env('MAIL_DRIVER')`.
+fn names_smtp(e: &Expr) -> bool {
+    match e {
+        Expr::Str(s) => s.text == "smtp",
+        Expr::Env(r) => r.default.as_ref().is_none_or(|(t, _)| t == "smtp"),
+        _ => false,
+    }
+}
+
+enum PortSrc {
+    Literal(Value<u16>),
+    Env(EnvRead),
+    Absent,
+    Unknown,
+}
+
+/// One mailer array of `config/mail.php`, and the global From.
+struct ConfigMailer<'a> {
+    file: FileId,
+    cfg: &'a Arr,
+    from: Option<&'a Expr>,
+}
+
+impl ConfigMailer<'_> {
+    fn loc(&self, span: Range<usize>) -> Loc {
+        Loc::new(self.file, span)
+    }
+
+    fn get(&self, key: &str) -> Option<&Expr> {
+        self.cfg.get(key).map(|e| &e.value)
+    }
+
+    fn env_ref(&self, e: &EnvRead, f: Field) -> EnvRef {
+        e.env_ref(|r| self.loc(r), f)
+    }
+
+    fn profile(&self, label: String, anchor: Range<usize>, ex: &mut Extraction) -> Profile {
+        let mut p = Profile::new(Client::LaravelConfig, label, self.loc(anchor.clone()));
+        let mut refs: Vec<EnvRef> = Vec::new();
+        let mut localhost = false;
+        match self.get("host") {
+            Some(Expr::Str(s)) if !s.text.trim().is_empty() => {
+                localhost = s.text.trim() == "localhost";
+                p.host = Some(Value::literal(s.text.clone(), self.loc(s.span.clone())));
+            }
+            Some(Expr::Env(e)) => refs.push(self.env_ref(e, Field::Host)),
+            _ => {}
+        }
+        let port = self.port(ex);
+        self.security(&mut p, &mut refs, port, localhost, &anchor, ex);
+        if let (Some(Expr::Str(enc)), Some(sec)) = (self.get("encryption"), &p.security) {
+            let port = p.port.as_ref().map(|p| p.value);
+            let at = self.loc(enc.span.clone());
+            ex.findings.extend(encryption_ignored(
+                &enc.text,
+                at,
+                sec.value,
+                port,
+                Ignored::Config,
+            ));
+        }
+        self.login(&mut p, &mut refs, &anchor, ex);
+        // `url`: what the URL holds overrides host, port and login (Laravel's
+        // ConfigurationUrlParser), so its reads come last.
+        if let Some(Expr::Env(e)) = self.get("url") {
+            for part in [
+                UrlPart::Host,
+                UrlPart::Port,
+                UrlPart::PortSecurity,
+                UrlPart::Username,
+                UrlPart::Password,
+            ] {
+                refs.push(self.env_ref(e, Field::LvUrl(part)));
+            }
+        }
+        // `verify_peer` => false turns off both certificate and name checks.
+        match self.get("verify_peer") {
+            Some(Expr::Env(e)) => refs.push(self.env_ref(e, Field::LvVerify)),
+            Some(e) => {
+                let off = match e.literal() {
+                    Some(PhpVal::Null) | None => false,
+                    Some(PhpVal::Str(s)) if s.is_empty() => false,
+                    Some(v) => !v.filter_bool(),
+                };
+                if off {
+                    p.tls_verify = Some(Value::literal(false, self.loc(e.span())));
+                }
+            }
+            None => {}
+        }
+        if let Some(Expr::Array(f)) = self.from {
+            match f.get("address").map(|e| &e.value) {
+                Some(Expr::Str(s)) if !s.text.trim().is_empty() => p
+                    .from
+                    .push(Value::literal(s.text.clone(), self.loc(s.span.clone()))),
+                Some(Expr::Env(e)) => refs.push(self.env_ref(e, Field::From)),
+                _ => {}
+            }
+        }
+        p.env_refs = refs;
+        p
+    }
+
+    fn port(&self, ex: &mut Extraction) -> PortSrc {
+        let e = match self.get("port") {
+            None | Some(Expr::Null { .. }) => return PortSrc::Absent,
+            Some(Expr::Env(e)) => return PortSrc::Env(e.clone()),
+            Some(e) => e,
+        };
+        let Some(v) = e.literal() else {
+            return PortSrc::Unknown;
+        };
+        let n = match &v {
+            PhpVal::Int(i) => Some(*i),
+            PhpVal::Str(s) if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) => {
+                s.parse().ok()
+            }
+            _ => None,
+        };
+        match n.and_then(|n| u16::try_from(n).ok()).filter(|&n| n != 0) {
+            Some(n) => PortSrc::Literal(Value::literal(n, self.loc(e.span()))),
+            None => {
+                ex.findings.push(
+                    Finding::new(
+                        "invalid-value",
+                        Severity::Error,
+                        "the mailer's port is not a port number (1-65535)",
+                        Label::new(self.loc(e.span()), "not a port"),
+                    )
+                    .with_help("use 587 (STARTTLS) or 465 (implicit TLS)"),
+                );
+                PortSrc::Unknown
+            }
+        }
+    }
+
+    /// Port and TLS mode: `scheme` => `smtps` forces implicit TLS; `smtp` or nothing lets the
+    /// port decide; DSN options then adjust STARTTLS.
+    fn security(
+        &self,
+        p: &mut Profile,
+        refs: &mut Vec<EnvRef>,
+        port: PortSrc,
+        localhost: bool,
+        anchor: &Range<usize>,
+        ex: &mut Extraction,
+    ) {
+        let mut smtps: Option<Loc> = None;
+        let mut scheme_env: Option<&EnvRead> = None;
+        match self.get("scheme") {
+            Some(Expr::Str(s)) => match s.text.to_ascii_lowercase().as_str() {
+                "smtps" => smtps = Some(self.loc(s.span.clone())),
+                "smtp" | "" => {}
+                _ => ex.findings.push(bad_scheme(self.loc(s.span.clone()))),
+            },
+            Some(Expr::Env(e)) => scheme_env = Some(e),
+            _ => {}
+        }
+        match &port {
+            PortSrc::Literal(v) => {
+                p.port = Some(v.clone());
+                p.security = transport_security(smtps.clone(), Some(v), None, v.loc.clone());
+                if let (Some(e), None) = (scheme_env, &smtps) {
+                    let f = if v.value == 465 {
+                        Field::LvScheme465
+                    } else {
+                        Field::LvScheme
+                    };
+                    refs.push(self.env_ref(e, f));
+                }
+            }
+            PortSrc::Env(pe) => {
+                refs.push(self.env_ref(pe, Field::Port));
+                match &smtps {
+                    Some(s) => p.security = Some(Value::literal(Security::ImplicitTls, s.clone())),
+                    None => {
+                        // The port's mode first; `MAIL_SCHEME=smtps` then makes it implicit
+                        // TLS, any other scheme leaves it.
+                        refs.push(self.env_ref(pe, Field::LvPortSecurity));
+                        if let Some(e) = scheme_env {
+                            refs.push(self.env_ref(e, Field::LvScheme));
+                        }
+                    }
+                }
+            }
+            PortSrc::Absent => {
+                // No port and no TLS choice: implicit TLS on 465 (port 25 without TLS for
+                // localhost).
+                let at = self.loc(anchor.clone());
+                let (port, sec) = if localhost {
+                    (25, Security::StartTls { required: false })
+                } else {
+                    (465, Security::ImplicitTls)
+                };
+                p.port = Some(Value::default(port, at.clone(), NO_PORT_NOTE));
+                p.security = Some(match &smtps {
+                    Some(s) => Value::literal(Security::ImplicitTls, s.clone()),
+                    None => Value::default(sec, at, NO_PORT_NOTE),
+                });
+            }
+            PortSrc::Unknown => {
+                if let Some(s) = smtps {
+                    p.security = Some(Value::literal(Security::ImplicitTls, s));
+                }
+            }
+        }
+        let opts = DsnOptions {
+            require_tls: self.option("require_tls"),
+            auto_tls: self.option("auto_tls"),
+        };
+        if let Some(sec) = p.security.take() {
+            p.security = opts.apply(sec, &mut ex.findings);
+        }
+    }
+
+    /// A DSN option written as a literal, as the text Symfony Mailer's boolean reading sees.
+    fn option(&self, key: &str) -> Option<(String, Loc)> {
+        let e = self.get(key)?;
+        let text = match e.literal()? {
+            PhpVal::Bool(b) => b.to_string(),
+            v => v.to_text(),
+        };
+        Some((text, self.loc(e.span())))
+    }
+
+    /// Username and password: Symfony Mailer logs in when a username is set.
+    fn login(
+        &self,
+        p: &mut Profile,
+        refs: &mut Vec<EnvRef>,
+        anchor: &Range<usize>,
+        ex: &mut Extraction,
+    ) {
+        match self.get("username") {
+            Some(Expr::Str(s)) if !s.text.is_empty() => {
+                let at = self.loc(s.span.clone());
+                p.username = Some(Value::literal(s.text.clone(), at.clone()));
+                p.auth = Some(login(Some(at), None, p.anchor.clone()));
+            }
+            Some(Expr::Env(e)) => {
+                refs.push(self.env_ref(e, Field::Username));
+                refs.push(self.env_ref(e, Field::LvUserAuth));
+                let at = self.loc(e.reference.clone());
+                p.auth = Some(login(Some(at), None, p.anchor.clone()));
+            }
+            Some(Expr::Unknown { .. }) => {}
+            other => {
+                let at = other.map(Expr::span).unwrap_or_else(|| anchor.clone());
+                p.auth = Some(login(None, None, self.loc(at)));
+            }
+        }
+        match self.get("password") {
+            Some(Expr::Str(s)) if !s.text.is_empty() => {
+                ex.secrets.push(s.span.clone());
+                p.password = Some(Value::literal(
+                    Secret::new(s.text.clone()),
+                    self.loc(s.span.clone()),
+                ));
+            }
+            Some(Expr::Env(e)) => refs.push(self.env_ref(e, Field::Password)),
+            _ => {}
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// What Symfony Mailer makes of a mailer, whichever file described it
+// ---------------------------------------------------------------------------------------------
+
+const PORT_NOTE: &str = "Laravel and Symfony Mailer use implicit TLS on port 465";
+const SMTP_NOTE: &str = "Laravel uses the smtp scheme for every port but 465: STARTTLS only when \
+                         the server offers it";
+const LOGIN_NOTE: &str =
+    "Symfony Mailer logs in with the username and password when a username is set";
+const NO_LOGIN_NOTE: &str = "Symfony Mailer logs in only when a username is set";
+const NO_PORT_NOTE: &str =
+    "Symfony Mailer uses port 465 with implicit TLS when the mailer has no port";
+
+/// Symfony Mailer's choice before DSN options: `smtps` (the scheme) is implicit TLS, so is port
+/// 465; anything else is STARTTLS when the server offers it. `None` when the port is unknown
+/// and the scheme does not decide.
+fn transport_security(
+    smtps: Option<Loc>,
+    port: Option<&Value<u16>>,
+    explicit_smtp: Option<Loc>,
+    smtp_at: Loc,
+) -> Option<Value<Security>> {
+    if let Some(loc) = smtps {
+        return Some(Value::literal(Security::ImplicitTls, loc));
+    }
+    if let Some(p) = port.filter(|p| p.value == 465) {
+        return Some(Value::default(
+            Security::ImplicitTls,
+            p.loc.clone(),
+            PORT_NOTE,
+        ));
+    }
+    let opp = Security::StartTls { required: false };
+    Some(match explicit_smtp {
+        Some(loc) => Value::literal(opp, loc),
+        None => Value::default(opp, smtp_at, SMTP_NOTE),
+    })
+}
+
+/// The `require_tls` and `auto_tls` DSN options (a mailer's array keys, or MAIL_URL's query),
+/// as their text and span.
+#[derive(Default)]
+struct DsnOptions {
+    require_tls: Option<(String, Loc)>,
+    auto_tls: Option<(String, Loc)>,
+}
+
+impl DsnOptions {
+    /// What the options make of a connection that would be opportunistic STARTTLS: required
+    /// STARTTLS, or none at all. Both at once is a contradiction (reported; no security).
+    fn apply(&self, sec: Value<Security>, findings: &mut Vec<Finding>) -> Option<Value<Security>> {
+        if sec.value != (Security::StartTls { required: false }) {
+            return Some(sec);
+        }
+        // Symfony Mailer reads both with FILTER_VALIDATE_BOOL; an empty `auto_tls` keeps the
+        // default (on).
+        let auto_off = self
+            .auto_tls
+            .as_ref()
+            .filter(|(v, _)| !v.is_empty() && !php_bool(v));
+        let required = self.require_tls.as_ref().filter(|(v, _)| php_bool(v));
+        match (auto_off, required) {
+            (Some((_, off)), Some((_, req))) => {
+                findings.push(
+                    Finding::new(
+                        "conflicting-settings",
+                        Severity::Error,
+                        "the mailer requires TLS but also switches STARTTLS off",
+                        Label::new(req.clone(), "TLS required"),
+                    )
+                    .with_label(Label::new(off.clone(), "STARTTLS off"))
+                    .with_help("remove `auto_tls` and keep `require_tls=true`"),
+                );
+                None
+            }
+            (Some((_, off)), None) => Some(Value::literal(Security::None, off.clone())),
+            (None, Some((_, req))) => Some(Value::literal(
+                Security::StartTls { required: true },
+                req.clone(),
+            )),
+            (None, None) => Some(sec),
+        }
+    }
+}
+
+/// Whether Symfony Mailer logs in: when a username is set. The auth is a default at the
+/// password (or the username), else at `none_at`.
+fn login(username: Option<Loc>, password: Option<Loc>, none_at: Loc) -> Value<AuthMethod> {
+    match username {
+        Some(u) => Value::default(AuthMethod::Password, password.unwrap_or(u), LOGIN_NOTE),
+        None => Value::default(AuthMethod::None, password.unwrap_or(none_at), NO_LOGIN_NOTE),
+    }
+}
+
+/// Where an ignored `encryption` setting was written.
+#[derive(Clone, Copy)]
+enum Ignored {
+    /// `MAIL_ENCRYPTION` in an env file: the stock config has not read it since Laravel 11.
+    EnvFile,
+    /// `'encryption'` in `config/mail.php`: Symfony Mailer (Laravel 9+) has no such option.
+    Config,
+}
+
+/// `encryption`/`MAIL_ENCRYPTION` plays no part in the connection; a warning when it promises
+/// another TLS mode than the connection gets.
+fn encryption_ignored(
+    enc: &str,
+    loc: Loc,
+    sec: Security,
+    port: Option<u16>,
+    place: Ignored,
+) -> Option<Finding> {
+    let implicit = sec == Security::ImplicitTls;
+    let wanted = match enc.trim().to_ascii_lowercase().as_str() {
+        "ssl" | "smtps" if !implicit => "SSL",
+        "tls" | "starttls" if implicit => "STARTTLS",
+        _ => return None,
+    };
+    let on_port = port.map_or(String::new(), |p| format!(" on port {p}"));
+    let (name, label, scheme_fix) = match place {
+        Ignored::EnvFile => (
+            "MAIL_ENCRYPTION",
+            "ignored since Laravel 11; the port decides",
+            "MAIL_SCHEME=smtps",
+        ),
+        Ignored::Config => (
+            "'encryption'",
+            "ignored since Laravel 9 (Symfony Mailer)",
+            "'scheme' => 'smtps'",
+        ),
+    };
+    let help = if implicit {
+        format!(
+            "remove {name}; implicit TLS on 465 is right, and for STARTTLS use port 587 instead"
+        )
+    } else {
+        format!(
+            "remove {name}; for implicit TLS use port 465 (or {scheme_fix}) if your provider \
+             offers it"
+        )
+    };
+    Some(
+        Finding::new(
+            "invalid-value",
+            Severity::Warning,
+            format!("the connection{on_port} gets {sec}, not {wanted}: Laravel ignores {name}"),
+            Label::new(loc, label),
+        )
+        .with_help(help),
+    )
+}
+
+/// A scheme other than `smtp`/`smtps`.
+fn bad_scheme(loc: Loc) -> Finding {
+    Finding::new(
+        "invalid-value",
+        Severity::Error,
+        "the mailer scheme must be `smtp` or `smtps`; Symfony Mailer refuses any other",
+        Label::new(loc, "unknown scheme"),
+    )
+    .with_help(
+        "use `smtps` for implicit TLS (port 465), `smtp` otherwise, or leave it empty to let \
+         the port decide",
+    )
 }

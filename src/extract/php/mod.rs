@@ -6,7 +6,8 @@
 //! - what PHPMailer objects are told: `$mail = new PHPMailer(...)`, `$mail->Host = ...`,
 //!   `$mail->isSMTP()`, `$mail->setFrom(...)`, also on receivers like `$this->mailer`
 //!   ([`phpmailer`]),
-//! - the array a top-level `return [...]` hands to Laravel ([`laravel`]),
+//! - the array a top-level `return [...]` hands to Laravel
+//!   ([`crate::extract::clients::laravel`]),
 //! - every secret-looking value, so renderers can mask it.
 //!
 //! Values are read without running the code: literals, `PHPMailer::ENCRYPTION_*` constants,
@@ -24,9 +25,8 @@ use super::{is_secret_key, Extraction};
 use crate::finding::{Finding, Label, Severity};
 use crate::source::{FileId, Loc};
 
-mod laravel;
 mod phpmailer;
-mod value;
+pub(crate) mod value;
 
 use value::{Arr, Cast, Entry, EnvKind, EnvRead, Expr, PhpVal, Str};
 
@@ -50,7 +50,7 @@ pub fn extract(file: FileId, text: &str) -> Extraction {
     } = w;
     let src = Src { file };
     phpmailer::build(&src, &instances, &mut ex);
-    laravel::build(&src, &returns, &mut ex);
+    crate::extract::clients::laravel::from_config(file, &returns, &mut ex);
     secrets.append(&mut ex.secrets);
     secrets.retain(|r| r.start < r.end && r.end <= text.len());
     secrets.sort_by_key(|r| (r.start, r.end));

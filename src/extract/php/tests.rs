@@ -542,7 +542,8 @@ fn laravel_mailers() {
     assert_eq!(p.client, Client::LaravelConfig);
     assert_eq!(p.label, "mailers.smtp");
     assert_eq!(at(LARAVEL, &p.anchor), "smtp");
-    // The scheme is converted before the port, so that port 465 has the last word.
+    // The port's mode is converted before the scheme, which only overrides it for `smtps`
+    // (a `465` scheme leaves it).
     let order: Vec<(&str, Option<FieldValue>)> = p
         .env_refs
         .iter()
@@ -553,11 +554,11 @@ fn laravel_mailers() {
         [
             ("MAIL_HOST", Some(FieldValue::Host("465".into()))),
             ("MAIL_PORT", Some(FieldValue::Port(465))),
-            ("MAIL_SCHEME", Some(FieldValue::Security(OPP))),
             (
                 "MAIL_PORT",
                 Some(FieldValue::Security(Security::ImplicitTls))
             ),
+            ("MAIL_SCHEME", None),
             ("MAIL_USERNAME", Some(FieldValue::Username("465".into()))),
             (
                 "MAIL_USERNAME",
@@ -644,7 +645,25 @@ fn laravel_literals_and_options() {
         r.apply("smtps"),
         Some(FieldValue::Security(Security::ImplicitTls))
     );
-    assert_eq!(r.apply("null"), Some(FieldValue::Security(OPP)));
+    // `null` or `smtp` leave the mode the port gave (opportunistic STARTTLS on 587).
+    assert_eq!(r.applied("null"), crate::model::conversion::Applied::Keep);
+    assert_eq!(r.applied("smtp"), crate::model::conversion::Applied::Keep);
+    // Both from the environment: MAIL_SCHEME=smtps on a port other than 465 is implicit TLS.
+    let text = "<?php return ['mailers' => ['smtp' => ['transport' => 'smtp', 'scheme' => env('MAIL_SCHEME'), 'port' => env('MAIL_PORT')]]];";
+    let (_, p) = one(text);
+    let mut q = p.clone();
+    // (in the order the resolve step applies them)
+    for r in &p.env_refs {
+        let text = if r.var == "MAIL_PORT" {
+            "2525"
+        } else {
+            "smtps"
+        };
+        if let Some(v) = r.apply(text) {
+            q.set(v, r.reference.clone(), crate::model::Origin::Literal);
+        }
+    }
+    assert_eq!(q.security.unwrap().value, Security::ImplicitTls);
     // Invalid values.
     let text = "<?php return ['mailers' => ['smtp' => ['transport' => 'smtp', 'scheme' => 'tls', 'port' => 99999]]];";
     let ex = extract(F, text);

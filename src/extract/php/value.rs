@@ -4,7 +4,7 @@
 
 use std::ops::Range;
 
-use crate::model::conversion::{auth_switch, Conversion, Outcome, Read, Target};
+use crate::model::conversion::{auth_switch, Conversion, Outcome, Read, Target, UrlPart};
 use crate::model::{AuthMethod, EnvRef, FieldValue, Security};
 use crate::source::Loc;
 
@@ -199,12 +199,14 @@ pub enum Field {
     LvPortSecurity,
     /// Laravel `scheme` when the port is 465 (always implicit TLS).
     LvScheme465,
-    /// Laravel `scheme` on any other port.
+    /// Laravel `scheme`: `smtps` is implicit TLS, anything else leaves the port's mode.
     LvScheme,
     /// Laravel: a username makes Symfony Mailer log in.
     LvUserAuth,
     /// Laravel `verify_peer` DSN option.
     LvVerify,
+    /// Laravel `url`: a part of the mailer URL, overriding the mailer's own setting.
+    LvUrl(UrlPart),
 }
 
 const OPPORTUNISTIC: Security = Security::StartTls { required: false };
@@ -247,17 +249,20 @@ impl Field {
                 otherwise: OPPORTUNISTIC,
             },
             Field::LvScheme465 => Target::Const(FieldValue::Security(Security::ImplicitTls)),
+            // `smtps` is implicit TLS whatever the port; `smtp`, empty or null leave the mode the
+            // port gave.
             Field::LvScheme => Target::Words {
                 words: vec![("smtps".into(), Security::ImplicitTls)],
                 fold: true,
-                empty: Outcome::security(OPPORTUNISTIC),
-                other: Outcome::security(OPPORTUNISTIC),
+                empty: Outcome::Keep,
+                other: Outcome::Keep,
             },
             Field::LvUserAuth => Target::NonEmpty {
                 on_text: Outcome::Set(FieldValue::Auth(AuthMethod::Password)),
                 on_empty: Outcome::Set(FieldValue::Auth(AuthMethod::None)),
             },
             Field::LvVerify => Target::VerifyUnlessFalse,
+            Field::LvUrl(part) => Target::Url(*part),
         }
     }
 }
