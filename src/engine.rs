@@ -262,15 +262,17 @@ pub fn finding_file(f: &Finding) -> FileId {
 }
 
 /// A secret may also be written elsewhere (a comment, a second file): mask every copy of every
-/// secret in every file of the run, not only the spans the extractors reported.
+/// secret in every file of the run, not only the spans the extractors reported. One automaton
+/// over all secrets scans each file once, so the cost stays linear in the size of the run.
 fn mask_every_copy(sources: &mut crate::source::Sources) {
+    let mut seen = std::collections::HashSet::new();
     let mut secrets: Vec<String> = Vec::new();
     for (_, f) in sources.iter() {
         for s in f.secrets() {
-            if let Some(t) = f.text.get(s.clone()) {
+            if let Some(t) = f.text.get(s) {
                 let t = t.trim();
                 // Short values ("true", "off") are too common to hunt for elsewhere.
-                if t.len() >= 6 && !secrets.iter().any(|x| x == t) {
+                if t.len() >= 6 && seen.insert(t) {
                     secrets.push(t.to_owned());
                 }
             }
@@ -279,13 +281,18 @@ fn mask_every_copy(sources: &mut crate::source::Sources) {
     if secrets.is_empty() {
         return;
     }
+    let Ok(automaton) = aho_corasick::AhoCorasick::new(&secrets) else {
+        return;
+    };
     let ids: Vec<FileId> = sources.iter().map(|(id, _)| id).collect();
     for id in ids {
-        let text = sources.get(id).text.clone();
-        for secret in &secrets {
-            for (at, _) in text.match_indices(secret.as_str()) {
-                sources.get_mut(id).add_secret(at..at + secret.len());
-            }
+        let found: Vec<std::ops::Range<usize>> = automaton
+            .find_overlapping_iter(&*sources.get(id).text)
+            .map(|m| m.range())
+            .collect();
+        let file = sources.get_mut(id);
+        for r in found {
+            file.add_secret(r);
         }
     }
 }

@@ -32,13 +32,14 @@ pub fn resolve(
 ) -> Vec<Finding> {
     let mut findings = Vec::new();
     let mut consumed: HashSet<Loc> = HashSet::new();
+    let by_dir = EnvIndex::new(env_files);
     for p in profiles.iter_mut() {
         let refs = std::mem::take(&mut p.env_refs);
         if refs.is_empty() {
             continue;
         }
         let code_path = sources.path(p.file()).to_path_buf();
-        let candidates = candidates(&code_path, env_files);
+        let candidates = by_dir.candidates(&code_path);
         for r in &refs {
             let def = candidates
                 .iter()
@@ -117,18 +118,38 @@ pub fn resolve(
     findings
 }
 
-/// Env files that apply to a code file: those in its folder or an ancestor folder, closest first,
-/// `.env` before `.env.*` variants.
-fn candidates<'a>(code: &Path, env_files: &'a [EnvFile]) -> Vec<&'a EnvFile> {
-    let mut out: Vec<(usize, bool, &EnvFile)> = env_files
-        .iter()
-        .filter_map(|f| {
-            let dir = f.path.parent()?;
-            let depth = code.ancestors().skip(1).position(|a| a == dir)?;
-            let is_plain = f.path.file_name().is_some_and(|n| n == ".env");
-            Some((depth, !is_plain, f))
-        })
-        .collect();
-    out.sort_by(|a, b| (a.0, a.1, &a.2.path).cmp(&(b.0, b.1, &b.2.path)));
-    out.into_iter().map(|(_, _, f)| f).collect()
+/// Env files by folder, so that finding the ones that apply to a code file costs the depth of
+/// its path, not the number of env files in the run.
+struct EnvIndex<'a> {
+    by_dir: HashMap<&'a Path, Vec<&'a EnvFile>>,
+}
+
+impl<'a> EnvIndex<'a> {
+    fn new(env_files: &'a [EnvFile]) -> Self {
+        let mut by_dir: HashMap<&Path, Vec<&EnvFile>> = HashMap::new();
+        for f in env_files {
+            if let Some(dir) = f.path.parent() {
+                by_dir.entry(dir).or_default().push(f);
+            }
+        }
+        // In each folder `.env` first, then the `.env.*` variants by name.
+        for files in by_dir.values_mut() {
+            files.sort_by(|a, b| {
+                let plain = |f: &EnvFile| f.path.file_name().is_some_and(|n| n == ".env");
+                (!plain(a), &a.path).cmp(&(!plain(b), &b.path))
+            });
+        }
+        EnvIndex { by_dir }
+    }
+
+    /// Env files that apply to a code file: those in its folder or an ancestor folder, closest
+    /// first, `.env` before `.env.*` variants.
+    fn candidates(&self, code: &Path) -> Vec<&'a EnvFile> {
+        code.ancestors()
+            .skip(1)
+            .filter_map(|dir| self.by_dir.get(dir))
+            .flatten()
+            .copied()
+            .collect()
+    }
 }

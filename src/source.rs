@@ -33,7 +33,7 @@ pub struct SourceFile {
     /// Byte offset of the start of every line, for line/column lookups.
     line_starts: Vec<usize>,
     /// Byte ranges that hold secrets; renderers mask them.
-    secrets: Vec<Range<usize>>,
+    secrets: std::collections::BTreeSet<(usize, usize)>,
 }
 
 impl SourceFile {
@@ -45,7 +45,7 @@ impl SourceFile {
             path: path.into(),
             text,
             line_starts,
-            secrets: Vec::new(),
+            secrets: Default::default(),
         }
     }
 
@@ -81,13 +81,14 @@ impl SourceFile {
         Some(start..end.max(start))
     }
 
-    pub fn secrets(&self) -> &[Range<usize>] {
-        &self.secrets
+    /// The secret spans, in file order, each once.
+    pub fn secrets(&self) -> impl Iterator<Item = Range<usize>> + '_ {
+        self.secrets.iter().map(|&(s, e)| s..e)
     }
 
     pub fn add_secret(&mut self, span: Range<usize>) {
-        if span.start < span.end && span.end <= self.text.len() && !self.secrets.contains(&span) {
-            self.secrets.push(span);
+        if span.start < span.end && span.end <= self.text.len() {
+            self.secrets.insert((span.start, span.end));
         }
     }
 }

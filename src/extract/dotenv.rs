@@ -8,7 +8,7 @@
 //! `docs/formats/dotenv.md` describes the syntax rules and what each family means.
 
 use super::clients::{django, env_generic, laravel};
-use super::syntax::dotenv::{Ctx, Def, Parser};
+use super::syntax::dotenv::{report_phpdotenv_only, Ctx, Def, Parser};
 use super::syntax::url::{parse_dsn, Dsn};
 use super::{EnvDef, Extraction};
 use crate::source::{FileId, Loc};
@@ -22,7 +22,7 @@ pub fn extract(file: FileId, text: &str) -> Extraction {
     let mut profiles = Vec::new();
     let laravel_present = laravel::env_recognised(&ctx);
     if laravel_present {
-        laravel::report_phpdotenv_only(&mut ctx, &parsed.php_only);
+        report_phpdotenv_only(&mut ctx, &parsed.php_only);
         if let Some(p) = laravel::from_env_file(&mut ctx) {
             profiles.push(p);
         }

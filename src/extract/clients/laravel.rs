@@ -12,7 +12,7 @@
 use std::ops::Range;
 
 use crate::extract::php::value::{Arr, EnvRead, Expr, Field};
-use crate::extract::syntax::dotenv::{Ctx, Def, PhpIssue};
+use crate::extract::syntax::dotenv::{Ctx, Def};
 use crate::extract::syntax::url::{parse_dsn, Dsn};
 use crate::extract::Extraction;
 use crate::finding::{Finding, Label, Severity};
@@ -31,18 +31,6 @@ const LARAVEL_STRONG: &[&str] = &[
 const LARAVEL_WEAK: &[&str] = &["MAIL_PORT", "MAIL_USERNAME", "MAIL_PASSWORD"];
 /// Flask-Mail uses `MAIL_SERVER`/`MAIL_USE_TLS`: such files are not Laravel's.
 const FLASK_MAIL: &[&str] = &["MAIL_SERVER", "MAIL_USE_TLS", "MAIL_USE_SSL"];
-const LARAVEL_ALL: &[&str] = &[
-    "MAIL_MAILER",
-    "MAIL_DRIVER",
-    "MAIL_URL",
-    "MAIL_SCHEME",
-    "MAIL_HOST",
-    "MAIL_PORT",
-    "MAIL_USERNAME",
-    "MAIL_PASSWORD",
-    "MAIL_ENCRYPTION",
-    "MAIL_FROM_ADDRESS",
-];
 
 /// Does this env file hold Laravel's mail settings?
 pub(crate) fn env_recognised(ctx: &Ctx) -> bool {
@@ -58,43 +46,9 @@ fn lv_string(ctx: &Ctx, d: &Def) -> Option<Value<String>> {
     }
 }
 
-/// Report what only phpdotenv (Laravel's reader) refuses in the file.
-pub(crate) fn report_phpdotenv_only(ctx: &mut Ctx, issues: &[(Range<usize>, PhpIssue)]) {
-    for (span, issue) in issues {
-        let loc = ctx.loc(span.clone());
-        let f = match issue {
-            PhpIssue::UnquotedSpace => Finding::new(
-                "parse-error",
-                Severity::Error,
-                "phpdotenv (Laravel) refuses an unquoted value that contains spaces",
-                Label::new(loc, "unquoted value with a space"),
-            )
-            .with_help("put the value in double quotes: `KEY=\"two words\"`"),
-            PhpIssue::Multiline => Finding::new(
-                "parse-error",
-                Severity::Error,
-                "phpdotenv (Laravel) lets a value span lines only inside double quotes",
-                Label::new(loc, "this value spans lines"),
-            )
-            .with_help("use double quotes for a value with line breaks"),
-            PhpIssue::Escape => Finding::new(
-                "parse-error",
-                Severity::Error,
-                "phpdotenv (Laravel) refuses this escape sequence in a double-quoted value",
-                Label::new(loc, "unknown escape"),
-            )
-            .with_help(
-                "inside double quotes write a backslash as `\\\\`, or use single quotes, \
-                 which keep every character as it is",
-            ),
-        };
-        ctx.push(f);
-    }
-}
-
 /// The mailer an env file configures through Laravel's stock `config/mail.php`.
 pub(crate) fn from_env_file(ctx: &mut Ctx) -> Option<Profile> {
-    let anchor = ctx.anchor(LARAVEL_ALL)?;
+    let anchor = ctx.anchor(&[LARAVEL_STRONG, LARAVEL_WEAK, &["MAIL_FROM_ADDRESS"]].concat())?;
     if !env_mailer_is_smtp(ctx) {
         return None;
     }
@@ -357,7 +311,7 @@ fn env_security(
 
 /// PHP `filter_var($v, FILTER_VALIDATE_BOOL)`: true only for 1/true/on/yes.
 fn php_bool(v: &str) -> bool {
-    php_bool_strict(v) == Some(true)
+    PhpVal::Str(v.to_owned()).filter_bool()
 }
 
 fn php_bool_strict(v: &str) -> Option<bool> {

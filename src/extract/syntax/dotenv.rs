@@ -663,3 +663,37 @@ pub(crate) fn flag(ctx: &mut Ctx, key: &str, d: &Def) -> Option<bool> {
     }
     b
 }
+
+/// Report what only phpdotenv (Laravel's reader) refuses in the file.
+pub(crate) fn report_phpdotenv_only(ctx: &mut Ctx, issues: &[(Range<usize>, PhpIssue)]) {
+    for (span, issue) in issues {
+        let loc = ctx.loc(span.clone());
+        let f = match issue {
+            PhpIssue::UnquotedSpace => Finding::new(
+                "parse-error",
+                Severity::Error,
+                "phpdotenv (Laravel) refuses an unquoted value that contains spaces",
+                Label::new(loc, "unquoted value with a space"),
+            )
+            .with_help("put the value in double quotes: `KEY=\"two words\"`"),
+            PhpIssue::Multiline => Finding::new(
+                "parse-error",
+                Severity::Error,
+                "phpdotenv (Laravel) lets a value span lines only inside double quotes",
+                Label::new(loc, "this value spans lines"),
+            )
+            .with_help("use double quotes for a value with line breaks"),
+            PhpIssue::Escape => Finding::new(
+                "parse-error",
+                Severity::Error,
+                "phpdotenv (Laravel) refuses this escape sequence in a double-quoted value",
+                Label::new(loc, "unknown escape"),
+            )
+            .with_help(
+                "inside double quotes write a backslash as `\\\\`, or use single quotes, \
+                 which keep every character as it is",
+            ),
+        };
+        ctx.push(f);
+    }
+}

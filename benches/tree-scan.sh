@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Folder scans at growing size: smtp-doctor next to `rg -l -i smtp` on the same tree.
+#
+# Builds trees of N copies of a mixed corpus (every fixture project and file of fixtures/, plus
+# files that are not mail configuration: READMEs, source without a mail library, JSON), for each
+# N given, then times `smtp-doctor check --format concise` and `rg -l -i smtp` on each tree with
+# hyperfine and records the peak memory of one smtp-doctor run with /usr/bin/time.
+#
+# A "dense" tree is the corpus as it is (almost every file is a mail config); a "sparse" tree
+# adds 20 ordinary files per copy.
+#
+# Needs hyperfine, ripgrep and GNU time (apt-get install hyperfine ripgrep time).
+# Usage: benches/tree-scan.sh [N ...]        (default: 10 50 250)
+#        KIND=sparse benches/tree-scan.sh 250
+# Results: target/tree-scan/results.md
+set -euo pipefail
+cd "$(dirname "$0")/.."
+sizes=("$@")
+[ ${#sizes[@]} -gt 0 ] || sizes=(10 50 250)
+kind=${KIND:-dense}
+cargo build --release --quiet
+bin=$PWD/target/release/smtp-doctor
+out=$PWD/target/tree-scan
+mkdir -p "$out"
+results=$out/results.md
+[ -s "$results" ] || printf '| tree | files | smtp-doctor mean s | rg -l mean s | ratio | smtp-doctor peak MiB |\n|---|---:|---:|---:|---:|---:|\n' >"$results"
+
+build_tree() { # N DIR
+  local n=$1 dir=$2
+  rm -rf "$dir"
+  mkdir -p "$dir"
+  for i in $(seq 1 "$n"); do
+    mkdir -p "$dir/copy$i"
+    cp -r fixtures/. "$dir/copy$i/"
+    if [ "$kind" = sparse ]; then
+      for j in $(seq 1 20); do
+        printf '# Notes %s\n\nNothing about mail here.\n' "$j" >"$dir/copy$i/note$j.md"
+        printf 'export function add%s(a, b) { return a + b; }\n' "$j" >"$dir/copy$i/util$j.js"
+      done
+    fi
+  done
+}
+
+for n in "${sizes[@]}"; do
+  tree=$out/$kind-$n
+  build_tree "$n" "$tree"
+  files=$(find "$tree" -type f | wc -l)
+  hyperfine --warmup 1 --runs 5 -N -i --export-json "$out/$kind-$n.json" \
+    "$bin check --format concise --exit-zero $tree" \
+    "rg -l -i smtp $tree" >/dev/null
+  read -r ours theirs < <(python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"]; print(r[0]["mean"], r[1]["mean"])' "$out/$kind-$n.json")
+  peak=$(/usr/bin/time -f '%M' "$bin" check --format concise --exit-zero "$tree" 2>&1 >/dev/null | tail -1)
+  printf '| %s | %s | %.3f | %.3f | %.1f | %.0f |\n' "$kind-$n" "$files" "$ours" "$theirs" \
+    "$(python3 -c "print($ours/$theirs)")" "$(python3 -c "print($peak/1024)")" >>"$results"
+  rm -rf "$tree"
+done
+cat "$results"
