@@ -105,15 +105,17 @@ fn near_miss<'a>(host: &str, providers: &'a Providers) -> Option<(&'a Provider, 
         return None;
     }
     let mut best: Option<(usize, &Provider, &str)> = None;
+    let chars = host.chars().count();
     for p in &providers.list {
         for h in p.smtp_hosts.iter().filter(|h| h.is_exact()) {
+            // Two edits change the length by two at most: skip the quadratic distance for
+            // hosts that cannot be near (a committed file may hold a host of any length).
+            if chars.abs_diff(h.text.chars().count()) > 2 || !same_shape(host, &h.text) {
+                continue;
+            }
             let d = strsim::damerau_levenshtein(host, &h.text);
             let limit = if h.text.len() >= 12 { 2 } else { 1 };
-            if d > 0
-                && d <= limit
-                && same_shape(host, &h.text)
-                && best.is_none_or(|(bd, _, _)| d < bd)
-            {
+            if d > 0 && d <= limit && best.is_none_or(|(bd, _, _)| d < bd) {
                 best = Some((d, p, &h.text));
             }
         }

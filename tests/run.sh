@@ -31,6 +31,8 @@ if [ ! -s target/sarif/sarif-schema-2.1.0.json ]; then
      && mv package/lib/schemas/sarif-2.1.0-rtm.5.json sarif-schema-2.1.0.json && rm -rf package ./*.tgz)
 fi
 ignored=(--include-ignored)
+# The mutation fuzzer (tests/fuzz.rs) gets a minute of the CI run; locally it defaults to 5 s.
+export SMTP_DOCTOR_FUZZ_SECONDS=${SMTP_DOCTOR_FUZZ_SECONDS:-60}
 
 cargo build --locked --all-targets
 log=$(mktemp)

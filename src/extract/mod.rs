@@ -162,8 +162,64 @@ pub fn detect(path: &Path, text: &str) -> Option<Format> {
     None
 }
 
+/// Brackets nested deeper than this in code are not parsed: no real configuration nests so deep,
+/// and tree-sitter's error recovery on a megabyte of unclosed brackets takes seconds and
+/// hundreds of megabytes.
+pub const MAX_NESTING: usize = 512;
+
+/// Where unquoted brackets first nest deeper than [`MAX_NESTING`], if they do. Quotes are
+/// tracked naively (a bracket inside a string does not count); that is enough for a guard.
+fn too_deep(text: &str) -> Option<usize> {
+    let (mut depth, mut quote, mut escaped) = (0usize, None::<u8>, false);
+    for (i, &b) in text.as_bytes().iter().enumerate() {
+        match quote {
+            Some(q) => {
+                if escaped {
+                    escaped = false;
+                } else if b == b'\\' {
+                    escaped = true;
+                } else if b == q || b == b'\n' {
+                    quote = None;
+                }
+            }
+            None => match b {
+                b'"' | b'\'' | b'`' => quote = Some(b),
+                b'(' | b'[' | b'{' => {
+                    depth += 1;
+                    if depth > MAX_NESTING {
+                        return Some(i);
+                    }
+                }
+                b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+                _ => {}
+            },
+        }
+    }
+    None
+}
+
 /// Run the extractor for `format` on one file.
 pub fn extract(format: Format, file: FileId, text: &str) -> Extraction {
+    if matches!(
+        format,
+        Format::Php | Format::JavaScript | Format::TypeScript | Format::Python
+    ) {
+        if let Some(at) = too_deep(text) {
+            let span = code::widen(text, at..at);
+            return Extraction {
+                findings: vec![Finding::new(
+                    "parse-error",
+                    crate::finding::Severity::Error,
+                    format!(
+                        "brackets nest deeper than {MAX_NESTING} levels here; the file is not read"
+                    ),
+                    crate::finding::Label::new(Loc::new(file, span), "too deep"),
+                )
+                .with_help("no mail configuration nests this deep: check the file for damage")],
+                ..Extraction::default()
+            };
+        }
+    }
     match format {
         Format::Toml => toml::extract(file, text),
         Format::Dotenv => dotenv::extract(file, text),
@@ -233,6 +289,20 @@ mod tests {
             Some(Format::ThunderbirdPrefs)
         );
         assert_eq!(detect(Path::new("notes.txt"), "hello"), None);
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_before_parsing() {
+        let deep = format!("<?php return {};", "[".repeat(MAX_NESTING + 1));
+        let ex = extract(Format::Php, FileId(0), &deep);
+        assert_eq!(ex.findings.len(), 1);
+        assert_eq!(ex.findings[0].code, "parse-error");
+        assert_eq!(ex.findings[0].primary().span.start, 13 + MAX_NESTING);
+        // Brackets inside strings and balanced brackets do not count.
+        let quoted = format!("x = '{}'\nEMAIL_HOST = 'h'", "{".repeat(4 * MAX_NESTING));
+        assert_eq!(too_deep(&quoted), None);
+        let balanced = "(".repeat(100) + &")".repeat(100);
+        assert_eq!(too_deep(&balanced.repeat(50)), None);
     }
 
     #[test]
