@@ -3,6 +3,7 @@
 //! Library code never prints: the outcome carries files, findings and input errors, and the
 //! report layer decides what to show.
 
+use crate::codes;
 use std::path::{Path, PathBuf};
 
 use crate::checks::{self, Ctx};
@@ -193,7 +194,7 @@ fn add_file(
         let end = (at + '\u{fffd}'.len_utf8()).min(text.len());
         out.findings.push(
             Finding::new(
-                "parse-error",
+                codes::PARSE_ERROR,
                 Severity::Error,
                 "the file is not valid UTF-8",
                 Label::new(Loc::new(id, at..end), "invalid byte here"),

@@ -2,6 +2,7 @@
 //! report what the servers did as findings labelled at the configuration that named the host or
 //! port — the same findings and renderers as the static checks.
 
+use crate::codes;
 use crate::engine::Outcome;
 use crate::finding::{Finding, Label};
 use crate::model::Profile;
@@ -67,28 +68,30 @@ fn anchor_for(p: &Profile, code: &str) -> (Loc, String) {
     let user = p.username.as_ref().map(|v| v.loc.clone());
     let from = p.from.first().map(|v| v.loc.clone());
     match code {
-        "connect-refused"
-        | "connect-timeout"
-        | "connect-failed"
-        | "banner-timeout"
-        | "banner-invalid"
-        | "banner-rejected"
-        | "starttls-not-offered"
-        | "starttls-refused"
-        | "starttls-available"
-        | "tls-handshake-failed"
-        | "tls-version-obsolete"
-        | "reply-timeout"
-        | "protocol-error"
-        | "connection-closed" => (port, "probed here".into()),
-        "auth-rejected"
-        | "auth-succeeded"
-        | "auth-not-offered"
-        | "auth-mechanism-unsupported"
-        | "auth-skipped"
-        | "auth-before-tls" => (user.unwrap_or(host), "login probed".into()),
-        "from-rejected" => (from.unwrap_or(host), "sender probed".into()),
-        "mx-provider" | "srv-differs" => (from.or(user).unwrap_or(host), "mail domain".into()),
+        codes::CONNECT_REFUSED
+        | codes::CONNECT_TIMEOUT
+        | codes::CONNECT_FAILED
+        | codes::BANNER_TIMEOUT
+        | codes::BANNER_INVALID
+        | codes::BANNER_REJECTED
+        | codes::STARTTLS_NOT_OFFERED
+        | codes::STARTTLS_REFUSED
+        | codes::STARTTLS_AVAILABLE
+        | codes::TLS_HANDSHAKE_FAILED
+        | codes::TLS_VERSION_OBSOLETE
+        | codes::REPLY_TIMEOUT
+        | codes::PROTOCOL_ERROR
+        | codes::CONNECTION_CLOSED => (port, "probed here".into()),
+        codes::AUTH_REJECTED
+        | codes::AUTH_SUCCEEDED
+        | codes::AUTH_NOT_OFFERED
+        | codes::AUTH_MECHANISM_UNSUPPORTED
+        | codes::AUTH_SKIPPED
+        | codes::AUTH_BEFORE_TLS => (user.unwrap_or(host), "login probed".into()),
+        codes::FROM_REJECTED => (from.unwrap_or(host), "sender probed".into()),
+        codes::MX_PROVIDER | codes::SRV_DIFFERS => {
+            (from.or(user).unwrap_or(host), "mail domain".into())
+        }
         _ => (host, "probed".into()),
     }
 }
@@ -97,11 +100,11 @@ fn anchor_for(p: &Profile, code: &str) -> (Loc, String) {
 /// observed on the finding itself.
 fn settle_static_findings(findings: &mut [Finding], p: &Profile, report: &ProbeReport) {
     let Some(port) = &p.port else { return };
-    let observed = if report.has("connect-refused") {
+    let observed = if report.has(codes::CONNECT_REFUSED) {
         "the probe found the port closed (connection refused)".to_owned()
-    } else if report.has("connect-timeout") || report.has("banner-timeout") {
+    } else if report.has(codes::CONNECT_TIMEOUT) || report.has(codes::BANNER_TIMEOUT) {
         "the probe got no answer on this port".to_owned()
-    } else if report.has("tls-handshake-failed") {
+    } else if report.has(codes::TLS_HANDSHAKE_FAILED) {
         "the probe's TLS handshake failed".to_owned()
     } else if let Some(tls) = &report.tls {
         format!(
@@ -125,7 +128,7 @@ fn settle_static_findings(findings: &mut [Finding], p: &Profile, report: &ProbeR
     for f in findings.iter_mut() {
         if matches!(
             f.code.as_str(),
-            "port-undocumented" | "port-not-offered" | "tls-mode-mismatch"
+            codes::PORT_UNDOCUMENTED | codes::PORT_NOT_OFFERED | codes::TLS_MODE_MISMATCH
         ) && f.labels.iter().any(|l| l.loc == port.loc)
         {
             f.message = format!("{} (observed: {observed})", f.message);

@@ -1,6 +1,7 @@
 //! After the checks: inline suppressions, severity overrides, rule selection and per-file
 //! ignores, in that order. Selection names are rule codes or provider ids (`icloud`), or `ALL`.
 
+use crate::codes;
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -171,7 +172,7 @@ pub fn apply(findings: Vec<Finding>, sources: &Sources, sel: &Selection) -> Vec<
         for (name, loc, used) in &s.codes {
             if !used {
                 let f = Finding::new(
-                    "unused-suppression",
+                    codes::UNUSED_SUPPRESSION,
                     Severity::Warning,
                     format!(
                         "`{name}` is suppressed here, but nothing on line {} reports it",

@@ -2,6 +2,7 @@
 //! `app-password-required`: how the client logs in, against what the provider accepts.
 
 use super::{anchor, value_label, with_labels, Ctx};
+use crate::codes;
 use crate::finding::{Applicability, Edit, Finding, Fix, Label, Severity};
 use crate::identify::Match;
 use crate::model::{address_domain, AuthMethod, Origin};
@@ -35,7 +36,7 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
             let mut it = labels.into_iter();
             let f = ctx
                 .finding(
-                    "auth-missing",
+                    codes::AUTH_MISSING,
                     Severity::Error,
                     format!(
                         "{} requires authentication, but this configuration does not log in",
@@ -99,7 +100,7 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
         let mut it = method_labels().into_iter();
         let f = ctx
             .finding(
-                "auth-method-unsupported",
+                codes::AUTH_METHOD_UNSUPPORTED,
                 sev,
                 msg,
                 it.next().expect("label"),
@@ -117,7 +118,7 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
             let mut it = value_label(a, "not offered").into_iter();
             let f = ctx
                 .finding(
-                    "auth-method-unsupported",
+                    codes::AUTH_METHOD_UNSUPPORTED,
                     Severity::Error,
                     format!(
                         "{} does not offer {} (it offers {})",
@@ -154,7 +155,7 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
             let mut it = value_label(user, "no domain").into_iter();
             let mut f = ctx
                 .finding(
-                    "username-not-full-address",
+                    codes::USERNAME_NOT_FULL_ADDRESS,
                     Severity::Error,
                     format!(
                         "{} expects the full e-mail address as the login, not `{u}`",
@@ -197,7 +198,7 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
         let mut it = value_label(secret, "not an app-specific password").into_iter();
         let f = ctx
             .finding(
-                "app-password-required",
+                codes::APP_PASSWORD_REQUIRED,
                 Severity::Error,
                 if pw.kind == PasswordKind::AppSpecific {
                     format!("{} needs {}; this password does not have that form, so it is probably the account password", prov.name, pw.describe)

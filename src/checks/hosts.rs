@@ -1,6 +1,7 @@
 //! `host-typo` and `incoming-host-as-smtp`: the SMTP host is not the provider's SMTP host.
 
 use super::{value_label, with_labels, Ctx};
+use crate::codes;
 use crate::finding::{Applicability, Edit, Finding, Fix, Label, Severity};
 use crate::identify::Match;
 use crate::providers::Protocol;
@@ -32,7 +33,7 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
             Match::WrongHost(w) => {
                 let f = ctx
                     .finding(
-                        "host-typo",
+                        codes::HOST_TYPO,
                         Severity::Error,
                         format!("`{name}` is not {}'s SMTP server: {}", prov.name, w.reason),
                         Label::new(host.loc.clone(), "not an SMTP submission host"),
@@ -48,7 +49,7 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
             Match::Typo { intended } => {
                 let f = ctx
                     .finding(
-                        "host-typo",
+                        codes::HOST_TYPO,
                         Severity::Error,
                         format!("`{name}` looks like a misspelling of {intended}"),
                         Label::new(host.loc.clone(), format!("did you mean {intended}?")),
@@ -65,7 +66,7 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
                 };
                 let mut f = ctx
                     .finding(
-                        "incoming-host-as-smtp",
+                        codes::INCOMING_HOST_AS_SMTP,
                         Severity::Error,
                         format!(
                             "`{name}` is {}'s {proto} server for reading mail, not its SMTP server",
@@ -124,7 +125,7 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
             ),
         };
         let mut f = ctx
-            .finding("incoming-host-as-smtp", Severity::Error, msg, primary)
+            .finding(codes::INCOMING_HOST_AS_SMTP, Severity::Error, msg, primary)
             .with_help("SMTP submission uses port 587 (STARTTLS) or 465 (implicit TLS) on the provider's SMTP host");
         if incoming_name && incoming_port.is_some() {
             f = f.with_label(Label::new(host.loc.clone(), "incoming mail host"));

@@ -1,6 +1,7 @@
 //! The SMTP dialogue: connect, banner, EHLO, STARTTLS or implicit TLS, EHLO again, optional AUTH
 //! (and From check), QUIT. Every read and write is bounded by the step timeout.
 
+use crate::codes;
 use std::io;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
@@ -320,7 +321,7 @@ pub(crate) async fn run(
         Err(LookupFailure::NoAddress(why)) => {
             log.push(format!("* resolve {target_host}: {why}"));
             report.add(
-                "dns-no-address",
+                codes::DNS_NO_ADDRESS,
                 Error,
                 format!("{target_host} has no address: {why}"),
                 Some("check the host name for typos; the provider's documented SMTP host is the one to use".into()),
@@ -330,7 +331,7 @@ pub(crate) async fn run(
         Err(LookupFailure::Error(why)) => {
             log.push(format!("* resolve {target_host}: {why}"));
             report.add(
-                "dns-error",
+                codes::DNS_ERROR,
                 Warning,
                 format!("could not resolve {target_host}: {why}"),
                 Some("the DNS server did not answer; try again or name another with --dns".into()),
@@ -441,7 +442,7 @@ fn report_connect_failure(
     };
     match failure {
         ConnectFailure::Refused => report.add(
-            "connect-refused",
+            codes::CONNECT_REFUSED,
             Error,
             format!("{host}:{port} refused the connection: nothing accepts mail submission there"),
             Some(match other_port {
@@ -450,13 +451,13 @@ fn report_connect_failure(
             }),
         ),
         ConnectFailure::Timeout => report.add(
-            "connect-timeout",
+            codes::CONNECT_TIMEOUT,
             Error,
             format!("no TCP connection to {host}:{port} within {step:?}"),
             Some("packets are dropped on the way: a firewall, a network that blocks outgoing mail ports, or a wrong address".into()),
         ),
         ConnectFailure::Other(e) => report.add(
-            "connect-failed",
+            codes::CONNECT_FAILED,
             Error,
             format!("cannot connect to {host}:{port}: {e}"),
             Some("the network has no route to this address (IPv6 without IPv6 connectivity, VPN, offline)".into()),
@@ -468,7 +469,7 @@ fn report_connect_failure(
 fn reply_failure(report: &mut ProbeReport, err: ReplyError, after: &str, step: Duration) {
     match err {
         ReplyError::Timeout => report.add(
-            "reply-timeout",
+            codes::REPLY_TIMEOUT,
             Error,
             format!("no complete reply to {after} within {step:?}"),
             Some(
@@ -477,19 +478,19 @@ fn reply_failure(report: &mut ProbeReport, err: ReplyError, after: &str, step: D
             ),
         ),
         ReplyError::Closed => report.add(
-            "connection-closed",
+            codes::CONNECTION_CLOSED,
             Error,
             format!("the server closed the connection after {after}"),
             None,
         ),
         ReplyError::Malformed(line) => report.add(
-            "protocol-error",
+            codes::PROTOCOL_ERROR,
             Error,
             format!("the reply to {after} is not valid SMTP: `{}`", clip(&line)),
             None,
         ),
         ReplyError::Io(e) => report.add(
-            "connection-closed",
+            codes::CONNECTION_CLOSED,
             Error,
             format!("the connection failed after {after}: {e}"),
             None,
@@ -529,7 +530,7 @@ async fn dialogue(
         Ok(r) if r.class() == 4 || r.class() == 5 => {
             report.banner = Some(r.text());
             report.add(
-                "banner-rejected",
+                codes::BANNER_REJECTED,
                 Error,
                 format!("the server refused the session at connect: {}", r.summary()),
                 Some(if r.code == 421 {
@@ -544,7 +545,7 @@ async fn dialogue(
         }
         Ok(r) => {
             report.add(
-                "banner-invalid",
+                codes::BANNER_INVALID,
                 Error,
                 format!("unexpected greeting: {}", r.summary()),
                 None,
@@ -559,7 +560,7 @@ async fn dialogue(
                 "a server that waits in silence usually expects TLS first (implicit TLS), or is not an SMTP server".to_string()
             };
             report.add(
-                "banner-timeout",
+                codes::BANNER_TIMEOUT,
                 Error,
                 format!("the server sent no greeting within {step:?}"),
                 Some(help),
@@ -568,7 +569,7 @@ async fn dialogue(
         }
         Err(ReplyError::Malformed(line)) => {
             report.add(
-                "banner-invalid",
+                codes::BANNER_INVALID,
                 Error,
                 format!("the server's first line is not an SMTP greeting: `{}`", clip(&line)),
                 Some("this port runs another service (HTTP, SSH, IMAP?) or expects TLS; check host and port".into()),
@@ -577,7 +578,7 @@ async fn dialogue(
         }
         Err(ReplyError::Closed) => {
             report.add(
-                "connection-closed",
+                codes::CONNECTION_CLOSED,
                 Error,
                 "the server closed the connection before greeting",
                 None,
@@ -605,7 +606,7 @@ async fn dialogue(
     } else {
         if !caps.auth.is_empty() {
             report.add(
-                "auth-before-tls",
+                codes::AUTH_BEFORE_TLS,
                 Warning,
                 format!(
                     "the server offers AUTH {} before TLS: a client without TLS would send the password in clear",
@@ -620,7 +621,7 @@ async fn dialogue(
             TlsMode::None => {
                 if starttls {
                     report.add(
-                        "starttls-available",
+                        codes::STARTTLS_AVAILABLE,
                         Info,
                         "the server offers STARTTLS but the configuration does not use it",
                         Some(
@@ -633,7 +634,7 @@ async fn dialogue(
             TlsMode::Starttls => {
                 if !starttls {
                     report.add(
-                        "starttls-not-offered",
+                        codes::STARTTLS_NOT_OFFERED,
                         Error,
                         "the server does not offer STARTTLS: a client that requires it fails, one that does not sends everything in clear",
                         Some(if ep.port == 465 {
@@ -648,7 +649,7 @@ async fn dialogue(
                     Ok(r) if r.code == 220 => {}
                     Ok(r) => {
                         report.add(
-                            "starttls-refused",
+                            codes::STARTTLS_REFUSED,
                             Error,
                             format!("the server refused STARTTLS: {}", r.summary()),
                             Some(if r.code == 454 {
@@ -666,7 +667,7 @@ async fn dialogue(
                 }
                 if !conn.buf.is_empty() {
                     report.add(
-                        "protocol-error",
+                        codes::PROTOCOL_ERROR,
                         Error,
                         "the server sent data after its STARTTLS reply, before the handshake (a sign of a broken or tampered connection)",
                         None,
@@ -704,7 +705,7 @@ async fn ehlo(
         Ok(r) if r.code == 250 => Some(parse_capabilities(&r)),
         Ok(r) => {
             report.add(
-                "ehlo-rejected",
+                codes::EHLO_REJECTED,
                 Warning,
                 format!("the server refused EHLO: {}", r.summary()),
                 Some("without EHLO there is no STARTTLS and no AUTH".into()),
@@ -791,7 +792,7 @@ async fn handshake(
             }
             let (code, message, help) = if e.kind() == io::ErrorKind::TimedOut {
                 (
-                    "tls-handshake-failed",
+                    codes::TLS_HANDSHAKE_FAILED,
                     format!("the TLS handshake did not finish within {:?}", conn.step),
                     Some(if implicit {
                         "the server may expect plain SMTP first (STARTTLS, usually port 587)"
@@ -870,14 +871,14 @@ async fn handshake(
             _ => "clients that verify certificates (as they should) will refuse this server".to_string(),
         };
         report.add(
-            "certificate-invalid",
+            codes::CERTIFICATE_INVALID,
             Error,
             format!("{why} (subject {})", t.subject),
             Some(help),
         );
     } else if t.days_left < EXPIRY_WARNING_DAYS {
         report.add(
-            "certificate-expiring",
+            codes::CERTIFICATE_EXPIRING,
             Warning,
             format!(
                 "the certificate expires in {} day{} ({})",
@@ -936,7 +937,7 @@ async fn authenticate(
     if let Some(m) = method.as_ref().filter(|_| logs_in) {
         if caps.auth.is_empty() {
             report.add(
-                "auth-not-offered",
+                codes::AUTH_NOT_OFFERED,
                 Error,
                 format!(
                     "the configuration logs in, but the server offers no AUTH{}",
@@ -952,7 +953,7 @@ async fn authenticate(
             chosen = choose_mechanism(m, &caps.auth);
             if chosen.is_none() {
                 report.add(
-                    "auth-mechanism-unsupported",
+                    codes::AUTH_MECHANISM_UNSUPPORTED,
                     Error,
                     format!(
                         "the client logs in with {m}, but the server offers AUTH {}",
@@ -969,7 +970,12 @@ async fn authenticate(
         return;
     }
     let skip = |report: &mut ProbeReport, why: String| {
-        report.add("auth-skipped", Info, format!("AUTH not tried: {why}"), None);
+        report.add(
+            codes::AUTH_SKIPPED,
+            Info,
+            format!("AUTH not tried: {why}"),
+            None,
+        );
     };
     let (Some(user), Some(secret)) = (ep.username.as_deref(), ep.password.as_ref()) else {
         skip(
@@ -987,7 +993,7 @@ async fn authenticate(
         return;
     }
     let Some(mech) = chosen else {
-        if !report.has("auth-mechanism-unsupported") && !report.has("auth-not-offered") {
+        if !report.has(codes::AUTH_MECHANISM_UNSUPPORTED) && !report.has(codes::AUTH_NOT_OFFERED) {
             skip(report, "no AUTH mechanism to try".into());
         }
         return;
@@ -1048,7 +1054,7 @@ async fn authenticate(
     });
     if accepted {
         report.add(
-            "auth-succeeded",
+            codes::AUTH_SUCCEEDED,
             Info,
             format!("the server accepted the login of {user} with AUTH {mech}"),
             None,
@@ -1058,7 +1064,7 @@ async fn authenticate(
         }
     } else if reply.code == 504 {
         report.add(
-            "auth-mechanism-unsupported",
+            codes::AUTH_MECHANISM_UNSUPPORTED,
             Error,
             format!("the server refused AUTH {mech}: {}", reply.summary()),
             None,
@@ -1066,7 +1072,7 @@ async fn authenticate(
     } else {
         let severity = if reply.class() == 4 { Warning } else { Error };
         report.add(
-            "auth-rejected",
+            codes::AUTH_REJECTED,
             severity,
             format!(
                 "the server refused the login of {user}: {}",
@@ -1120,7 +1126,7 @@ async fn check_from(
     let mail = format!("MAIL FROM:<{addr}>");
     let refused = |report: &mut ProbeReport, r: &Reply| {
         report.add(
-            "from-rejected",
+            codes::FROM_REJECTED,
             Error,
             format!("logged in as {user}, the server refuses the sender {addr}: {}", r.summary()),
             Some("send from the account's own address or an alias or custom domain verified for this account".into()),
