@@ -47,7 +47,8 @@ pub struct ProbeOptions {
     /// At most this many probes at the same time.
     pub concurrency: usize,
     /// How to recognise providers by MX host: the `recognise.mx` facts of the provider rules
-    /// (the built-in ones by default; the CLI passes the run's, user folders included).
+    /// (the built-in ones by default; the engine and `smtp-doctor probe` pass the run's, user
+    /// folders included).
     pub mx_rules: std::sync::Arc<Vec<MxRule>>,
 }
 
