@@ -4,6 +4,7 @@ use super::{value_label, with_labels, Ctx};
 use crate::codes;
 use crate::finding::{Applicability, Edit, Finding, Fix, Label, Severity};
 use crate::identify::Match;
+use crate::model::Value;
 use crate::providers::Protocol;
 
 const INCOMING_PORTS: &[(u16, &str)] =
@@ -98,7 +99,12 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
             Match::Host | Match::Domain => {}
         }
     }
-    // Generic: an incoming-looking host or an incoming port on any host.
+    generic_incoming(ctx, host, &name, out);
+}
+
+/// Any host: an incoming-looking host name or an incoming port.
+fn generic_incoming(ctx: &Ctx, host: &Value<String>, name: &str, out: &mut Vec<Finding>) {
+    let p = ctx.profile;
     let incoming_name = ["imap.", "imap-", "pop.", "pop3.", "pop-"]
         .iter()
         .any(|pre| name.starts_with(pre));
