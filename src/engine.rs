@@ -1,14 +1,16 @@
-//! One run: discover files, extract profiles, identify providers, run checks.
+//! One run: discover → extract → resolve → identify → check → (probe) → select. Every caller
+//! (the CLI, the tests, a library user) gets the same path; only `RunOptions` differ.
 //!
 //! Library code never prints: the outcome carries files, findings and input errors, and the
 //! report layer decides what to show.
 
+use crate::codes;
 use std::path::{Path, PathBuf};
 
 use crate::checks::{self, Ctx};
 use crate::extract::{self, Format};
 use crate::finding::{Finding, Label, Severity};
-use crate::identify::identify;
+use crate::identify::{identify, Identity};
 use crate::model::{Origin, Profile};
 use crate::providers::Providers;
 use crate::source::{FileId, Loc, SourceFile, Sources};
@@ -28,6 +30,8 @@ pub struct Outcome {
     pub sources: Sources,
     pub findings: Vec<Finding>,
     pub profiles: Vec<Profile>,
+    /// The provider the identify step found for each profile (same order as `profiles`).
+    pub identified: Vec<Option<Identity>>,
     /// Variables defined by env files, for the resolve step.
     pub env_files: Vec<crate::resolve::EnvFile>,
     pub errors: Vec<InputError>,
@@ -51,6 +55,9 @@ pub struct RunOptions {
     pub selection: crate::select::Selection,
     /// Formats chosen by glob for files whose name says nothing.
     pub formats: Vec<(globset::GlobMatcher, Format)>,
+    /// Probe every server the profiles name, after the checks and before selection
+    /// (`--probe`); `None` keeps the run off the network.
+    pub probe: Option<crate::probe::ProbeOptions>,
 }
 
 /// Check the given files and folders with default options (inline suppressions still apply).
@@ -193,7 +200,7 @@ fn add_file(
         let end = (at + '\u{fffd}'.len_utf8()).min(text.len());
         out.findings.push(
             Finding::new(
-                "parse-error",
+                codes::PARSE_ERROR,
                 Severity::Error,
                 "the file is not valid UTF-8",
                 Label::new(Loc::new(id, at..end), "invalid byte here"),
@@ -224,24 +231,8 @@ fn add_file(
 }
 
 fn finish(out: &mut Outcome, providers: &Providers, opts: &RunOptions) {
-    let resolved = crate::resolve::resolve(&mut out.profiles, &out.env_files, &out.sources);
-    out.findings.extend(resolved);
-    // Secrets taken from env files are masked in those files too.
-    for p in &out.profiles {
-        if let Some(pw) = &p.password {
-            out.sources
-                .get_mut(pw.loc.file)
-                .add_secret(pw.loc.span.clone());
-        }
-    }
-    for p in &out.profiles {
-        let ctx = Ctx {
-            profile: p,
-            ident: identify(p, providers),
-            providers,
-        };
-        out.findings.extend(checks::run(&ctx));
-    }
+    resolve_step(out);
+    identify_and_check(out, providers);
     mask_every_copy(&mut out.sources);
     // Stable order: file, position, code; and each finding once.
     // Two readers can report the same value (a .env line read by the dotenv reader and by the
@@ -249,11 +240,46 @@ fn finish(out: &mut Outcome, providers: &Providers, opts: &RunOptions) {
     let key = |f: &Finding| (f.primary().file, f.primary().span.start, f.code.clone());
     out.findings.sort_by_key(key);
     out.findings.dedup_by(|a, b| key(a) == key(b));
+    if let Some(probe) = &opts.probe {
+        let mut probe = probe.clone();
+        // Providers recognised by MX are the run's, user rule folders included.
+        probe.mx_rules = std::sync::Arc::new(crate::probe::mx_rules(providers));
+        crate::probing::probe_profiles(out, &probe);
+    }
     out.findings = crate::select::apply(
         std::mem::take(&mut out.findings),
         &out.sources,
         &opts.selection,
+        opts.probe.is_some(),
     );
+}
+
+/// Env references filled from the run's env files; their secrets are masked there too.
+fn resolve_step(out: &mut Outcome) {
+    let resolved = crate::resolve::resolve(&mut out.profiles, &out.env_files, &out.sources);
+    out.findings.extend(resolved);
+    for p in &out.profiles {
+        if let Some(pw) = &p.password {
+            out.sources
+                .get_mut(pw.loc.file)
+                .add_secret(pw.loc.span.clone());
+        }
+    }
+}
+
+/// The provider of each profile (kept on the outcome), and the checks that use it.
+fn identify_and_check(out: &mut Outcome, providers: &Providers) {
+    out.identified.clear();
+    for p in &out.profiles {
+        let ident = identify(p, providers);
+        out.identified.push(ident.as_ref().map(|i| i.identity()));
+        let ctx = Ctx {
+            profile: p,
+            ident,
+            providers,
+        };
+        out.findings.extend(checks::run(&ctx));
+    }
 }
 
 /// The file of a finding's primary label.

@@ -28,6 +28,26 @@ pub struct Identified<'a> {
     pub ambiguous: bool,
 }
 
+impl Identified<'_> {
+    /// The part later steps need, without borrowing the providers.
+    pub fn identity(&self) -> Identity {
+        Identity {
+            provider: self.provider.id.clone(),
+            ambiguous: self.ambiguous,
+        }
+    }
+}
+
+/// Which provider a profile talks to, as the outcome of a run keeps it (one per profile, see
+/// [`crate::engine::Outcome::identified`]) for the steps after the checks, such as probing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Identity {
+    /// The provider's id (`icloud`).
+    pub provider: String,
+    /// Several providers matched equally well.
+    pub ambiguous: bool,
+}
+
 pub fn identify<'a>(profile: &Profile, providers: &'a Providers) -> Option<Identified<'a>> {
     if let Some(host) = profile.host_name() {
         if host.is_empty() {

@@ -1,6 +1,7 @@
 //! smtp-doctor finds mistakes in e-mail client SMTP settings.
 //!
-//! The path of a run: discover → extract → resolve → identify → check → (probe) → report.
+//! The path of a run: discover → extract → resolve → identify → check → (probe) → select →
+//! report, run by [`engine`]; [`cli`] parses arguments and renders.
 //! Each step is one module; a module only calls the ones after it.
 
 pub mod checks;

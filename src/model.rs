@@ -105,9 +105,7 @@ impl fmt::Display for Security {
 }
 
 /// The TLS mode of a submission endpoint, as provider rules state it.
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Deserialize, serde::Serialize, clap::ValueEnum,
-)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Deserialize, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum TlsMode {
     Implicit,

@@ -1,6 +1,7 @@
 //! After the checks: inline suppressions, severity overrides, rule selection and per-file
 //! ignores, in that order. Selection names are rule codes or provider ids (`icloud`), or `ALL`.
 
+use crate::codes;
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -144,7 +145,16 @@ fn suppressions(sources: &Sources) -> Vec<Suppression> {
 }
 
 /// Apply suppressions and the selection; returns the findings to report.
-pub fn apply(findings: Vec<Finding>, sources: &Sources, sel: &Selection) -> Vec<Finding> {
+///
+/// `probed` says whether the run probed servers: without probes nothing can report a probe
+/// code, so a suppression naming one is neither used nor unused (the same file may be checked
+/// with and without `--probe`).
+pub fn apply(
+    findings: Vec<Finding>,
+    sources: &Sources,
+    sel: &Selection,
+    probed: bool,
+) -> Vec<Finding> {
     let mut sups = suppressions(sources);
     let mut kept = Vec::new();
     for mut f in findings {
@@ -169,9 +179,9 @@ pub fn apply(findings: Vec<Finding>, sources: &Sources, sel: &Selection) -> Vec<
     }
     for s in &sups {
         for (name, loc, used) in &s.codes {
-            if !used {
+            if !used && (probed || !codes::is_probe_code(name)) {
                 let f = Finding::new(
-                    "unused-suppression",
+                    codes::UNUSED_SUPPRESSION,
                     Severity::Warning,
                     format!(
                         "`{name}` is suppressed here, but nothing on line {} reports it",
@@ -225,7 +235,7 @@ mod tests {
             finding(id, b..b + 1, "z-code", None),
             finding(id, b..b + 1, "kept-code", None),
         ];
-        let out = apply(findings, &sources, &Selection::default());
+        let out = apply(findings, &sources, &Selection::default(), false);
         let codes: Vec<_> = out.iter().map(|f| f.code.as_str()).collect();
         // Both names matching the first finding count as used; only `unused-one` is reported.
         assert_eq!(codes, ["kept-code", "unused-suppression"]);
@@ -242,7 +252,21 @@ mod tests {
         let mut sel = Selection::default();
         sel.severity
             .insert("unused-suppression".into(), SeverityOverride::Off);
-        assert!(apply(Vec::new(), &sources, &sel).is_empty());
+        assert!(apply(Vec::new(), &sources, &sel, false).is_empty());
         let _ = id;
+    }
+
+    #[test]
+    fn suppressed_probe_codes_are_judged_only_when_the_run_probed() {
+        let mut sources = Sources::default();
+        sources.add(SourceFile::new(
+            "t.toml",
+            "port = 2 # smtp-doctor: ignore[connect-refused]\n",
+        ));
+        let sel = Selection::default();
+        assert!(apply(Vec::new(), &sources, &sel, false).is_empty());
+        let out = apply(Vec::new(), &sources, &sel, true);
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].code, codes::UNUSED_SUPPRESSION);
     }
 }

@@ -2,6 +2,7 @@
 //! come first; a few client-side symptoms that belong to no provider (a TLS mode that does not
 //! fit the port) follow, with their sources.
 
+use crate::codes;
 use crate::providers::Providers;
 
 /// One explanation of the text.
@@ -26,56 +27,56 @@ const GENERIC: &[(&str, &str, &str, &str, Option<&str>)] = &[
         "the client started TLS at once (implicit TLS) on a port that speaks plain SMTP first (587 or 25)",
         "use STARTTLS on 587, or implicit TLS on 465 (Nodemailer: secure: false on 587)",
         "https://github.com/nodemailer/nodemailer/issues/1154",
-        Some("tls-mode-mismatch"),
+        Some(codes::TLS_MODE_MISMATCH),
     ),
     (
         "Unrecognized SSL message",
         "the client started TLS at once (implicit TLS) on a port that speaks plain SMTP first",
         "use STARTTLS on 587, or implicit TLS on 465",
         "https://github.com/grails-plugins/grails-mail/issues/27",
-        Some("tls-mode-mismatch"),
+        Some(codes::TLS_MODE_MISMATCH),
     ),
     (
         "Greeting never received",
         "the client waited for a plaintext greeting on a port that speaks TLS first (465), or the port is filtered",
         "use implicit TLS on 465 (Nodemailer: secure: true), or STARTTLS on 587",
         "https://github.com/nodemailer/nodemailer/issues/441",
-        Some("tls-mode-mismatch"),
+        Some(codes::TLS_MODE_MISMATCH),
     ),
     (
         "Connection unexpectedly closed",
         "often a plaintext or STARTTLS client on port 465, which expects TLS from the first byte",
         "use implicit TLS on 465 (Python: smtplib.SMTP_SSL; Django: EMAIL_USE_SSL), or STARTTLS on 587",
         "https://github.com/healthchecks/healthchecks/issues/683",
-        Some("tls-mode-mismatch"),
+        Some(codes::TLS_MODE_MISMATCH),
     ),
     (
         "STARTTLS extension not supported",
         "the client wants STARTTLS but the server did not offer it: an implicit-TLS port (465) or a server without TLS",
         "on 465 use implicit TLS instead; otherwise the server offers no TLS and must not get the password",
         "https://docs.python.org/3/library/smtplib.html",
-        Some("tls-mode-mismatch"),
+        Some(codes::TLS_MODE_MISMATCH),
     ),
     (
         "SMTP AUTH extension not supported",
         "the client tried to log in before STARTTLS; servers offer AUTH only inside TLS",
         "call starttls() (or use implicit TLS) before login",
         "https://github.com/eugene-eeo/mailthon/issues/33",
-        Some("insecure-transport"),
+        Some(codes::INSECURE_TRANSPORT),
     ),
     (
         "self signed certificate",
         "the server's certificate is not from a CA the client trusts (a private CA, or an interception proxy)",
         "trust that CA explicitly (smtp-doctor probe --ca-file shows what the server sends); do not switch verification off",
         "https://github.com/nodemailer/nodemailer/issues/504",
-        Some("tls-verify-disabled"),
+        Some(codes::TLS_VERIFY_DISABLED),
     ),
     (
         "unable to verify the first certificate",
         "the server sends an incomplete certificate chain, or one from a CA the client does not trust",
         "fix the chain on the server or trust the CA; do not switch verification off",
         "https://github.com/nodemailer/nodemailer/issues/406",
-        Some("tls-verify-disabled"),
+        Some(codes::TLS_VERIFY_DISABLED),
     ),
 ];
 

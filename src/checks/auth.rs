@@ -2,10 +2,11 @@
 //! `app-password-required`: how the client logs in, against what the provider accepts.
 
 use super::{anchor, value_label, with_labels, Ctx};
+use crate::codes;
 use crate::finding::{Applicability, Edit, Finding, Fix, Label, Severity};
 use crate::identify::Match;
-use crate::model::{address_domain, AuthMethod, Origin};
-use crate::providers::{PasswordKind, UsernameForm};
+use crate::model::{address_domain, AuthMethod, Origin, Profile};
+use crate::providers::{PasswordKind, Provider, UsernameForm};
 
 pub fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
     let Some(ident) = &ctx.ident else { return };
@@ -13,9 +14,27 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
         return;
     }
     let prov = ident.provider;
-    let p = ctx.profile;
+    if auth_missing(ctx, prov, out) {
+        return;
+    }
+    let reported_method = auth_method(ctx, prov, out);
+    username_form(ctx, prov, out);
+    if !reported_method {
+        app_password(ctx, prov, out);
+    }
+}
 
-    // auth-missing
+/// A password login: an auth method that uses one, or a password without a method.
+fn uses_password(p: &Profile) -> bool {
+    match &p.auth {
+        Some(a) => a.value.is_password(),
+        None => p.password.is_some(),
+    }
+}
+
+/// `auth-missing`; `true` when reported (the other login checks have nothing to judge).
+fn auth_missing(ctx: &Ctx, prov: &Provider, out: &mut Vec<Finding>) -> bool {
+    let p = ctx.profile;
     let explicit_none = p.auth.as_ref().filter(|a| a.value == AuthMethod::None);
     if prov.auth.required {
         let primary = match explicit_none {
@@ -35,7 +54,7 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
             let mut it = labels.into_iter();
             let f = ctx
                 .finding(
-                    "auth-missing",
+                    codes::AUTH_MISSING,
                     Severity::Error,
                     format!(
                         "{} requires authentication, but this configuration does not log in",
@@ -51,15 +70,16 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
                     _ => format!("log in with {}", prov.auth.password.describe),
                 });
             out.push(with_labels(f, it.collect()));
-            return;
+            return true;
         }
     }
+    false
+}
 
-    // auth-method-unsupported
-    let uses_password = match &p.auth {
-        Some(a) => a.value.is_password(),
-        None => p.password.is_some(),
-    };
+/// `auth-method-unsupported`: password login where OAuth2 is required or preferred, or a
+/// mechanism the provider does not offer; `true` when reported.
+fn auth_method(ctx: &Ctx, prov: &Provider, out: &mut Vec<Finding>) -> bool {
+    let p = ctx.profile;
     let method_labels = || {
         p.auth
             .as_ref()
@@ -73,7 +93,7 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
     };
     let pw = &prov.auth.password;
     let mut reported_method = false;
-    if uses_password
+    if uses_password(p)
         && matches!(
             pw.kind,
             PasswordKind::Oauth2Only | PasswordKind::Oauth2Preferred
@@ -99,7 +119,7 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
         let mut it = method_labels().into_iter();
         let f = ctx
             .finding(
-                "auth-method-unsupported",
+                codes::AUTH_METHOD_UNSUPPORTED,
                 sev,
                 msg,
                 it.next().expect("label"),
@@ -117,7 +137,7 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
             let mut it = value_label(a, "not offered").into_iter();
             let f = ctx
                 .finding(
-                    "auth-method-unsupported",
+                    codes::AUTH_METHOD_UNSUPPORTED,
                     Severity::Error,
                     format!(
                         "{} does not offer {} (it offers {})",
@@ -135,8 +155,12 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
             reported_method = true;
         }
     }
+    reported_method
+}
 
-    // username-not-full-address
+/// `username-not-full-address`, with the address as an unsafe fix when the domain is known.
+fn username_form(ctx: &Ctx, prov: &Provider, out: &mut Vec<Finding>) {
+    let p = ctx.profile;
     if let Some(user) = &p.username {
         let u = user.value.trim();
         if prov.auth.username == UsernameForm::FullAddress && !u.is_empty() && !u.contains('@') {
@@ -154,7 +178,7 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
             let mut it = value_label(user, "no domain").into_iter();
             let mut f = ctx
                 .finding(
-                    "username-not-full-address",
+                    codes::USERNAME_NOT_FULL_ADDRESS,
                     Severity::Error,
                     format!(
                         "{} expects the full e-mail address as the login, not `{u}`",
@@ -179,12 +203,13 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
             out.push(with_labels(f, it.collect()));
         }
     }
+}
 
-    // app-password-required
-    if reported_method
-        || !uses_password
-        || !matches!(pw.kind, PasswordKind::AppSpecific | PasswordKind::ApiKey)
-    {
+/// `app-password-required`: a password that does not have the app-specific form.
+fn app_password(ctx: &Ctx, prov: &Provider, out: &mut Vec<Finding>) {
+    let p = ctx.profile;
+    let pw = &prov.auth.password;
+    if !uses_password(p) || !matches!(pw.kind, PasswordKind::AppSpecific | PasswordKind::ApiKey) {
         return;
     }
     let (Some(pattern), Some(secret)) = (&pw.pattern, &p.password) else {
@@ -197,7 +222,7 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
         let mut it = value_label(secret, "not an app-specific password").into_iter();
         let f = ctx
             .finding(
-                "app-password-required",
+                codes::APP_PASSWORD_REQUIRED,
                 Severity::Error,
                 if pw.kind == PasswordKind::AppSpecific {
                     format!("{} needs {}; this password does not have that form, so it is probably the account password", prov.name, pw.describe)

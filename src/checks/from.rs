@@ -1,6 +1,7 @@
 //! `from-mismatch`: a From address the provider refuses (or rewrites) for this login.
 
 use super::{value_label, with_labels, Ctx};
+use crate::codes;
 use crate::finding::Finding;
 use crate::identify::Match;
 use crate::model::{address_domain, address_local, bare_address};
@@ -76,7 +77,7 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
         let mut it = value_label(from, "From").into_iter();
         let f = ctx
             .finding(
-                "from-mismatch",
+                codes::FROM_MISMATCH,
                 severity,
                 format!("{why}; {consequence}"),
                 it.next().expect("label"),

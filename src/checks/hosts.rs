@@ -1,8 +1,10 @@
 //! `host-typo` and `incoming-host-as-smtp`: the SMTP host is not the provider's SMTP host.
 
 use super::{value_label, with_labels, Ctx};
+use crate::codes;
 use crate::finding::{Applicability, Edit, Finding, Fix, Label, Severity};
 use crate::identify::Match;
+use crate::model::Value;
 use crate::providers::Protocol;
 
 const INCOMING_PORTS: &[(u16, &str)] =
@@ -32,7 +34,7 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
             Match::WrongHost(w) => {
                 let f = ctx
                     .finding(
-                        "host-typo",
+                        codes::HOST_TYPO,
                         Severity::Error,
                         format!("`{name}` is not {}'s SMTP server: {}", prov.name, w.reason),
                         Label::new(host.loc.clone(), "not an SMTP submission host"),
@@ -48,7 +50,7 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
             Match::Typo { intended } => {
                 let f = ctx
                     .finding(
-                        "host-typo",
+                        codes::HOST_TYPO,
                         Severity::Error,
                         format!("`{name}` looks like a misspelling of {intended}"),
                         Label::new(host.loc.clone(), format!("did you mean {intended}?")),
@@ -65,7 +67,7 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
                 };
                 let mut f = ctx
                     .finding(
-                        "incoming-host-as-smtp",
+                        codes::INCOMING_HOST_AS_SMTP,
                         Severity::Error,
                         format!(
                             "`{name}` is {}'s {proto} server for reading mail, not its SMTP server",
@@ -97,7 +99,12 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
             Match::Host | Match::Domain => {}
         }
     }
-    // Generic: an incoming-looking host or an incoming port on any host.
+    generic_incoming(ctx, host, &name, out);
+}
+
+/// Any host: an incoming-looking host name or an incoming port.
+fn generic_incoming(ctx: &Ctx, host: &Value<String>, name: &str, out: &mut Vec<Finding>) {
+    let p = ctx.profile;
     let incoming_name = ["imap.", "imap-", "pop.", "pop3.", "pop-"]
         .iter()
         .any(|pre| name.starts_with(pre));
@@ -124,7 +131,7 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
             ),
         };
         let mut f = ctx
-            .finding("incoming-host-as-smtp", Severity::Error, msg, primary)
+            .finding(codes::INCOMING_HOST_AS_SMTP, Severity::Error, msg, primary)
             .with_help("SMTP submission uses port 587 (STARTTLS) or 465 (implicit TLS) on the provider's SMTP host");
         if incoming_name && incoming_port.is_some() {
             f = f.with_label(Label::new(host.loc.clone(), "incoming mail host"));

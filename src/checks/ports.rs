@@ -2,6 +2,7 @@
 //! must be a pair the server speaks.
 
 use super::{value_label, with_labels, Ctx};
+use crate::codes;
 use crate::finding::{Finding, Label, Severity};
 use crate::identify::Match;
 use crate::model::{Security, TlsMode, Value};
@@ -32,7 +33,7 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
                     .unwrap_or_default();
                 let f = ctx
                     .finding(
-                        "port-not-offered",
+                        codes::PORT_NOT_OFFERED,
                         Severity::Error,
                         format!(
                             "{} does not accept mail submission on port {}{symptom}",
@@ -56,7 +57,7 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
                         .unwrap_or_default();
                     let f = ctx
                         .finding(
-                            "port-undocumented",
+                            codes::PORT_UNDOCUMENTED,
                             Severity::Warning,
                             format!("{} does not document port {}", prov.name, port.value),
                             Label::new(port.loc.clone(), "undocumented port"),
@@ -144,7 +145,7 @@ fn mismatch(
     let mut labels = primary.into_iter();
     let first = labels.next().expect("label");
     let f = ctx
-        .finding("tls-mode-mismatch", Severity::Error, message, first)
+        .finding(codes::TLS_MODE_MISMATCH, Severity::Error, message, first)
         .with_help(fix_hint);
     with_labels(with_labels(f, labels.collect()), second)
 }

@@ -1,6 +1,7 @@
 //! `plaintext-secret`: a password written into the file itself.
 
 use super::{value_label, with_labels, Ctx};
+use crate::codes;
 use crate::finding::{Finding, Severity};
 use crate::model::{Client, Origin};
 
@@ -30,7 +31,7 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
     let mut it = value_label(pw, "password").into_iter();
     let f = ctx
         .finding(
-            "plaintext-secret",
+            codes::PLAINTEXT_SECRET,
             severity,
             message.to_owned(),
             it.next().expect("label"),

@@ -2,6 +2,7 @@
 //! check who is on the other end.
 
 use super::{value_label, with_labels, Ctx};
+use crate::codes;
 use crate::finding::{Finding, Label, Severity};
 use crate::model::{is_loopback_host, Security};
 
@@ -32,7 +33,7 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
         if let Some((severity, message, what)) = finding {
             let mut labels = value_label(sec, what).into_iter();
             let f = ctx
-                .finding("insecure-transport", severity, message, labels.next().expect("label"))
+                .finding(codes::INSECURE_TRANSPORT, severity, message, labels.next().expect("label"))
                 .with_help(
                     "require TLS: STARTTLS that must succeed on port 587, or implicit TLS on port 465",
                 );
@@ -52,7 +53,7 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
             let mut labels = value_label(v, "verification off").into_iter();
             let f = ctx
                 .finding(
-                    "tls-verify-disabled",
+                    codes::TLS_VERIFY_DISABLED,
                     severity,
                     format!("certificate verification is switched off: anyone on the path can pose as the server and take the password{extra}"),
                     labels.next().unwrap_or_else(|| Label::bare(v.loc.clone())),

@@ -1,6 +1,7 @@
 //! DNS: addresses of the SMTP host, MX of the mail domains (with provider recognition) and the
 //! RFC 6186 / RFC 8314 submission SRV records.
 
+use crate::codes;
 use std::net::IpAddr;
 use std::time::Instant;
 
@@ -132,7 +133,7 @@ pub(crate) async fn inspect_domains(
         if !domains.is_empty() {
             if let Err(e) = &shared.resolver {
                 findings.push(ProbeFinding {
-                    code: "dns-error",
+                    code: codes::DNS_ERROR,
                     severity: Severity::Warning,
                     message: format!("MX and SRV records not checked: {e}"),
                     help: Some("pass a DNS server with --dns IP[:PORT]".into()),
@@ -148,7 +149,7 @@ pub(crate) async fn inspect_domains(
     for (report, errors, lines) in results {
         for e in errors {
             findings.push(ProbeFinding {
-                code: "dns-error",
+                code: codes::DNS_ERROR,
                 severity: Severity::Warning,
                 message: e,
                 help: Some(format!(
@@ -175,7 +176,7 @@ pub(crate) async fn inspect_domains(
                 ))
             };
             findings.push(ProbeFinding {
-                code: "mx-provider",
+                code: codes::MX_PROVIDER,
                 severity: Severity::Info,
                 message: format!(
                     "mail for {} is received by {} (MX {})",
@@ -196,7 +197,7 @@ pub(crate) async fn inspect_domains(
                     .map(|s| format!("{} -> {}:{}", s.name, s.target, s.port))
                     .collect();
                 findings.push(ProbeFinding {
-                    code: "srv-differs",
+                    code: codes::SRV_DIFFERS,
                     severity: Severity::Info,
                     message: format!(
                         "{} advertises {} for submission, not {}:{}",

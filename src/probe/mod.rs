@@ -7,12 +7,13 @@
 //! with QUIT. Every network step is bounded by [`ProbeOptions::timeout`].
 //!
 //! The result is a [`ProbeReport`]: observations plus [`ProbeFinding`]s with their own stable codes
-//! (listed by [`probe_codes`]). This module never prints.
+//! (the probe codes of [`crate::codes`]). This module never prints.
 
 mod dns;
 mod smtp;
 mod tls;
 
+use crate::codes;
 use std::fmt;
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
@@ -24,6 +25,7 @@ use serde::Serialize;
 
 use crate::finding::Severity;
 use crate::model::{AuthMethod, Profile, Secret, Security, TlsMode};
+use Severity::Error;
 
 pub use dns::{mx_provider, mx_rules, MxProvider, MxRule};
 
@@ -45,7 +47,8 @@ pub struct ProbeOptions {
     /// At most this many probes at the same time.
     pub concurrency: usize,
     /// How to recognise providers by MX host: the `recognise.mx` facts of the provider rules
-    /// (the built-in ones by default; the CLI passes the run's, user folders included).
+    /// (the built-in ones by default; the engine and `smtp-doctor probe` pass the run's, user
+    /// folders included).
     pub mx_rules: std::sync::Arc<Vec<MxRule>>,
 }
 
@@ -333,7 +336,7 @@ impl fmt::Display for Endpoint {
 /// One problem (or notable fact) a probe found.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ProbeFinding {
-    /// Stable kebab-case code, one of [`probe_codes`].
+    /// Stable kebab-case code, a probe code of [`crate::codes`].
     pub code: &'static str,
     #[serde(serialize_with = "ser_severity")]
     pub severity: Severity,
@@ -489,8 +492,8 @@ impl ProbeReport {
         help: Option<String>,
     ) {
         debug_assert!(
-            PROBE_CODES.iter().any(|(c, _, _)| *c == code),
-            "unlisted probe code {code}"
+            crate::codes::is_probe_code(code),
+            "{code} is not a probe code of crate::codes"
         );
         self.findings.push(ProbeFinding {
             code,
@@ -500,149 +503,6 @@ impl ProbeReport {
         });
     }
 }
-
-/// Every code a probe can emit, with its usual severity and a one-line summary.
-pub fn probe_codes() -> &'static [(&'static str, Severity, &'static str)] {
-    PROBE_CODES
-}
-
-use Severity::{Error, Info, Warning};
-
-static PROBE_CODES: &[(&str, Severity, &str)] = &[
-    (
-        "dns-no-address",
-        Error,
-        "the SMTP host has no address in DNS (no A/AAAA record, or the name does not exist)",
-    ),
-    (
-        "dns-error",
-        Warning,
-        "a DNS lookup failed or timed out, so the answer is unknown",
-    ),
-    (
-        "mx-provider",
-        Info,
-        "the mail domain's MX records point to a known provider",
-    ),
-    (
-        "srv-differs",
-        Info,
-        "the mail domain's RFC 6186 SRV records name a different submission endpoint",
-    ),
-    (
-        "connect-refused",
-        Error,
-        "nothing accepts connections on this host and port",
-    ),
-    (
-        "connect-timeout",
-        Error,
-        "the TCP connection was not established within the timeout",
-    ),
-    (
-        "connect-failed",
-        Error,
-        "the TCP connection failed (network unreachable, no route)",
-    ),
-    (
-        "banner-timeout",
-        Error,
-        "the server sent no greeting within the timeout",
-    ),
-    (
-        "banner-invalid",
-        Error,
-        "the server's first line is not an SMTP greeting",
-    ),
-    (
-        "banner-rejected",
-        Error,
-        "the server greeted with an error (421 busy, 554 no service)",
-    ),
-    (
-        "reply-timeout",
-        Error,
-        "the server did not finish a reply within the timeout",
-    ),
-    (
-        "protocol-error",
-        Error,
-        "the server's reply is not valid SMTP",
-    ),
-    (
-        "connection-closed",
-        Error,
-        "the server closed the connection in the middle of the dialogue",
-    ),
-    ("ehlo-rejected", Warning, "the server refused EHLO"),
-    (
-        "starttls-not-offered",
-        Error,
-        "STARTTLS is configured but the server does not offer it",
-    ),
-    (
-        "starttls-refused",
-        Error,
-        "the server answered STARTTLS with an error (e.g. 454)",
-    ),
-    (
-        "starttls-available",
-        Info,
-        "the configuration uses no TLS but the server offers STARTTLS",
-    ),
-    ("tls-handshake-failed", Error, "the TLS handshake failed"),
-    (
-        "tls-version-obsolete",
-        Error,
-        "the server speaks only TLS versions older than 1.2",
-    ),
-    (
-        "certificate-invalid",
-        Error,
-        "the server's certificate does not verify (untrusted issuer, wrong name, expired)",
-    ),
-    (
-        "certificate-expiring",
-        Warning,
-        "the server's certificate expires in less than 14 days",
-    ),
-    (
-        "auth-before-tls",
-        Warning,
-        "the server offers AUTH on an unencrypted connection",
-    ),
-    (
-        "auth-not-offered",
-        Error,
-        "the configuration logs in but the server offers no AUTH",
-    ),
-    (
-        "auth-mechanism-unsupported",
-        Error,
-        "the server does not offer the mechanism the client would log in with",
-    ),
-    (
-        "auth-skipped",
-        Info,
-        "the AUTH probe was asked for but not attempted (and why)",
-    ),
-    (
-        "auth-rejected",
-        Error,
-        "the server refused the login; the reply is mapped to a likely cause",
-    ),
-    ("auth-succeeded", Info, "the server accepted the login"),
-    (
-        "from-rejected",
-        Error,
-        "after login, the server refused the From address for this account",
-    ),
-    (
-        "ca-file-invalid",
-        Error,
-        "the --ca-file could not be read as PEM certificates",
-    ),
-];
 
 /// Days before expiry under which `certificate-expiring` is reported.
 pub const EXPIRY_WARNING_DAYS: i64 = 14;
@@ -710,7 +570,7 @@ async fn probe_with(endpoint: Endpoint, opts: &ProbeOptions, shared: &Shared) ->
 
     if let Err(e) = &shared.tls.ca_error {
         report.add(
-            "ca-file-invalid",
+            codes::CA_FILE_INVALID,
             Error,
             e.clone(),
             Some("pass a PEM file with one or more `-----BEGIN CERTIFICATE-----` blocks".into()),
@@ -834,29 +694,5 @@ mod tests {
         t.push("C: hunter22");
         t.push("C: aHVudGVyMjI=");
         assert_eq!(t.lines, vec!["C: ****", "C: ****"]);
-    }
-
-    #[test]
-    fn every_code_has_a_doc_page() {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-        for (code, severity, _) in probe_codes() {
-            let page = root.join(format!("docs/rules/{code}.md"));
-            let text = std::fs::read_to_string(&page)
-                .unwrap_or_else(|_| panic!("{} is missing", page.display()));
-            assert!(text.starts_with(&format!("# {code}\n")), "{code}: title");
-            assert!(
-                text.contains(&format!("Severity: {severity}.")),
-                "{code}: severity differs from probe_codes()"
-            );
-        }
-    }
-
-    #[test]
-    fn every_code_is_unique_and_kebab() {
-        let mut seen = std::collections::HashSet::new();
-        for (code, _, _) in probe_codes() {
-            assert!(seen.insert(*code), "{code} twice");
-            assert!(code.chars().all(|c| c.is_ascii_lowercase() || c == '-'));
-        }
     }
 }

@@ -3,6 +3,7 @@
 //! capabilities inside TLS, while refusing to authenticate), certificate details and the
 //! classification of handshake errors.
 
+use crate::codes;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -255,7 +256,7 @@ pub(crate) fn classify_handshake_error(
         | Some(rustls::Error::PeerIncompatible(
             rustls::PeerIncompatible::ServerDoesNotSupportTls12Or13,
         )) => (
-            "tls-version-obsolete",
+            codes::TLS_VERSION_OBSOLETE,
             "the server refused TLS 1.2 and 1.3 (alert protocol_version): it speaks only older TLS"
                 .into(),
             Some(
@@ -264,24 +265,24 @@ pub(crate) fn classify_handshake_error(
             ),
         ),
         Some(rustls::Error::InvalidMessage(_)) if implicit => (
-            "tls-handshake-failed",
+            codes::TLS_HANDSHAKE_FAILED,
             format!("the server did not answer with TLS: port {port} seems to speak plain SMTP"),
             Some(
                 "use STARTTLS on this port (usually 587), or implicit TLS on port 465".into(),
             ),
         ),
         Some(e) => (
-            "tls-handshake-failed",
+            codes::TLS_HANDSHAKE_FAILED,
             format!("TLS handshake failed: {e}"),
             None,
         ),
         None if err.kind() == std::io::ErrorKind::UnexpectedEof => (
-            "tls-handshake-failed",
+            codes::TLS_HANDSHAKE_FAILED,
             "the server closed the connection during the TLS handshake".into(),
             None,
         ),
         None => (
-            "tls-handshake-failed",
+            codes::TLS_HANDSHAKE_FAILED,
             format!("TLS handshake failed: {err}"),
             None,
         ),

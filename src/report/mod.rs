@@ -11,8 +11,8 @@ pub mod github;
 pub mod json;
 pub mod sarif;
 
-/// The output formats of `check`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+/// The output formats of `check` (their command-line names are given in `crate::cli`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum OutputFormat {
     /// miette diagnostics with source snippets (for people)
     Full,

@@ -1,0 +1,169 @@
+//! `smtp-doctor check`: settings, one engine run (probes included with `--probe`), rendering,
+//! exit code.
+
+use std::io::Read;
+use std::path::PathBuf;
+
+use super::probe::{print_transcripts, probe_options, ProbeArgs};
+use super::settings::{settings, show_settings, validate_names, Settings};
+use super::values::FailOn;
+use super::{load_providers, output, EXIT_ERROR, EXIT_FINDINGS, EXIT_OK};
+use crate::engine::{self, Outcome, RunOptions};
+use crate::providers::Providers;
+use crate::report::{self, OutputFormat, Style};
+
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// Files or folders to check; `-` reads standard input (name it with --stdin-filename).
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Output format [default: full, or the settings file's output-format].
+    #[arg(
+        long,
+        alias = "output-format",
+        value_enum,
+        env = "SMTP_DOCTOR_OUTPUT_FORMAT"
+    )]
+    pub format: Option<OutputFormat>,
+    /// Add provider rules from a folder of YAML files (may be repeated).
+    #[arg(long = "rules", value_name = "DIR")]
+    pub rule_dirs: Vec<PathBuf>,
+    /// Lowest severity that makes the exit code 1 [default: error].
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOn>,
+    /// Exit 0 even when there are findings (errors reading input still exit 2).
+    #[arg(long)]
+    pub exit_zero: bool,
+    /// File name to use for standard input (decides its format), e.g. `.env`.
+    #[arg(long, value_name = "NAME")]
+    pub stdin_filename: Option<PathBuf>,
+    /// Report only these rule codes or providers (comma-separated; `ALL` for everything).
+    #[arg(
+        long,
+        value_delimiter = ',',
+        value_name = "CODE|PROVIDER",
+        help_heading = "Rule selection"
+    )]
+    pub select: Option<Vec<String>>,
+    /// Also report these rule codes or providers.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        value_name = "CODE|PROVIDER",
+        help_heading = "Rule selection"
+    )]
+    pub extend_select: Vec<String>,
+    /// Never report these rule codes or providers.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        value_name = "CODE|PROVIDER",
+        help_heading = "Rule selection"
+    )]
+    pub ignore: Vec<String>,
+    /// Print how many findings each code has, instead of the findings.
+    #[arg(long)]
+    pub statistics: bool,
+    /// Use this settings file instead of searching for .smtp-doctor.toml.
+    #[arg(long, value_name = "FILE", help_heading = "Settings")]
+    pub config: Option<PathBuf>,
+    /// Ignore every settings file.
+    #[arg(long, conflicts_with = "config", help_heading = "Settings")]
+    pub isolated: bool,
+    /// Print the settings in effect (after the settings file and flags) and exit.
+    #[arg(long, help_heading = "Settings")]
+    pub show_settings: bool,
+    /// Also probe every server the configuration names (talks to the network).
+    #[arg(long, help_heading = "Live probes")]
+    pub probe: bool,
+    #[command(flatten)]
+    pub probe_args: ProbeArgs,
+}
+
+pub(super) fn run(args: CheckArgs, style: &Style, err_color: bool) -> u8 {
+    let mut settings = match settings(&args, err_color) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let providers = match load_providers(&settings.rule_dirs, err_color) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    if let Err(code) = validate_names(&settings.opts.selection, &providers) {
+        return code;
+    }
+    if args.show_settings {
+        return output::exit_after(output::write_stdout(&show_settings(&settings, &providers)));
+    }
+    if args.probe {
+        match probe_options(&args.probe_args) {
+            Ok(o) => settings.opts.probe = Some(o),
+            Err(code) => return code,
+        }
+    }
+    let outcome = match run_engine(&args, &providers, &settings.opts) {
+        Ok(o) => o,
+        Err(code) => return code,
+    };
+    print_transcripts(&outcome, args.probe && args.probe_args.verbose);
+    report_outcome(&args, &settings, &outcome, style)
+}
+
+/// The engine on the paths, or on standard input named by `--stdin-filename`.
+fn run_engine(args: &CheckArgs, providers: &Providers, opts: &RunOptions) -> Result<Outcome, u8> {
+    if !args.paths.iter().any(|p| p.as_os_str() == "-") {
+        return Ok(engine::check_paths_with(&args.paths, providers, opts));
+    }
+    if args.paths.len() > 1 {
+        eprintln!("error: `-` (standard input) cannot be combined with other paths");
+        return Err(EXIT_ERROR);
+    }
+    let Some(name) = args.stdin_filename.clone() else {
+        eprintln!("error: reading standard input needs --stdin-filename NAME (e.g. .env, config.toml, prefs.js) to choose the format");
+        return Err(EXIT_ERROR);
+    };
+    let mut text = String::new();
+    if let Err(e) = std::io::stdin()
+        .take(engine::MAX_FILE_SIZE)
+        .read_to_string(&mut text)
+    {
+        eprintln!("error: cannot read standard input: {e}");
+        return Err(EXIT_ERROR);
+    }
+    let forced = engine::forced_format(opts, &name);
+    let Some(format) = forced.or_else(|| crate::extract::detect(&name, &text)) else {
+        eprintln!(
+            "error: cannot tell the format of `{}`; name it like .env, config.toml or prefs.js",
+            name.display()
+        );
+        return Err(EXIT_ERROR);
+    };
+    Ok(engine::check_text(&name, &text, format, providers, opts))
+}
+
+/// Input errors on stderr, the findings (or statistics) on stdout, and the exit code.
+fn report_outcome(args: &CheckArgs, settings: &Settings, outcome: &Outcome, style: &Style) -> u8 {
+    for e in &outcome.errors {
+        eprintln!("error: {}: {}", e.path.display(), e.message);
+    }
+    if outcome.files_checked == 0 && outcome.errors.is_empty() {
+        eprintln!("note: no configuration files found in the given paths");
+    }
+    let text = if args.statistics {
+        report::statistics(settings.format, outcome)
+    } else {
+        report::render(settings.format, outcome, style)
+    };
+    if !output::write_stdout(&text) {
+        return EXIT_ERROR;
+    }
+    if !outcome.errors.is_empty() {
+        return EXIT_ERROR;
+    }
+    let threshold = settings.fail_on.severity();
+    if !args.exit_zero && outcome.findings.iter().any(|f| f.severity >= threshold) {
+        EXIT_FINDINGS
+    } else {
+        EXIT_OK
+    }
+}
