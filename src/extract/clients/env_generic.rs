@@ -3,7 +3,7 @@
 //! keys show which app reads the file.
 
 use crate::extract::parse_bool;
-use crate::extract::syntax::dotenv::{flag, Ctx};
+use crate::extract::syntax::dotenv::{flag, Ctx, Def};
 use crate::finding::{Finding, Label, Severity};
 use crate::model::{AuthMethod, Client, Profile, Security, Value};
 use crate::source::Loc;
@@ -62,7 +62,16 @@ pub(crate) fn from_env_file(ctx: &mut Ctx) -> Option<Profile> {
         profile.from.push(f);
     }
 
-    // Security claims, each with where it was made.
+    profile.security = security(ctx);
+    // Certificate verification.
+    profile.tls_verify = generic_verify(ctx);
+
+    profile.auth = auth(ctx, pass_def);
+    Some(profile)
+}
+
+/// What each security key of the file claims, with where it was made.
+fn security(ctx: &mut Ctx) -> Option<Value<Security>> {
     let mastodon = ctx.has_any(MASTODON_MARKERS);
     let mut claims: Vec<(Claim, Loc, &str)> = Vec::new();
     if let Some(d) = ctx.get("SMTP_SECURE") {
@@ -135,8 +144,13 @@ pub(crate) fn from_env_file(ctx: &mut Ctx) -> Option<Profile> {
             None => {}
         }
     }
+    settle(ctx, &claims)
+}
+
+/// The TLS mode the claims add up to; implicit TLS and required STARTTLS at once conflict.
+fn settle(ctx: &mut Ctx, claims: &[(Claim, Loc, &str)]) -> Option<Value<Security>> {
     let first = |c: Claim| claims.iter().find(|(k, _, _)| *k == c).cloned();
-    profile.security = match (first(Claim::Implicit), first(Claim::StartReq)) {
+    match (first(Claim::Implicit), first(Claim::StartReq)) {
         (Some((_, iloc, ikey)), Some((_, sloc, skey))) => {
             ctx.push(
                 Finding::new(
@@ -163,12 +177,11 @@ pub(crate) fn from_env_file(ctx: &mut Ctx) -> Option<Profile> {
                 first(Claim::StartOpp)
                     .map(|(_, loc, _)| Value::literal(Security::StartTls { required: false }, loc))
             }),
-    };
+    }
+}
 
-    // Certificate verification.
-    profile.tls_verify = generic_verify(ctx);
-
-    // Authentication.
+/// How the app logs in: the auth-method key, `SMTP_AUTH=false`, else a password means PLAIN/LOGIN.
+fn auth(ctx: &mut Ctx, pass_def: Option<&Def>) -> Option<Value<AuthMethod>> {
     let method = ctx.first_of(G_AUTH).and_then(|d| {
         let t = ctx.text(d)?;
         let m = match t.trim().to_ascii_lowercase().replace('-', "_").as_str() {
@@ -188,7 +201,7 @@ pub(crate) fn from_env_file(ctx: &mut Ctx) -> Option<Profile> {
         },
         None => None,
     };
-    profile.auth = method.or(auth_off).or_else(|| {
+    method.or(auth_off).or_else(|| {
         pass_def.filter(|d| !d.value.is_empty()).map(|d| {
             Value::default(
                 AuthMethod::Password,
@@ -196,8 +209,7 @@ pub(crate) fn from_env_file(ctx: &mut Ctx) -> Option<Profile> {
                 "a password is set, so the app logs in with it (PLAIN or LOGIN)",
             )
         })
-    });
-    Some(profile)
+    })
 }
 
 /// How a key switches certificate verification: off when the value is `off_when`.

@@ -445,21 +445,7 @@ impl<'t> Parser<'t> {
         if quote != Quote::Double && self.b[span.clone()].contains(&b'\n') {
             self.out.php_only.push((v..v + 1, PhpIssue::Multiline));
         }
-        // Whatever follows the closing quote on its line must be blank or a comment.
-        let (end2, next2) = self.line_bounds(c + 1);
-        let j = self.skip_ws(c + 1, end2);
-        if j < end2 && self.b[j] != b'#' {
-            let stop = self.rtrim(j, end2);
-            if is_secret_key(key) {
-                self.out.secrets.push(j..stop);
-            }
-            self.error(
-                j..stop,
-                &format!("unexpected text after the closing quote of {key}"),
-                "not part of the value",
-                "put the whole value inside the quotes, or start a comment with ` #`",
-            );
-        }
+        let next2 = self.after_closing_quote(key, c);
         let def = Def {
             idx: 0,
             name: String::new(),
@@ -472,6 +458,26 @@ impl<'t> Parser<'t> {
             secret_span: span,
         };
         (Some(def), next2)
+    }
+
+    /// Whatever follows a closing quote (at `c`) on its line must be blank or a comment; the
+    /// start of the next line.
+    fn after_closing_quote(&mut self, key: &str, c: usize) -> usize {
+        let (end, next) = self.line_bounds(c + 1);
+        let j = self.skip_ws(c + 1, end);
+        if j < end && self.b[j] != b'#' {
+            let stop = self.rtrim(j, end);
+            if is_secret_key(key) {
+                self.out.secrets.push(j..stop);
+            }
+            self.error(
+                j..stop,
+                &format!("unexpected text after the closing quote of {key}"),
+                "not part of the value",
+                "put the whole value inside the quotes, or start a comment with ` #`",
+            );
+        }
+        next
     }
 
     /// Expand `${NAME}` references with the definitions above each one.
