@@ -743,6 +743,11 @@ fn nasty_input_never_panics() {
     );
     let long_line = format!("<?php $m->Host = '{}';", "a".repeat(200_000));
     let many = "$m->isSMTP(); $m->Host = 'x'; ".repeat(5000);
+    // Values that grow with every statement stay small (pieces are capped).
+    let growing = format!(
+        "<?php $m = new PHPMailer; $m->isSMTP(); $x = 'a'; {} $m->Password = $x;",
+        "$x = $x . 'a' . \"{$x}\"; $m->Username = $m->Username . $x; ".repeat(5000)
+    );
     let inputs: Vec<String> = vec![
         String::new(),
         "<?php".into(),
@@ -762,6 +767,7 @@ fn nasty_input_never_panics() {
         deep_arrays,
         long_line,
         many,
+        growing,
         "\u{80}\u{7ff}\u{fffd}".repeat(100),
     ];
     for text in &inputs {

@@ -44,7 +44,7 @@ pub const INTEREST: Interest = Interest {
 };
 
 /// PHPMailer properties smtp-doctor reads. PHP property names are case-sensitive: `$mail->host`
-/// is a new property PHPMailer never looks at.
+/// is a new property PHPMailer never looks at. The settings that only matter for SMTP come first.
 const PROPS: &[&str] = &[
     "Host",
     "Port",
@@ -71,18 +71,8 @@ const STRONG_PROPS: &[&str] = &[
     "Mailer",
 ];
 
-/// Settings that only matter for SMTP.
-const SMTP_PROPS: &[&str] = &[
-    "Host",
-    "Port",
-    "SMTPSecure",
-    "SMTPAutoTLS",
-    "SMTPAuth",
-    "AuthType",
-    "Username",
-    "Password",
-    "SMTPOptions",
-];
+/// Settings that only matter for SMTP: the first nine of [`PROPS`].
+const SMTP_PROPS: &[&str] = PROPS.split_at(9).0;
 
 enum Ev<'o> {
     Prop {

@@ -5,7 +5,8 @@ use std::ops::Range;
 
 use tree_sitter::Node;
 
-use super::value::{self, Arr, Cast, Entry, EnvKind, EnvRead, Expr, PhpVal, Str};
+use super::stmt::member_parts;
+use super::value::{self, Arr, Cast, Entry, EnvKind, EnvRead, Expr, PhpVal, Str, MAX_PIECES};
 use super::{node_text, Walker, MAX_DEPTH};
 
 impl Walker<'_> {
@@ -17,7 +18,7 @@ impl Walker<'_> {
         }
         match node.kind() {
             "string" | "encapsed_string" | "heredoc" | "nowdoc" => {
-                self.string_lit(node, depth).unwrap_or_else(unknown)
+                self.string_lit(node, Some(depth)).unwrap_or_else(unknown)
             }
             "integer" => match value::parse_int(self.t(node)) {
                 Some(value) => Expr::Int { value, span },
@@ -74,8 +75,7 @@ impl Walker<'_> {
 
     /// `$mail->Username`, read back from what this file set on the object.
     fn property(&self, node: Node) -> Option<Expr> {
-        let object = node.child_by_field_name("object")?;
-        let name = node.child_by_field_name("name")?;
+        let (object, name) = member_parts(node)?;
         let key = self.receiver_key(object)?;
         self.objects.lookup(&key, self.t(name))
     }
@@ -132,8 +132,9 @@ impl Walker<'_> {
                 }
             }
             "." => {
-                let mut pieces = le.pieces();
-                pieces.extend(re.pieces());
+                let mut pieces = le.into_pieces();
+                pieces.extend(re.into_pieces());
+                pieces.truncate(MAX_PIECES);
                 Some(Expr::Unknown { span, pieces })
             }
             _ => None,
@@ -304,9 +305,10 @@ impl Walker<'_> {
         }
     }
 
-    /// Decode a string literal: `Some(Expr::Str)`, or `Some(Expr::Unknown)` with its literal
-    /// pieces for an interpolated string, heredoc or nowdoc; `None` when `node` is not a string.
-    pub(super) fn string_lit(&self, node: Node, depth: u8) -> Option<Expr> {
+    /// Decode a string literal: `Some(Expr::Str)`, or `Some(Expr::Unknown)` for an interpolated
+    /// string, heredoc or nowdoc, with its literal pieces when `pieces_at` gives the evaluation
+    /// depth to read them at; `None` when `node` is not a string.
+    pub(super) fn string_lit(&self, node: Node, pieces_at: Option<u8>) -> Option<Expr> {
         let double = match node.kind() {
             "string" => false,
             "encapsed_string" => true,
@@ -339,7 +341,12 @@ impl Walker<'_> {
                     pos = ch.end_byte();
                     verbatim = false;
                 }
-                _ if ch.is_named() => return Some(self.interpolated(node, start..end, depth)),
+                _ if ch.is_named() => {
+                    return Some(match pieces_at {
+                        Some(depth) => self.interpolated(node, start..end, depth),
+                        None => Expr::unknown(start..end),
+                    })
+                }
                 _ => {}
             }
         }
@@ -391,10 +398,13 @@ impl Walker<'_> {
                     Some(last) if last.end == r.start => last.end = r.end,
                     _ => pieces.push(r),
                 },
-                _ if ch.is_named() => pieces.extend(self.eval(ch, depth + 1).pieces()),
+                _ if ch.is_named() && pieces.len() < MAX_PIECES => {
+                    pieces.extend(self.eval(ch, depth + 1).into_pieces())
+                }
                 _ => {}
             }
         }
+        pieces.truncate(MAX_PIECES);
         Expr::Unknown {
             span: inner,
             pieces,

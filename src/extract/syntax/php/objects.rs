@@ -54,6 +54,19 @@ pub struct Object {
     /// `new Class(...)`: the class name (its last namespace segment) and the span.
     pub created: Option<(String, Range<usize>)>,
     pub events: Vec<Event>,
+    /// Property name -> index of its last `Prop` event, for reading it back.
+    last_prop: HashMap<String, usize>,
+}
+
+impl Object {
+    fn new(receiver: &str, created: Option<(String, Range<usize>)>) -> Object {
+        Object {
+            receiver: receiver.to_owned(),
+            created,
+            events: Vec::new(),
+            last_prop: HashMap::new(),
+        }
+    }
 }
 
 #[derive(Debug, Default)]
@@ -65,11 +78,7 @@ pub struct Objects {
 impl Objects {
     /// `$x = new Class(...)`.
     pub fn create(&mut self, key: Key, class: String, span: Range<usize>) {
-        self.list.push(Object {
-            receiver: key.1.clone(),
-            created: Some((class, span)),
-            events: Vec::new(),
-        });
+        self.list.push(Object::new(&key.1, Some((class, span))));
         self.current.insert(key, self.list.len() - 1);
     }
 
@@ -77,24 +86,24 @@ impl Objects {
         let idx = match self.current.get(&key) {
             Some(&i) => i,
             None => {
-                self.list.push(Object {
-                    receiver: key.1.clone(),
-                    created: None,
-                    events: Vec::new(),
-                });
+                self.list.push(Object::new(&key.1, None));
                 self.current.insert(key, self.list.len() - 1);
                 self.list.len() - 1
             }
         };
-        self.list[idx].events.push(event);
+        let obj = &mut self.list[idx];
+        if let Event::Prop { name, .. } = &event {
+            obj.last_prop.insert(name.clone(), obj.events.len());
+        }
+        obj.events.push(event);
     }
 
     /// The last value this file gave a property of the object (`$mail->Username`).
     pub fn lookup(&self, key: &Key, name: &str) -> Option<Expr> {
         let obj = &self.list[*self.current.get(key)?];
-        obj.events.iter().rev().find_map(|e| match e {
-            Event::Prop { name: n, value, .. } if n == name => Some(value.clone()),
+        match obj.events.get(*obj.last_prop.get(name)?)? {
+            Event::Prop { value, .. } => Some(value.clone()),
             _ => None,
-        })
+        }
     }
 }

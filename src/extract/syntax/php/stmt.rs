@@ -18,6 +18,14 @@ fn is_member_access(kind: &str) -> bool {
     )
 }
 
+/// The object and the member name of `$x->name` or `$x->name(...)`.
+pub(super) fn member_parts(node: Node) -> Option<(Node, Node)> {
+    Some((
+        node.child_by_field_name("object")?,
+        node.child_by_field_name("name")?,
+    ))
+}
+
 impl Walker<'_> {
     pub(super) fn assignment(&mut self, node: Node<'_>) {
         let (Some(left), Some(right)) = (
@@ -53,10 +61,7 @@ impl Walker<'_> {
 
     /// `$x->Prop = ...`, `$this->mailer = new Class(...)`.
     fn assign_property(&mut self, node: Node<'_>, left: Node<'_>, right: Node<'_>) {
-        let (Some(object), Some(name)) = (
-            left.child_by_field_name("object"),
-            left.child_by_field_name("name"),
-        ) else {
+        let Some((object, name)) = member_parts(left) else {
             return;
         };
         let prop = self.t(name).to_owned();
@@ -104,10 +109,7 @@ impl Walker<'_> {
         if !is_member_access(cur.kind()) {
             return;
         }
-        let (Some(object), Some(name)) = (
-            cur.child_by_field_name("object"),
-            cur.child_by_field_name("name"),
-        ) else {
+        let Some((object, name)) = member_parts(cur) else {
             return;
         };
         let Some(key) = self.receiver_key(object) else {
@@ -159,10 +161,7 @@ impl Walker<'_> {
     }
 
     pub(super) fn method_call(&mut self, node: Node<'_>) {
-        let (Some(object), Some(name)) = (
-            node.child_by_field_name("object"),
-            node.child_by_field_name("name"),
-        ) else {
+        let Some((object, name)) = member_parts(node) else {
             return;
         };
         let method = self.t(name).to_ascii_lowercase();
@@ -256,7 +255,7 @@ impl Walker<'_> {
 
     /// `scheme://user:password@host` in any string: the password part is a secret.
     pub(super) fn url_secret(&mut self, node: Node<'_>) {
-        let Some(Expr::Str(s)) = self.string_lit(node, 0) else {
+        let Some(Expr::Str(s)) = self.string_lit(node, None) else {
             return;
         };
         if !s.verbatim {
@@ -289,8 +288,8 @@ impl Walker<'_> {
             }
             match n.kind() {
                 "string" | "encapsed_string" | "heredoc" | "nowdoc" => {
-                    match self.string_lit(n, 0) {
-                        Some(e) => self.secrets.extend(e.pieces()),
+                    match self.string_lit(n, Some(0)) {
+                        Some(e) => self.secrets.extend(e.into_pieces()),
                         None => self.secrets.push(n.byte_range()),
                     }
                 }
@@ -326,7 +325,7 @@ impl Walker<'_> {
                 }
                 // A variable or constant: the literal text it was given.
                 "variable_name" | "name" | "qualified_name" => {
-                    let pieces = self.eval(n, 0).pieces();
+                    let pieces = self.eval(n, 0).into_pieces();
                     self.secrets.extend(pieces);
                 }
                 _ => {}

@@ -7,6 +7,10 @@ use std::ops::Range;
 pub use crate::model::conversion::PhpCast as Cast;
 pub use crate::model::conversion::PhpVal;
 
+/// How many literal pieces an unknown value keeps (a hostile `$x = $x . 'a';` repeated must not
+/// grow without end; no password is made of more).
+pub const MAX_PIECES: usize = 64;
+
 /// A PHP expression, as far as its value is known.
 #[derive(Clone, Debug)]
 pub enum Expr {
@@ -71,10 +75,18 @@ impl Expr {
     /// default next to an environment read, the pieces of a concatenation.
     pub fn pieces(&self) -> Vec<Range<usize>> {
         match self {
-            Expr::Str(s) => vec![s.span.clone()],
-            Expr::Int { span, .. } => vec![span.clone()],
-            Expr::Env(e) => e.default.iter().map(|(_, s)| s.clone()).collect(),
             Expr::Unknown { pieces, .. } => pieces.clone(),
+            other => other.clone().into_pieces(),
+        }
+    }
+
+    /// [`Expr::pieces`], taking the value.
+    pub fn into_pieces(self) -> Vec<Range<usize>> {
+        match self {
+            Expr::Str(s) => vec![s.span],
+            Expr::Int { span, .. } => vec![span],
+            Expr::Env(e) => e.default.into_iter().map(|(_, s)| s).collect(),
+            Expr::Unknown { pieces, .. } => pieces,
             Expr::Bool { .. } | Expr::Null { .. } | Expr::Array(_) => Vec::new(),
         }
     }
