@@ -71,13 +71,22 @@ pub fn read(text: &str, interest: &Interest) -> Option<PhpFile> {
 impl PhpFile {
     /// The first syntax error, as a warning: the rest of the file was still read.
     pub fn syntax_error(&self, file: FileId, text: &str) -> Option<Finding> {
-        let span = first_error(self.tree.root_node())?;
+        let root = self.tree.root_node();
+        if !root.has_error() {
+            return None;
+        }
+        // Only the first top-level statement holding an error is searched.
+        let mut c = root.walk();
+        let first = root.children(&mut c).find(|n| n.has_error());
+        let scope = first.filter(|_| !root.is_error()).unwrap_or(root);
+        let span = first_error(scope)?;
         let (message, span) = if span.is_empty() {
+            let what = match missing_kind(scope, span.start) {
+                Some(k) if k.len() <= 12 && k.is_ascii() => format!("`{k}`"),
+                _ => "something".into(),
+            };
             (
-                format!(
-                    "PHP syntax error: {} is missing here",
-                    self.missing(span.start)
-                ),
+                format!("PHP syntax error: {what} is missing here"),
                 widen(text, span),
             )
         } else {
@@ -107,20 +116,17 @@ impl PhpFile {
             ),
         )
     }
+}
 
-    /// What a MISSING node at `at` stands for, quoted when it is a short token.
-    fn missing(&self, at: usize) -> String {
-        let mut kind = None;
-        walk_tree(self.tree.root_node(), |n| {
-            if kind.is_none() && n.is_missing() && n.start_byte() == at {
-                kind = Some(n.kind());
-            }
-        });
-        match kind {
-            Some(k) if k.len() <= 12 && k.is_ascii() => format!("`{k}`"),
-            _ => "something".into(),
+/// The kind of the MISSING node at `at` inside `scope`.
+fn missing_kind(scope: Node, at: usize) -> Option<&'static str> {
+    let mut kind = None;
+    walk_tree(scope, |n| {
+        if kind.is_none() && n.is_missing() && n.start_byte() == at {
+            kind = Some(n.kind());
         }
-    }
+    });
+    kind
 }
 
 /// Parse with the full grammar when the text has a PHP open tag or starts with markup, else as
