@@ -11,6 +11,7 @@ use crate::extract::php::Src;
 use crate::extract::Extraction;
 use crate::finding::{Finding, Label, Severity};
 use crate::model::{AuthMethod, Client, EnvRef, Profile, Secret, Security, Value};
+use crate::source::Loc;
 
 const OPPORTUNISTIC: Security = Security::StartTls { required: false };
 
@@ -80,6 +81,25 @@ impl Build<'_> {
 
     fn finding(&mut self, f: Finding) {
         self.ex.findings.push(f);
+    }
+
+    /// A setting the first entry of Host overrides: (ignored, winner, winner's label).
+    fn host_overrides(
+        &mut self,
+        message: String,
+        (ignored, wins, label): (&Loc, &Loc, &str),
+        help: &str,
+    ) {
+        self.finding(
+            Finding::new(
+                "conflicting-settings",
+                Severity::Warning,
+                message,
+                Label::new(ignored.clone(), "ignored"),
+            )
+            .with_label(Label::new(wins.clone(), label))
+            .with_help(help),
+        );
     }
 
     /// `Host`: the first `;` entry is used, its `ssl://`/`tls://` prefix and `:port` win.
@@ -180,20 +200,13 @@ impl Build<'_> {
         self.p.port = match (host_port, explicit) {
             (Some(hp), Some(ep)) => {
                 if hp.value != ep.value {
-                    self.finding(
-                        Finding::new(
-                            "conflicting-settings",
-                            Severity::Warning,
-                            format!(
-                                "Port {} is ignored: the :{} in Host overrides it",
-                                ep.value, hp.value
-                            ),
-                            Label::new(ep.loc.clone(), "ignored"),
-                        )
-                        .with_label(Label::new(hp.loc.clone(), "this port is used"))
-                        .with_help(
-                            "keep the port in one place: remove it from Host or remove Port",
+                    self.host_overrides(
+                        format!(
+                            "Port {} is ignored: the :{} in Host overrides it",
+                            ep.value, hp.value
                         ),
+                        (&ep.loc, &hp.loc, "this port is used"),
+                        "keep the port in one place: remove it from Host or remove Port",
                     );
                 }
                 Some(hp)
@@ -281,18 +294,13 @@ impl Build<'_> {
         }
         if let Some(pre) = prefix {
             if let Some(m) = explicit.filter(|m| m.value != pre.value) {
-                self.finding(
-                    Finding::new(
-                        "conflicting-settings",
-                        Severity::Warning,
-                        format!(
-                            "SMTPSecure asks for {}, but the prefix in Host overrides it with {}",
-                            m.value, pre.value
-                        ),
-                        Label::new(m.loc.clone(), "ignored"),
-                    )
-                    .with_label(Label::new(pre.loc.clone(), "this prefix wins"))
-                    .with_help("set the TLS mode in one place: drop the ssl:// or tls:// prefix, or SMTPSecure"),
+                self.host_overrides(
+                    format!(
+                        "SMTPSecure asks for {}, but the prefix in Host overrides it with {}",
+                        m.value, pre.value
+                    ),
+                    (&m.loc, &pre.loc, "this prefix wins"),
+                    "set the TLS mode in one place: drop the ssl:// or tls:// prefix, or SMTPSecure",
                 );
             }
             self.p.security = Some(pre);
