@@ -5,7 +5,7 @@
 //! client programs give them their meaning: PHPMailer ([`crate::extract::clients::phpmailer`])
 //! and Laravel ([`crate::extract::clients::laravel`]). Environment reads become
 //! [`crate::model::EnvRef`]s that the resolve step fills from the project's `.env` files, with
-//! the conversions of [`value::Field`]. `docs/formats/phpmailer.md` has the details.
+//! the conversions of `value::Field`. `docs/formats/phpmailer.md` has the details.
 
 use std::ops::Range;
 

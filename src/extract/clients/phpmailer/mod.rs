@@ -1,5 +1,5 @@
 //! PHPMailer: which objects the PHP reader saw are PHPMailers, what the code set on each one,
-//! and the [`Profile`] PHPMailer will act on ([`profile`]).
+//! and the [`crate::model::Profile`] PHPMailer will act on (`profile.rs`).
 //!
 //! `$x = new PHPMailer(...)` starts a PHPMailer; settings on a receiver that was never created
 //! in this file count when they are PHPMailer's own (`SMTPSecure`, `isSMTP()` ...). Settings are

@@ -2,14 +2,14 @@
 //!
 //! The file is parsed with tree-sitter-php, which is error-tolerant and keeps byte spans. A
 //! snippet without `<?php` is parsed with the grammar for bare PHP. One walk over the tree, in
-//! source order ([`crate::extract::code::walk_tree`]), records
+//! source order (`code::walk_tree`, the shared walker), records
 //! - what objects are told ([`objects`]): `$x = new Class(...)`, `$x->Prop = ...`,
 //!   `$x->Prop['a']['b'] = ...` and the calls a client asked about, also on receivers like
 //!   `$this->mailer`,
 //! - the arrays a top-level `return [...]` hands to a framework,
 //! - every secret-looking value (by the name it is given to, and passwords in URLs).
 //!
-//! Values are read without running the code ([`eval`]): literals, class constants the client
+//! Values are read without running the code (`eval.rs`): literals, class constants the client
 //! names, `define()`d constants, variables assigned earlier in the same function, properties set
 //! earlier on the same object, and environment reads (`getenv('X')`, `$_ENV['X']`,
 //! `$_SERVER['X']`, Laravel's `env('X', default)`, with casts and `?:` / `??` defaults).
