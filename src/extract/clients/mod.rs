@@ -4,3 +4,4 @@
 pub mod django;
 pub mod env_generic;
 pub mod laravel;
+pub mod phpmailer;

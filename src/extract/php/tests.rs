@@ -1,4 +1,5 @@
 use super::*;
+use crate::finding::Severity;
 use crate::model::{AuthMethod, Client, FieldValue, Origin, Profile, Security};
 
 const F: FileId = FileId(0);
@@ -742,6 +743,11 @@ fn nasty_input_never_panics() {
     );
     let long_line = format!("<?php $m->Host = '{}';", "a".repeat(200_000));
     let many = "$m->isSMTP(); $m->Host = 'x'; ".repeat(5000);
+    // Values that grow with every statement stay small (pieces are capped).
+    let growing = format!(
+        "<?php $m = new PHPMailer; $m->isSMTP(); $x = 'a'; {} $m->Password = $x;",
+        "$x = $x . 'a' . \"{$x}\"; $m->Username = $m->Username . $x; ".repeat(5000)
+    );
     let inputs: Vec<String> = vec![
         String::new(),
         "<?php".into(),
@@ -761,6 +767,7 @@ fn nasty_input_never_panics() {
         deep_arrays,
         long_line,
         many,
+        growing,
         "\u{80}\u{7ff}\u{fffd}".repeat(100),
     ];
     for text in &inputs {
@@ -927,4 +934,38 @@ if ($debug) { $m->Username = 'b@gmail.com'; }
     let text = "<?php $m = new PHPMailer; switch ($t) { case 1: $m->Port = 465; break; default: $m->Port = 587; } $m->isSMTP();";
     let (_, p) = one(text);
     assert!(p.port.is_none());
+}
+
+#[test]
+fn passwords_built_from_pieces_are_masked() {
+    let text = r#"<?php
+$mail = new PHPMailer(true);
+$mail->isSMTP();
+$mail->Host = 'smtp.example.org';
+$prefix = 'Pieces-';
+$tail = "tail-2024";
+$joined = $prefix . 'middle-' . $tail;
+$mail->Password = "{$joined}!";
+$mail->Username = 'me@example.org';
+"#;
+    let (ex, p) = one(text);
+    assert!(
+        p.password.is_none(),
+        "a built password is not a known value"
+    );
+    let secrets: Vec<&str> = ex.secrets.iter().map(|s| &text[s.clone()]).collect();
+    assert_eq!(secrets, ["Pieces-", "tail-2024", "middle-", "!"]);
+
+    for (value, expected) in [
+        ("'abc' . 'def'", &["abc", "def"][..]),
+        ("getenv('SMTP_PASS') . 'x-suffix'", &["x-suffix"][..]),
+        ("\"pre{$nothing}post\"", &["pre", "post"][..]),
+        ("$nothing . 'alone'", &["alone"][..]),
+    ] {
+        let text =
+            format!("<?php $m = new PHPMailer; $m->isSMTP(); $pw = {value}; $m->Password = $pw;");
+        let (ex, _) = one(&text);
+        let secrets: Vec<&str> = ex.secrets.iter().map(|s| &text[s.clone()]).collect();
+        assert_eq!(secrets, expected, "{value}");
+    }
 }

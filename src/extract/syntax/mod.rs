@@ -2,4 +2,5 @@
 //! mail; the client programs in `extract::clients` give those values their meaning.
 
 pub mod dotenv;
+pub mod php;
 pub mod url;

@@ -1,0 +1,96 @@
+use super::objects::Event;
+use super::value::Expr;
+use super::*;
+
+const NOTHING: Interest = Interest {
+    class_consts: &[("Lib", "MODE", "on")],
+    methods: &["send"],
+};
+
+fn texts<'t>(text: &'t str, spans: &[Range<usize>]) -> Vec<&'t str> {
+    spans.iter().map(|s| &text[s.clone()]).collect()
+}
+
+#[test]
+fn objects_record_properties_paths_and_asked_calls() {
+    let text = r#"<?php
+$x = new \Some\Lib(1);
+$x->Mode = Lib::MODE;
+$x->Opts['a']['b'] = 2;
+$x->send('to');
+$x->other();
+function f() { $x->Mode = self::MODE; $x->Copy = $x->Mode; }
+"#;
+    let php = read(text, &NOTHING).unwrap();
+    let objs = &php.objects.list;
+    assert_eq!(objs.len(), 2, "{objs:#?}");
+    assert_eq!(objs[0].created.as_ref().unwrap().0, "Lib");
+    let kinds: Vec<String> = objs[0]
+        .events
+        .iter()
+        .map(|e| match e {
+            Event::Prop { name, value, .. } => format!("{name}={:?}", value.literal()),
+            Event::PropPath { name, path, .. } => format!("{name}{}", path.len()),
+            Event::Call { method, args, .. } => format!("{method}({})", args.len()),
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        ["Mode=Some(Str(\"on\"))", "Opts2", "send(1)"],
+        "calls nobody asked about are not recorded"
+    );
+    // Another function is another scope; a property reads back what was set on the object.
+    match &objs[1].events[1] {
+        Event::Prop { name, value, .. } => {
+            assert_eq!(name, "Copy");
+            assert!(matches!(value, Expr::Str(s) if s.text == "on"));
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn pieces_of_concatenations_and_interpolations() {
+    let text = r#"<?php
+$a = 'abc' . "def";
+$b = "pre{$a}mid$c post";
+$p = getenv('X') . 'tail' . 42;
+"#;
+    let php = read(text, &NOTHING).unwrap();
+    assert!(php.objects.list.is_empty());
+    let mut w = Walker::new(text, &NOTHING);
+    walk_tree(php.tree.root_node(), |n| w.enter(n));
+    let var = |name: &str| w.vars.get(&(0, name.to_owned())).unwrap().pieces();
+    assert_eq!(texts(text, &var("a")), ["abc", "def"]);
+    assert_eq!(
+        texts(text, &var("b")),
+        ["pre", "abc", "def", "mid", " post"]
+    );
+    assert_eq!(texts(text, &var("p")), ["tail", "42"]);
+}
+
+#[test]
+fn secret_names_mask_what_they_are_given() {
+    let text = r#"<?php
+$part = 'piece-one';
+$smtp_password = $part . "-{$part}-" . 'piece-two';
+$dsn = "see smtp://user:url-secret@host:25/x?q=a@b";
+"#;
+    let php = read(text, &NOTHING).unwrap();
+    let mut got = texts(text, &php.secrets);
+    got.sort();
+    got.dedup();
+    assert_eq!(got, ["-", "piece-one", "piece-two", "url-secret"]);
+}
+
+#[test]
+fn syntax_errors_name_what_is_missing() {
+    let text = "<?php\n$m->Host = ('x';\n";
+    let php = read(text, &NOTHING).unwrap();
+    let f = php.syntax_error(FileId(0), text).unwrap();
+    assert_eq!(f.message, "PHP syntax error: `)` is missing here");
+    let ok = read("<?php $m->Host = 'x';", &NOTHING).unwrap();
+    assert!(ok
+        .syntax_error(FileId(0), "<?php $m->Host = 'x';")
+        .is_none());
+}
