@@ -13,12 +13,13 @@ use crate::finding::Finding;
 use crate::model::Profile;
 use crate::source::{FileId, Loc};
 
+pub mod clients;
 pub(crate) mod code;
 pub mod dotenv;
 pub mod nodemailer;
 pub mod php;
 pub mod python;
-pub mod thunderbird;
+pub mod syntax;
 pub mod toml;
 
 /// The formats smtp-doctor reads.
@@ -165,7 +166,7 @@ pub fn extract(format: Format, file: FileId, text: &str) -> Extraction {
     match format {
         Format::Toml => toml::extract(file, text),
         Format::Dotenv => dotenv::extract(file, text),
-        Format::ThunderbirdPrefs => thunderbird::extract(file, text),
+        Format::ThunderbirdPrefs => clients::thunderbird::extract(file, text),
         Format::Php => php::extract(file, text),
         Format::JavaScript => nodemailer::extract(file, text, false),
         Format::TypeScript => nodemailer::extract(file, text, true),
