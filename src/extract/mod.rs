@@ -20,7 +20,6 @@ pub mod nodemailer;
 pub mod php;
 pub mod python;
 pub mod syntax;
-pub mod toml;
 
 /// The formats smtp-doctor reads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -164,7 +163,7 @@ pub fn detect(path: &Path, text: &str) -> Option<Format> {
 /// Run the extractor for `format` on one file.
 pub fn extract(format: Format, file: FileId, text: &str) -> Extraction {
     match format {
-        Format::Toml => toml::extract(file, text),
+        Format::Toml => clients::toml_app::extract(file, text),
         Format::Dotenv => dotenv::extract(file, text),
         Format::ThunderbirdPrefs => clients::thunderbird::extract(file, text),
         Format::Php => php::extract(file, text),

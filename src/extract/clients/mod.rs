@@ -2,3 +2,4 @@
 //! the way that program reads them, whichever file syntax fed it.
 
 pub mod thunderbird;
+pub mod toml_app;

@@ -2,3 +2,4 @@
 //! mail; the client programs in `extract::clients` give those values their meaning.
 
 pub mod prefs_js;
+pub mod toml;
