@@ -367,33 +367,56 @@ fn hostname(cx: &mut Ctx, key: &str, list_span: Option<Range<usize>>) -> Option<
     None
 }
 
+/// What Thunderbird uses when an integer pref is absent (at the hostname) or not an integer (at
+/// the value), with the reasons shown for each, and the help listing the valid numbers.
+struct Fallback<T> {
+    value: T,
+    absent: &'static str,
+    ignored: &'static str,
+    numbers: &'static str,
+}
+
+/// An integer pref of a server (`try_ssl`, `authMethod`): the pref and its integer, or the
+/// fallback value Thunderbird uses instead (none when the server has no hostname).
+fn int_pref<'a, T>(
+    cx: &mut Ctx<'a>,
+    key: &str,
+    attr: &str,
+    implied: Option<Loc>,
+    fb: Fallback<T>,
+) -> Result<(&'a Pref, i32), Option<Value<T>>> {
+    let Some(p) = cx.server_pref(key, attr) else {
+        return Err(implied.map(|loc| Value::default(fb.value, loc, fb.absent)));
+    };
+    if let PrefValue::Int(v) = p.value {
+        return Ok((p, v));
+    }
+    cx.wrong_type(
+        p,
+        "an integer",
+        Severity::Error,
+        format!("write the number without quotes ({})", fb.numbers),
+    );
+    let loc = cx.loc(p.value_span.clone());
+    Err(Some(Value::default(fb.value, loc, fb.ignored)))
+}
+
 /// `try_ssl` into the profile's security; returns the integer read, if any.
 fn security(cx: &mut Ctx, key: &str, profile: &mut Profile, implied: Option<Loc>) -> Option<i32> {
-    let Some(p) = cx.server_pref(key, "try_ssl") else {
-        profile.security = implied.map(|loc| {
-            Value::default(
-                Security::None,
-                loc,
-                "Thunderbird's default try_ssl is 0 (no TLS)",
-            )
-        });
-        return None;
+    let fallback = Fallback {
+        value: Security::None,
+        absent: "Thunderbird's default try_ssl is 0 (no TLS)",
+        ignored: "Thunderbird ignores a try_ssl that is not an integer and uses 0 (no TLS)",
+        numbers: TRY_SSL_HELP,
+    };
+    let (p, v) = match int_pref(cx, key, "try_ssl", implied, fallback) {
+        Ok(read) => read,
+        Err(fallback) => {
+            profile.security = fallback;
+            return None;
+        }
     };
     let loc = cx.loc(p.value_span.clone());
-    let PrefValue::Int(v) = p.value else {
-        cx.wrong_type(
-            p,
-            "an integer",
-            Severity::Error,
-            format!("write the number without quotes ({TRY_SSL_HELP})"),
-        );
-        profile.security = Some(Value::default(
-            Security::None,
-            loc,
-            "Thunderbird ignores a try_ssl that is not an integer and uses 0 (no TLS)",
-        ));
-        return None;
-    };
     profile.security = match v {
         0 => Some(Value::literal(Security::None, loc)),
         1 => {
@@ -509,31 +532,21 @@ fn auth_of(v: i32) -> Result<AuthMethod, String> {
 
 /// `authMethod`, 3 (normal password) when absent or not an integer.
 fn auth_method(cx: &mut Ctx, key: &str, profile: &mut Profile, implied: Option<Loc>) {
-    let Some(p) = cx.server_pref(key, "authMethod") else {
-        profile.auth = implied.map(|loc| {
-            Value::default(
-                AuthMethod::Password,
-                loc,
-                "Thunderbird's default authMethod is 3 (normal password)",
-            )
-        });
-        return;
+    let fallback = Fallback {
+        value: AuthMethod::Password,
+        absent: "Thunderbird's default authMethod is 3 (normal password)",
+        ignored:
+            "Thunderbird ignores an authMethod that is not an integer and uses 3 (normal password)",
+        numbers: AUTH_HELP,
+    };
+    let (p, v) = match int_pref(cx, key, "authMethod", implied, fallback) {
+        Ok(read) => read,
+        Err(fallback) => {
+            profile.auth = fallback;
+            return;
+        }
     };
     let loc = cx.loc(p.value_span.clone());
-    let PrefValue::Int(v) = p.value else {
-        cx.wrong_type(
-            p,
-            "an integer",
-            Severity::Error,
-            format!("write the number without quotes ({AUTH_HELP})"),
-        );
-        profile.auth = Some(Value::default(
-            AuthMethod::Password,
-            loc,
-            "Thunderbird ignores an authMethod that is not an integer and uses 3 (normal password)",
-        ));
-        return;
-    };
     match auth_of(v) {
         Ok(m) => profile.auth = Some(Value::literal(m, loc)),
         Err(message) => cx.push(
@@ -655,69 +668,71 @@ fn duplicates(cx: &mut Ctx, parsed: &Parsed) {
     }
 }
 
-/// The default outgoing server: `mail.smtp.defaultserver`, else the first listed server.
-fn default_server(cx: &mut Ctx, servers: &Servers) -> Option<String> {
-    let first_listed = servers
-        .list
-        .iter()
-        .find(|s| s.list_span.is_some())
-        .map(|s| s.key.clone());
-    let Some(p) = cx.get(DEFAULT_SERVER) else {
-        return first_listed;
-    };
+/// The server key a pref names (`mail.smtp.defaultserver`, an identity's `smtpServer`), if it
+/// names one. A key missing from a known `mail.smtpservers` is reported with `unknown`'s
+/// message and help.
+fn server_ref(
+    cx: &mut Ctx,
+    p: &Pref,
+    servers: &Servers,
+    unknown: impl FnOnce(&str) -> (String, &'static str),
+) -> Option<String> {
     match &p.value {
         PrefValue::Str(k) if !k.is_empty() => {
             if servers.list_known && !servers.known(k) {
+                let (message, help) = unknown(k);
                 cx.push(
                     Severity::Error,
                     "invalid-value",
                     p.value_span.clone(),
                     "no such server",
-                    format!("the default outgoing server `{k}` is not defined"),
-                    "set mail.smtp.defaultserver to one of the keys in mail.smtpservers".into(),
+                    message,
+                    help.into(),
                 );
             }
-            return Some(k.clone());
+            Some(k.clone())
         }
-        PrefValue::Str(_) => {}
-        _ => cx.wrong_type(
-            p,
-            "a string",
-            Severity::Error,
-            "write the server key in quotes".into(),
-        ),
+        PrefValue::Str(_) => None,
+        _ => {
+            cx.wrong_type(
+                p,
+                "a string",
+                Severity::Error,
+                "write the server key in quotes".into(),
+            );
+            None
+        }
     }
-    first_listed
+}
+
+/// The default outgoing server: `mail.smtp.defaultserver`, else the first listed server.
+fn default_server(cx: &mut Ctx, servers: &Servers) -> Option<String> {
+    let named = cx.get(DEFAULT_SERVER).and_then(|p| {
+        server_ref(cx, p, servers, |k| {
+            (
+                format!("the default outgoing server `{k}` is not defined"),
+                "set mail.smtp.defaultserver to one of the keys in mail.smtpservers",
+            )
+        })
+    });
+    named.or_else(|| {
+        servers
+            .list
+            .iter()
+            .find(|s| s.list_span.is_some())
+            .map(|s| s.key.clone())
+    })
 }
 
 /// The server identity `id` names in its `smtpServer` pref, if it names one.
 fn identity_server(cx: &mut Ctx, id: &str, servers: &Servers) -> Option<String> {
-    let sp = cx.get(&format!("{IDENTITY}{id}.smtpServer"))?;
-    match &sp.value {
-        PrefValue::Str(k) if !k.is_empty() => {
-            if servers.list_known && !servers.known(k) {
-                cx.push(
-                    Severity::Error,
-                    "invalid-value",
-                    sp.value_span.clone(),
-                    "no such server",
-                    format!(
-                        "identity `{id}` sends through outgoing server `{k}`, which is not defined"
-                    ),
-                    "set it to one of the keys in mail.smtpservers".into(),
-                );
-            }
-            return Some(k.clone());
-        }
-        PrefValue::Str(_) => {}
-        _ => cx.wrong_type(
-            sp,
-            "a string",
-            Severity::Error,
-            "write the server key in quotes".into(),
-        ),
-    }
-    None
+    let p = cx.get(&format!("{IDENTITY}{id}.smtpServer"))?;
+    server_ref(cx, p, servers, |k| {
+        (
+            format!("identity `{id}` sends through outgoing server `{k}`, which is not defined"),
+            "set it to one of the keys in mail.smtpservers",
+        )
+    })
 }
 
 /// From addresses: each identity's `useremail` goes to the server its `smtpServer` names (or the
