@@ -20,8 +20,6 @@ pub mod nodemailer;
 pub mod php;
 pub mod python;
 pub mod syntax;
-pub mod thunderbird;
-pub mod toml;
 
 /// The formats smtp-doctor reads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -221,9 +219,9 @@ pub fn extract(format: Format, file: FileId, text: &str) -> Extraction {
         }
     }
     match format {
-        Format::Toml => toml::extract(file, text),
+        Format::Toml => clients::toml_app::extract(file, text),
         Format::Dotenv => dotenv::extract(file, text),
-        Format::ThunderbirdPrefs => thunderbird::extract(file, text),
+        Format::ThunderbirdPrefs => clients::thunderbird::extract(file, text),
         Format::Php => php::extract(file, text),
         Format::JavaScript => nodemailer::extract(file, text, false),
         Format::TypeScript => nodemailer::extract(file, text, true),

@@ -5,3 +5,5 @@ pub mod django;
 pub mod env_generic;
 pub mod laravel;
 pub mod phpmailer;
+pub mod thunderbird;
+pub mod toml_app;

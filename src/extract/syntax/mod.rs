@@ -3,4 +3,6 @@
 
 pub mod dotenv;
 pub mod php;
+pub mod prefs_js;
+pub mod toml;
 pub mod url;
