@@ -293,7 +293,11 @@ fn load_providers(dirs: &[PathBuf], err_color: bool) -> Result<Providers, u8> {
 fn report_rule_error(e: &RuleError, color: bool) -> u8 {
     let name = e.path.display().to_string();
     let text = if e.text.is_empty() || e.span.is_none() {
-        format!("error: {name}: invalid provider rules: {}\n", e.message)
+        report::escape::text(&format!(
+            "error: {name}: invalid provider rules: {}\n",
+            e.message
+        ))
+        .into_owned()
     } else {
         full::render_snippet(
             &name,
@@ -348,11 +352,12 @@ fn settings(args: &CheckArgs, err_color: bool) -> Result<Settings, u8> {
     let file = &config.file;
     let bad = |what: &str, value: &str, expected: &str| {
         eprintln!(
-            "error: {}: `{what} = \"{value}\"`: expected {expected}",
+            "error: {}: `{what} = \"{}\"`: expected {expected}",
             config_path
                 .as_ref()
                 .map(|p| p.display().to_string())
-                .unwrap_or_default()
+                .unwrap_or_default(),
+            report::escape::line(value)
         );
         EXIT_ERROR
     };
@@ -429,7 +434,7 @@ fn settings(args: &CheckArgs, err_color: bool) -> Result<Settings, u8> {
 fn report_config_error(e: &crate::config::ConfigError, color: bool) -> u8 {
     let name = e.path.display().to_string();
     let text = if e.text.is_empty() {
-        format!("error: {name}: {}\n", e.message)
+        report::escape::text(&format!("error: {name}: {}\n", e.message)).into_owned()
     } else {
         full::render_snippet(
             &name,
@@ -455,6 +460,7 @@ fn validate_names(sel: &Selection, providers: &Providers) -> Result<(), u8> {
         .chain(sel.per_file_ignores.iter().flat_map(|(_, n)| n));
     for code in sel.severity.keys() {
         if codes::lookup(code).is_none() {
+            let code = report::escape::line(code);
             eprintln!("error: [severity] `{code}` is not a rule code (see `smtp-doctor rules`)");
             return Err(EXIT_ERROR);
         }
@@ -464,6 +470,7 @@ fn validate_names(sel: &Selection, providers: &Providers) -> Result<(), u8> {
             || codes::lookup(name).is_some()
             || providers.get(name).is_some();
         if !known {
+            let name = report::escape::line(name);
             eprintln!("error: unknown rule code or provider `{name}` (see `smtp-doctor rules`)");
             return Err(EXIT_ERROR);
         }
@@ -614,9 +621,7 @@ fn check(args: CheckArgs, style: &Style, err_color: bool) -> u8 {
         crate::probing::probe_profiles(&mut outcome, &popts);
         print_transcripts(&outcome, args.probe_args.verbose);
     }
-    for e in &outcome.errors {
-        eprintln!("error: {}: {}", e.path.display(), e.message);
-    }
+    eprint!("{}", report::input_errors(&outcome));
     if outcome.files_checked == 0 && outcome.errors.is_empty() {
         eprintln!("note: no configuration files found in the given paths");
     }
@@ -710,27 +715,14 @@ fn observations(outcome: &Outcome) -> String {
             parts.join(", ")
         ));
     }
-    s
+    report::escape::text(&s).into_owned()
 }
 
 fn print_transcripts(outcome: &Outcome, verbose: bool) {
     if !verbose {
         return;
     }
-    let mut err = std::io::stderr().lock();
-    for r in &outcome.probes {
-        let _ = writeln!(
-            err,
-            "== {}:{} ({}) in {} ms",
-            r.endpoint.host,
-            r.endpoint.port,
-            r.endpoint.mode,
-            r.elapsed.as_millis()
-        );
-        for line in &r.transcript {
-            let _ = writeln!(err, "   {line}");
-        }
-    }
+    let _ = std::io::stderr().write_all(report::transcripts(outcome).as_bytes());
 }
 
 /// `smtp-doctor probe`: the targets become a small virtual source (one line per target) so

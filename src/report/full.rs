@@ -6,7 +6,7 @@ use miette::{
     Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode,
 };
 
-use super::Style;
+use super::{escape, Style};
 use crate::codes;
 use crate::engine::Outcome;
 use crate::finding::{Finding, Severity};
@@ -90,7 +90,10 @@ fn handler(style: &Style) -> GraphicalReportHandler {
 
 fn source(outcome: &Outcome, file: FileId) -> NamedSource<String> {
     let f = outcome.sources.get(file);
-    NamedSource::new(f.path.display().to_string(), redacted_text(f))
+    NamedSource::new(
+        escape::path(&f.path),
+        escape::source(&redacted_text(f)).into_owned(),
+    )
 }
 
 fn to_rendered(outcome: &Outcome, f: &Finding) -> Rendered {
@@ -108,10 +111,11 @@ fn to_rendered(outcome: &Outcome, f: &Finding) -> Rendered {
             .filter(|(_, l)| l.loc.file == file)
             .map(|(i, l)| {
                 let span = (l.loc.span.start, l.loc.span.len());
+                let message = l.message.as_deref().map(|m| escape::text(m).into_owned());
                 if i == 0 {
-                    LabeledSpan::new_primary_with_span(l.message.clone(), span)
+                    LabeledSpan::new_primary_with_span(message, span)
                 } else {
-                    LabeledSpan::new_with_span(l.message.clone(), span)
+                    LabeledSpan::new_with_span(message, span)
                 }
             })
             .collect()
@@ -130,10 +134,10 @@ fn to_rendered(outcome: &Outcome, f: &Finding) -> Rendered {
         })
         .collect();
     Rendered {
-        message: f.message.clone(),
+        message: escape::text(&f.message).into_owned(),
         code: Some(format!("smtp-doctor::{}", f.code)),
         severity: f.severity,
-        help: f.help.clone(),
+        help: f.help.as_deref().map(|h| escape::text(h).into_owned()),
         url: codes::lookup(&f.code).map(|c| codes::doc_path(c.code)),
         source: source(outcome, main_file),
         labels: labels_in(main_file),
@@ -156,7 +160,8 @@ pub fn render(outcome: &Outcome, style: &Style) -> String {
     out
 }
 
-/// Render a standalone problem in a file (a broken rule file) the same way.
+/// Render a standalone problem in a file (a broken rule file) the same way. Every part may be
+/// foreign text and is escaped.
 pub fn render_snippet(
     name: &str,
     text: &str,
@@ -166,12 +171,12 @@ pub fn render_snippet(
     style: &Style,
 ) -> String {
     let r = Rendered {
-        message: message.to_owned(),
+        message: escape::text(message).into_owned(),
         code: None,
         severity: Severity::Error,
-        help: help.map(str::to_owned),
+        help: help.map(|h| escape::text(h).into_owned()),
         url: None,
-        source: NamedSource::new(name, text.to_owned()),
+        source: NamedSource::new(escape::line(name), escape::source(text).into_owned()),
         labels: span
             .map(|s| {
                 vec![LabeledSpan::new_primary_with_span(
