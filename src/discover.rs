@@ -23,10 +23,43 @@ const SKIP_DIRS: &[&str] = &[
     "venv",
 ];
 
+/// What a walk found: candidate files, and what it could not look into (an unreadable
+/// folder, a path too long for the system), so that nothing is skipped silently.
+#[derive(Debug, Default)]
+pub struct Walk {
+    pub files: Vec<PathBuf>,
+    /// (path, message), sorted.
+    pub errors: Vec<(PathBuf, String)>,
+}
+
+/// The path and a short message of a walk error.
+fn describe(e: &ignore::Error, root: &Path) -> (PathBuf, String) {
+    fn path_of(e: &ignore::Error) -> Option<&Path> {
+        match e {
+            ignore::Error::WithPath { path, .. } => Some(path),
+            ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+                path_of(err)
+            }
+            ignore::Error::Loop { child, .. } => Some(child),
+            _ => None,
+        }
+    }
+    let path = path_of(e).unwrap_or(root).to_path_buf();
+    let message = match e.io_error() {
+        Some(io) => format!("skipped: {}", crate::input::io_message(io)),
+        None => match e {
+            ignore::Error::Loop { .. } => "skipped: a symbolic link loop".into(),
+            _ => format!("skipped: {e}"),
+        },
+    };
+    (path, message)
+}
+
 /// Candidate files under `root`, sorted. `also` admits files whose name alone says nothing
 /// (the settings file's `[formats]` globs).
-pub fn walk(root: &Path, also: &(dyn Fn(&Path) -> bool + Sync)) -> Vec<PathBuf> {
+pub fn walk(root: &Path, also: &(dyn Fn(&Path) -> bool + Sync)) -> Walk {
     let found = Mutex::new(Vec::new());
+    let errors = Mutex::new(Vec::new());
     ignore::WalkBuilder::new(root)
         .hidden(false)
         .git_global(false)
@@ -39,7 +72,17 @@ pub fn walk(root: &Path, also: &(dyn Fn(&Path) -> bool + Sync)) -> Vec<PathBuf> 
         .build_parallel()
         .run(|| {
             Box::new(|entry| {
-                if let Ok(entry) = entry {
+                let entry = match entry {
+                    Ok(entry) => entry,
+                    Err(e) => {
+                        errors
+                            .lock()
+                            .unwrap_or_else(|e| e.into_inner())
+                            .push(describe(&e, root));
+                        return WalkState::Continue;
+                    }
+                };
+                {
                     let path = entry.path();
                     if entry.file_type().is_some_and(|t| t.is_file())
                         && (extract::detect(path, "").is_some()
@@ -55,9 +98,11 @@ pub fn walk(root: &Path, also: &(dyn Fn(&Path) -> bool + Sync)) -> Vec<PathBuf> 
                 WalkState::Continue
             })
         });
-    let mut out = found.into_inner().unwrap_or_else(|e| e.into_inner());
-    out.sort();
-    out
+    let mut files = found.into_inner().unwrap_or_else(|e| e.into_inner());
+    files.sort();
+    let mut errors = errors.into_inner().unwrap_or_else(|e| e.into_inner());
+    errors.sort();
+    Walk { files, errors }
 }
 
 #[cfg(test)]
@@ -84,6 +129,7 @@ mod tests {
         }
         std::fs::write(d.join(".gitignore"), "ignored/\n").unwrap();
         let got: Vec<String> = walk(d, &|_| false)
+            .files
             .iter()
             .map(|p| p.strip_prefix(d).unwrap().to_string_lossy().into_owned())
             .collect();

@@ -141,3 +141,249 @@ fn input_errors_escape_the_path() {
     assert_no_control("stderr", &o.stderr);
     assert!(text(&o.stderr).contains("gone\\x1b[2J\\n.env"));
 }
+
+fn stderr_of(o: &Output) -> String {
+    text(&o.stderr)
+}
+
+fn mkfifo(path: &std::path::Path) {
+    let ok = std::process::Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok, "mkfifo {}", path.display());
+}
+
+#[test]
+fn a_fifo_is_refused_not_waited_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("pipe.env");
+    mkfifo(&fifo);
+    let fifo_s = fifo.to_str().unwrap();
+    let o = run(&["check", fifo_s]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr_of(&o).contains("pipe.env: a named pipe (FIFO), not a regular file"),
+        "{}",
+        stderr_of(&o)
+    );
+
+    let good = dir.path().join("good.toml");
+    std::fs::write(&good, "").unwrap();
+    let o = run(&["check", "--config", fifo_s, good.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr_of(&o).contains("named pipe"), "{}", stderr_of(&o));
+
+    let o = run(&["probe", "--ca-file", fifo_s, "127.0.0.1:1"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr_of(&o).contains("named pipe"), "{}", stderr_of(&o));
+
+    let rules = dir.path().join("rules");
+    std::fs::create_dir(&rules).unwrap();
+    mkfifo(&rules.join("relay.yaml"));
+    let o = run(&["rules", "--rules", rules.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr_of(&o).contains("cannot read rule file: a named pipe"),
+        "{}",
+        stderr_of(&o)
+    );
+}
+
+#[test]
+fn a_symlink_to_dev_zero_is_refused_not_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let link = dir.path().join(".env");
+    std::os::unix::fs::symlink("/dev/zero", &link).unwrap();
+    let o = run(&["check", link.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr_of(&o).contains(".env: a device, not a regular file"),
+        "{}",
+        stderr_of(&o)
+    );
+
+    let rules = dir.path().join("rules");
+    std::fs::create_dir(&rules).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", rules.join("relay.yaml")).unwrap();
+    let o = run(&["rules", "--rules", rules.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr_of(&o).contains("a device"), "{}", stderr_of(&o));
+}
+
+#[test]
+fn probe_ca_file_dev_zero_is_a_usage_error() {
+    let o = run(&["probe", "--ca-file", "/dev/zero", "127.0.0.1:1"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr_of(&o).contains("cannot read CA file /dev/zero: a device"),
+        "{}",
+        stderr_of(&o)
+    );
+}
+
+#[test]
+fn oversized_rule_and_settings_files_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let big = vec![b'#'; (1 << 20) + 1];
+    let rules = dir.path().join("rules");
+    std::fs::create_dir(&rules).unwrap();
+    std::fs::write(rules.join("big.yaml"), &big).unwrap();
+    let o = run(&["rules", "--rules", rules.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr_of(&o).contains("rule file is larger than 1 MiB"),
+        "{}",
+        stderr_of(&o)
+    );
+    let cfg = dir.path().join(".smtp-doctor.toml");
+    std::fs::write(&cfg, &big).unwrap();
+    let o = run(&["check", "--config", cfg.to_str().unwrap(), "fixtures/toml"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr_of(&o).contains("larger than 1 MiB"),
+        "{}",
+        stderr_of(&o)
+    );
+}
+
+#[test]
+fn stdin_over_the_limit_is_an_error_not_cut() {
+    let mut input = b"EMAIL_HOST=smtp.gmail.com\n".to_vec();
+    input.resize(smtp_doctor::engine::MAX_FILE_SIZE as usize + 1, b'#');
+    let o = cmd()
+        .args(["check", "--stdin-filename", ".env", "-"])
+        .write_stdin(input)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr_of(&o).contains("standard input is larger than 8 MiB"),
+        "{}",
+        stderr_of(&o)
+    );
+    assert!(o.stdout.is_empty());
+}
+
+#[test]
+fn stdin_and_files_treat_nul_and_bad_utf8_the_same() {
+    let dir = tempfile::tempdir().unwrap();
+    for (bytes, code, needle) in [
+        (&b"EMAIL_HOST=smtp.gmail.com\0\n"[..], 2, "binary file"),
+        (
+            &b"EMAIL_HOST=smtp.gmail.com\n# caf\xe9\n"[..],
+            1,
+            ".env:2:6: error[parse-error] the file is not valid UTF-8",
+        ),
+    ] {
+        let file = dir.path().join(".env");
+        std::fs::write(&file, bytes).unwrap();
+        let from_file = cmd()
+            .current_dir(dir.path())
+            .args(["check", "--format", "concise", ".env"])
+            .output()
+            .unwrap();
+        let from_stdin = cmd()
+            .current_dir(dir.path())
+            .args([
+                "check",
+                "--format",
+                "concise",
+                "--stdin-filename",
+                ".env",
+                "-",
+            ])
+            .write_stdin(bytes)
+            .output()
+            .unwrap();
+        for o in [&from_file, &from_stdin] {
+            assert_eq!(o.status.code(), Some(code), "{}", stderr_of(o));
+            let all = format!("{}{}", text(&o.stdout), stderr_of(o));
+            assert!(all.contains(needle), "{all}");
+        }
+        assert_eq!(from_file.stdout, from_stdin.stdout);
+        assert_eq!(from_file.stderr, from_stdin.stderr);
+    }
+}
+
+/// A folder nested deeper than the system's path limit (4096 bytes), with a `.env` at the
+/// bottom. Built with short names, then renamed bottom-up, so that no call sees a long path.
+fn too_deep(root: &std::path::Path) {
+    let depth = 25;
+    let mut short = root.join("d");
+    for _ in 1..depth {
+        short = short.join("d");
+    }
+    std::fs::create_dir_all(&short).unwrap();
+    std::fs::write(short.join(".env"), "EMAIL_HOST=smtp.gmail.com\n").unwrap();
+    let long = "d".repeat(200);
+    for level in (1..=depth).rev() {
+        let mut dir = root.to_path_buf();
+        for _ in 1..level {
+            dir = dir.join("d");
+        }
+        std::fs::rename(dir.join("d"), dir.join(&long)).unwrap();
+    }
+}
+
+fn is_root() -> bool {
+    let out = std::process::Command::new("id").arg("-u").output().unwrap();
+    String::from_utf8_lossy(&out.stdout).trim() == "0"
+}
+
+#[test]
+fn what_a_walk_cannot_read_is_reported() {
+    // A path over PATH_MAX cannot be read by anyone, root included.
+    let dir = tempfile::tempdir().unwrap();
+    let only = dir.path().join("only");
+    std::fs::create_dir(&only).unwrap();
+    too_deep(&only);
+    let o = run(&["check", only.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "nothing could be read");
+    assert!(
+        stderr_of(&o).contains("skipped: path is too long"),
+        "{}",
+        stderr_of(&o)
+    );
+
+    // Beside a readable file: a warning, and the findings decide the exit code.
+    let mixed = dir.path().join("mixed");
+    std::fs::create_dir(&mixed).unwrap();
+    too_deep(&mixed);
+    std::fs::write(mixed.join(".env"), BAD_ENV).unwrap();
+    let o = run(&["check", "--format", "concise", mixed.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr_of(&o));
+    assert!(stderr_of(&o).contains("warning: "), "{}", stderr_of(&o));
+    assert!(stderr_of(&o).contains("skipped: path is too long"));
+    assert!(
+        text(&o.stdout).contains("conflicting-settings"),
+        "{}",
+        text(&o.stdout)
+    );
+
+    // An unreadable folder: only testable when not root (root reads it anyway).
+    if !is_root() {
+        use std::os::unix::fs::PermissionsExt;
+        let locked = dir.path().join("locked");
+        std::fs::create_dir_all(locked.join("secret")).unwrap();
+        std::fs::write(locked.join("secret/.env"), BAD_ENV).unwrap();
+        std::fs::set_permissions(
+            locked.join("secret"),
+            std::fs::Permissions::from_mode(0o000),
+        )
+        .unwrap();
+        let o = run(&["check", locked.to_str().unwrap()]);
+        std::fs::set_permissions(
+            locked.join("secret"),
+            std::fs::Permissions::from_mode(0o755),
+        )
+        .unwrap();
+        assert_eq!(o.status.code(), Some(2));
+        assert!(
+            stderr_of(&o).contains("skipped: permission denied"),
+            "{}",
+            stderr_of(&o)
+        );
+    }
+}

@@ -591,23 +591,14 @@ fn check(args: CheckArgs, style: &Style, err_color: bool) -> u8 {
             eprintln!("error: reading standard input needs --stdin-filename NAME (e.g. .env, config.toml, prefs.js) to choose the format");
             return EXIT_ERROR;
         };
-        let mut text = String::new();
-        if let Err(e) = std::io::stdin()
-            .take(engine::MAX_FILE_SIZE)
-            .read_to_string(&mut text)
-        {
-            eprintln!("error: cannot read standard input: {e}");
-            return EXIT_ERROR;
-        }
-        let forced = engine::forced_format(opts, &name);
-        let Some(format) = forced.or_else(|| crate::extract::detect(&name, &text)) else {
-            eprintln!(
-                "error: cannot tell the format of `{}`; name it like .env, config.toml or prefs.js",
-                name.display()
-            );
-            return EXIT_ERROR;
+        let bytes = match crate::input::read_stdin(engine::MAX_FILE_SIZE) {
+            Ok(b) => b,
+            Err(m) => {
+                eprintln!("error: {m}");
+                return EXIT_ERROR;
+            }
         };
-        engine::check_text(&name, &text, format, &providers, opts)
+        engine::check_bytes(&name, bytes, &providers, opts)
     } else {
         engine::check_paths_with(&args.paths, &providers, opts)
     };

@@ -388,8 +388,10 @@ impl Providers {
         let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
             .map_err(|e| io_err(dir, e))?
             .filter_map(|e| e.ok().map(|e| e.path()))
+            // Anything but a folder named *.yaml is read, so that a FIFO or a device is an
+            // error rather than skipped in silence.
             .filter(|p| {
-                p.is_file()
+                !p.is_dir()
                     && matches!(
                         p.extension().and_then(|e| e.to_str()),
                         Some("yaml") | Some("yml")
@@ -399,15 +401,20 @@ impl Providers {
         paths.sort();
         let mut seen: Vec<String> = Vec::new();
         for path in paths {
-            let bytes = std::fs::read(&path).map_err(|e| io_err(&path, e))?;
-            if bytes.len() > 1 << 20 {
-                return Err(RuleError {
-                    path,
-                    text: String::new(),
-                    span: None,
-                    message: "rule file is larger than 1 MiB".into(),
-                });
-            }
+            // Regular files only, and never more than 1 MiB read (src/input.rs).
+            let bytes =
+                crate::input::read_file(&path, crate::input::MAX_SMALL_FILE_SIZE).map_err(|m| {
+                    RuleError {
+                        path: path.clone(),
+                        text: String::new(),
+                        span: None,
+                        message: if m.starts_with("file is larger") {
+                            "rule file is larger than 1 MiB".into()
+                        } else {
+                            format!("cannot read rule file: {m}")
+                        },
+                    }
+                })?;
             let text = String::from_utf8(bytes).map_err(|e| RuleError {
                 path: path.clone(),
                 text: String::new(),

@@ -176,13 +176,19 @@ pub fn transcripts(outcome: &Outcome) -> String {
     s
 }
 
-/// The paths that could not be read, one `error:` line each, for stderr.
+/// The paths that could not be read, one `error:` line each (a `warning:` line for what a
+/// folder walk skipped), for stderr.
 pub fn input_errors(outcome: &Outcome) -> String {
     let mut s = String::new();
-    for e in &outcome.errors {
+    let all = outcome
+        .errors
+        .iter()
+        .map(|e| ("error", e))
+        .chain(outcome.warnings.iter().map(|e| ("warning", e)));
+    for (level, e) in all {
         let _ = writeln!(
             s,
-            "error: {}: {}",
+            "{level}: {}: {}",
             escape::path(&e.path),
             escape::line(&e.message)
         );
