@@ -714,3 +714,31 @@ fn control_sequences_from_a_server_are_escaped() {
         }
     }
 }
+
+#[test]
+fn many_probes_run_a_few_at_a_time_and_keep_order() {
+    // More endpoints than slots: every one is probed once, in input order.
+    let addrs: Vec<SocketAddr> = (0..20).map(|_| serve(Script::Busy)).collect();
+    let eps: Vec<Endpoint> = addrs
+        .iter()
+        .map(|a| Endpoint::new("127.0.0.1", a.port(), TlsMode::Starttls))
+        .collect();
+    let mut o = opts();
+    o.concurrency = 3;
+    let (tx, rx) = mpsc::channel();
+    thread::spawn(move || {
+        let _ = tx.send(run_probes(eps, &o));
+    });
+    let reports = rx
+        .recv_timeout(WATCHDOG)
+        .expect("run_probes did not return");
+    assert_eq!(reports.len(), 20);
+    for (r, a) in reports.iter().zip(&addrs) {
+        assert_eq!(r.endpoint.port, a.port());
+        assert_code(r, "banner-rejected");
+    }
+    assert_eq!(
+        smtp_doctor::probe::DEFAULT_CONCURRENCY,
+        ProbeOptions::default().concurrency
+    );
+}

@@ -27,6 +27,11 @@ use crate::model::{AuthMethod, Profile, Secret, Security, TlsMode};
 
 pub use dns::{mx_provider, mx_rules, MxProvider, MxRule};
 
+/// How many endpoints are probed at the same time by default: enough that a project's few
+/// servers are probed at once, few enough that a file naming hundreds of hosts cannot open
+/// hundreds of connections (each probe holds one socket and, with TLS, a handshake).
+pub const DEFAULT_CONCURRENCY: usize = 8;
+
 /// How probes run.
 #[derive(Clone, Debug)]
 pub struct ProbeOptions {
@@ -42,7 +47,7 @@ pub struct ProbeOptions {
     pub auth: bool,
     /// Record a transcript of the dialogue (secrets masked) in [`ProbeReport::transcript`].
     pub transcript: bool,
-    /// At most this many probes at the same time.
+    /// At most this many probes at the same time ([`DEFAULT_CONCURRENCY`] by default).
     pub concurrency: usize,
     /// How to recognise providers by MX host: the `recognise.mx` facts of the provider rules
     /// (the built-in ones by default; the CLI passes the run's, user folders included).
@@ -58,7 +63,7 @@ impl Default for ProbeOptions {
             connect_to: Vec::new(),
             auth: false,
             transcript: false,
-            concurrency: 8,
+            concurrency: DEFAULT_CONCURRENCY,
             mx_rules: std::sync::Arc::new(
                 crate::providers::Providers::builtin()
                     .map(|p| mx_rules(&p))
@@ -669,20 +674,26 @@ pub fn run_probes(endpoints: Vec<Endpoint>, opts: &ProbeOptions) -> Vec<ProbeRep
 pub async fn probe_all(endpoints: Vec<Endpoint>, opts: &ProbeOptions) -> Vec<ProbeReport> {
     let shared = Arc::new(Shared::new(opts));
     let opts = Arc::new(opts.clone());
-    let sem = Arc::new(tokio::sync::Semaphore::new(opts.concurrency.max(1)));
-    let mut set = tokio::task::JoinSet::new();
+    let limit = opts.concurrency.max(1);
     let n = endpoints.len();
-    for (i, ep) in endpoints.into_iter().enumerate() {
-        let (shared, opts, sem) = (shared.clone(), opts.clone(), sem.clone());
-        set.spawn(async move {
-            let _permit = sem.acquire_owned().await;
-            (i, probe_with(ep, &opts, &shared).await)
-        });
+    let mut pending = endpoints.into_iter().enumerate();
+    // Only `limit` tasks exist at any time: the next endpoint starts when one finishes, so
+    // sockets, tasks and memory stay bounded however many endpoints a run has.
+    let mut set = tokio::task::JoinSet::new();
+    let spawn = |set: &mut tokio::task::JoinSet<_>, (i, ep): (usize, Endpoint)| {
+        let (shared, opts) = (shared.clone(), opts.clone());
+        set.spawn(async move { (i, probe_with(ep, &opts, &shared).await) });
+    };
+    for item in pending.by_ref().take(limit) {
+        spawn(&mut set, item);
     }
     let mut out: Vec<Option<ProbeReport>> = (0..n).map(|_| None).collect();
     while let Some(res) = set.join_next().await {
         if let Ok((i, report)) = res {
             out[i] = Some(report);
+        }
+        if let Some(item) = pending.next() {
+            spawn(&mut set, item);
         }
     }
     out.into_iter().flatten().collect()
