@@ -120,6 +120,19 @@ fn control_characters_in_rule_strings_are_escaped() {
         assert_no_control(format, &o.stdout);
         assert!(text(&o.stdout).contains("ACME"), "{format}");
     }
+    for format in ["text", "json"] {
+        let o = run(&["rules", "--format", format, "--rules", rules]);
+        assert_eq!(o.status.code(), Some(0), "{format}");
+        assert_no_control(format, &o.stdout);
+        assert!(text(&o.stdout).contains("ACME"), "{format}");
+    }
+    let o = run(&["rules", "--format", "json", "--rules", rules]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(v["providers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|p| p["name"] == "ACME\u{1b}[31m\u{9b} relay"));
     // A broken rule file: its text, with an ESC in it, is shown in a snippet on stderr.
     std::fs::write(
         dir.path().join("acme-relay.yaml"),

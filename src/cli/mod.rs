@@ -887,7 +887,7 @@ fn triage(args: TriageArgs, err_color: bool) -> u8 {
             let mut s = serde_json::to_string_pretty(&serde_json::json!({ "explanations": found }))
                 .unwrap_or_default();
             s.push('\n');
-            s
+            report::escape::json(s)
         }
         ListFormat::Text if found.is_empty() => {
             "No known explanation. `smtp-doctor probe HOST` shows what the server does.\n"
@@ -905,7 +905,7 @@ fn triage(args: TriageArgs, err_color: bool) -> u8 {
                 }
                 s.push_str(&format!("  source: {}\n\n", e.source));
             }
-            s
+            report::escape::text(&s).into_owned()
         }
     };
     if !write_stdout(&out) {
@@ -946,7 +946,7 @@ fn rules(args: RulesArgs, err_color: bool) -> u8 {
             )
             .unwrap_or_default();
             s.push('\n');
-            s
+            report::escape::json(s)
         }
         ListFormat::Text => {
             let mut s = String::from("Providers:\n");
@@ -973,7 +973,7 @@ fn rules(args: RulesArgs, err_color: bool) -> u8 {
                 ));
             }
             s.push_str("\nMore: smtp-doctor explain CODE\n");
-            s
+            report::escape::text(&s).into_owned()
         }
     };
     if write_stdout(&text) {
