@@ -400,3 +400,21 @@ fn what_a_walk_cannot_read_is_reported() {
         );
     }
 }
+
+#[test]
+fn a_megabyte_line_is_not_printed_once_per_finding() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("one-line.env");
+    let mut content = String::from("EMAIL_HOST=smtp.gmail.com\nEMAIL_PORT=25");
+    content.push_str(&"#".repeat(4 << 20));
+    content.push('\n');
+    std::fs::write(&path, content).unwrap();
+    let o = run(&["check", "--format", "full", path.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    let out = text(&o.stdout);
+    assert!(out.len() < 20_000, "{} bytes of output", out.len());
+    assert!(
+        out.contains("one-line.env:2:12: port not offered (the line is too long to show)"),
+        "{out}"
+    );
+}
