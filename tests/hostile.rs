@@ -418,3 +418,18 @@ fn a_megabyte_line_is_not_printed_once_per_finding() {
         "{out}"
     );
 }
+
+#[test]
+fn triage_input_over_the_limit_is_an_error_not_cut() {
+    let o = cmd()
+        .args(["triage"])
+        .write_stdin(vec![b'x'; (1 << 20) + 1])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr_of(&o).contains("standard input is larger than 1 MiB"),
+        "{}",
+        stderr_of(&o)
+    );
+}

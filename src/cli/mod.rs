@@ -1,7 +1,7 @@
 //! Command-line interface: argument definitions and the glue from arguments to the library and
 //! the renderers. This is the only place that writes to stdout and stderr.
 
-use std::io::{IsTerminal, Read, Write};
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -868,12 +868,13 @@ fn triage(args: TriageArgs, err_color: bool) -> u8 {
         }
     }
     let text = if args.message.is_empty() {
-        let mut t = String::new();
-        if let Err(e) = std::io::stdin().take(1 << 20).read_to_string(&mut t) {
-            eprintln!("error: cannot read standard input: {e}");
-            return EXIT_ERROR;
+        match crate::input::read_stdin(crate::input::MAX_SMALL_FILE_SIZE) {
+            Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+            Err(m) => {
+                eprintln!("error: {m}");
+                return EXIT_ERROR;
+            }
         }
-        t
     } else {
         args.message.join(" ")
     };
