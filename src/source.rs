@@ -34,6 +34,8 @@ pub struct SourceFile {
     line_starts: Vec<usize>,
     /// Byte ranges that hold secrets; renderers mask them.
     secrets: Vec<Range<usize>>,
+    /// The same ranges, to add each once in constant time (a file may hold many thousands).
+    secret_set: std::collections::HashSet<Range<usize>>,
 }
 
 impl SourceFile {
@@ -46,6 +48,7 @@ impl SourceFile {
             text,
             line_starts,
             secrets: Vec::new(),
+            secret_set: Default::default(),
         }
     }
 
@@ -86,7 +89,10 @@ impl SourceFile {
     }
 
     pub fn add_secret(&mut self, span: Range<usize>) {
-        if span.start < span.end && span.end <= self.text.len() && !self.secrets.contains(&span) {
+        if span.start < span.end
+            && span.end <= self.text.len()
+            && self.secret_set.insert(span.clone())
+        {
             self.secrets.push(span);
         }
     }
