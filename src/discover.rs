@@ -2,11 +2,19 @@
 //! purpose (`.env`), dependency and build folders skipped, and only files that may hold SMTP
 //! settings kept: configuration files by name, source files by extension (their text is looked
 //! at when they are read).
+//!
+//! The ignore files (`.gitignore`, `.ignore`, `.git/info/exclude`, in the folder walked and its
+//! parents) are read here, through [`crate::input`], not by the `ignore` crate: a repository
+//! may hold a FIFO named `.gitignore` (the crate would wait on it forever) or a symbolic link
+//! from `.gitignore` to `/dev/zero` (it would read without end). Such a file is a warning and
+//! its patterns are not applied.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
-use ignore::WalkState;
+use ignore::gitignore::{Gitignore, GitignoreBuilder};
+use ignore::{Match, WalkState};
 
 use crate::extract;
 
@@ -23,23 +31,151 @@ const SKIP_DIRS: &[&str] = &[
     "venv",
 ];
 
+/// What a walk found: candidate files, and what it could not look into (an unreadable
+/// folder, a path too long for the system), so that nothing is skipped silently.
+#[derive(Debug, Default)]
+pub struct Walk {
+    pub files: Vec<PathBuf>,
+    /// (path, message), sorted.
+    pub errors: Vec<(PathBuf, String)>,
+}
+
+/// The path and a short message of a walk error.
+fn describe(e: &ignore::Error, root: &Path) -> (PathBuf, String) {
+    fn path_of(e: &ignore::Error) -> Option<&Path> {
+        match e {
+            ignore::Error::WithPath { path, .. } => Some(path),
+            ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+                path_of(err)
+            }
+            ignore::Error::Loop { child, .. } => Some(child),
+            _ => None,
+        }
+    }
+    let path = path_of(e).unwrap_or(root).to_path_buf();
+    let message = match e.io_error() {
+        Some(io) => format!("skipped: {}", crate::input::io_message(io)),
+        None => match e {
+            ignore::Error::Loop { .. } => "skipped: a symbolic link loop".into(),
+            _ => format!("skipped: {e}"),
+        },
+    };
+    (path, message)
+}
+
+/// Ignore files larger than this are not read.
+const MAX_IGNORE_FILE: u64 = 1 << 20;
+
+type Errors = Arc<Mutex<Vec<(PathBuf, String)>>>;
+
+/// The ignore patterns of each folder, read once, safely.
+struct Ignores {
+    cache: Mutex<HashMap<PathBuf, Option<Arc<Gitignore>>>>,
+    errors: Errors,
+}
+
+impl Ignores {
+    /// The patterns that apply in `dir` (an absolute path). Within one folder a later file wins,
+    /// as in git: `.git/info/exclude`, then `.gitignore`, then `.ignore`.
+    fn matcher(&self, dir: &Path) -> Option<Arc<Gitignore>> {
+        if let Some(m) = self
+            .cache
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(dir)
+        {
+            return m.clone();
+        }
+        let mut builder = GitignoreBuilder::new(dir);
+        let mut any = false;
+        for name in [".git/info/exclude", ".gitignore", ".ignore"] {
+            let path = dir.join(name);
+            if std::fs::symlink_metadata(&path).is_err() {
+                continue;
+            }
+            match crate::input::read_file(&path, MAX_IGNORE_FILE) {
+                Ok(bytes) => {
+                    for line in String::from_utf8_lossy(&bytes).lines() {
+                        // A malformed pattern is skipped, as git does.
+                        any |= builder.add_line(Some(path.clone()), line).is_ok();
+                    }
+                }
+                Err(m) => self.errors.lock().unwrap_or_else(|e| e.into_inner()).push((
+                    path,
+                    format!("not read, so its patterns are not applied: {m}"),
+                )),
+            }
+        }
+        let m = if any {
+            builder.build().ok().map(Arc::new)
+        } else {
+            None
+        };
+        self.cache
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(dir.to_path_buf(), m.clone());
+        m
+    }
+
+    /// Is `abs` (an absolute path) ignored by the patterns of its folders? The deepest folder
+    /// with a matching pattern decides.
+    fn ignored(&self, abs: &Path, is_dir: bool) -> bool {
+        for dir in abs.ancestors().skip(1) {
+            if let Some(m) = self.matcher(dir) {
+                match m.matched(abs, is_dir) {
+                    Match::Ignore(_) => return true,
+                    Match::Whitelist(_) => return false,
+                    Match::None => {}
+                }
+            }
+        }
+        false
+    }
+}
+
 /// Candidate files under `root`, sorted. `also` admits files whose name alone says nothing
 /// (the settings file's `[formats]` globs).
-pub fn walk(root: &Path, also: &(dyn Fn(&Path) -> bool + Sync)) -> Vec<PathBuf> {
+pub fn walk(root: &Path, also: &(dyn Fn(&Path) -> bool + Sync)) -> Walk {
     let found = Mutex::new(Vec::new());
+    let errors: Errors = Arc::default();
+    let ignores = Arc::new(Ignores {
+        cache: Mutex::default(),
+        errors: errors.clone(),
+    });
+    let abs_root = std::path::absolute(root).unwrap_or_else(|_| root.to_path_buf());
+    let root_owned = root.to_path_buf();
     ignore::WalkBuilder::new(root)
-        .hidden(false)
-        .git_global(false)
-        .require_git(false)
-        .filter_entry(|e| {
-            !(e.file_type().is_some_and(|t| t.is_dir())
-                && e.depth() > 0
-                && SKIP_DIRS.contains(&e.file_name().to_string_lossy().as_ref()))
+        // The crate reads no ignore file itself (see the module documentation).
+        .standard_filters(false)
+        .filter_entry(move |e| {
+            if e.depth() == 0 {
+                return true;
+            }
+            let is_dir = e.file_type().is_some_and(|t| t.is_dir());
+            if is_dir && SKIP_DIRS.contains(&e.file_name().to_string_lossy().as_ref()) {
+                return false;
+            }
+            let abs = match e.path().strip_prefix(&root_owned) {
+                Ok(rel) => abs_root.join(rel),
+                Err(_) => e.path().to_path_buf(),
+            };
+            !ignores.ignored(&abs, is_dir)
         })
         .build_parallel()
         .run(|| {
             Box::new(|entry| {
-                if let Ok(entry) = entry {
+                let entry = match entry {
+                    Ok(entry) => entry,
+                    Err(e) => {
+                        errors
+                            .lock()
+                            .unwrap_or_else(|e| e.into_inner())
+                            .push(describe(&e, root));
+                        return WalkState::Continue;
+                    }
+                };
+                {
                     let path = entry.path();
                     if entry.file_type().is_some_and(|t| t.is_file())
                         && (extract::detect(path, "").is_some()
@@ -55,9 +191,11 @@ pub fn walk(root: &Path, also: &(dyn Fn(&Path) -> bool + Sync)) -> Vec<PathBuf> 
                 WalkState::Continue
             })
         });
-    let mut out = found.into_inner().unwrap_or_else(|e| e.into_inner());
-    out.sort();
-    out
+    let mut files = found.into_inner().unwrap_or_else(|e| e.into_inner());
+    files.sort();
+    let mut errors = std::mem::take(&mut *errors.lock().unwrap_or_else(|e| e.into_inner()));
+    errors.sort();
+    Walk { files, errors }
 }
 
 #[cfg(test)]
@@ -84,6 +222,7 @@ mod tests {
         }
         std::fs::write(d.join(".gitignore"), "ignored/\n").unwrap();
         let got: Vec<String> = walk(d, &|_| false)
+            .files
             .iter()
             .map(|p| p.strip_prefix(d).unwrap().to_string_lossy().into_owned())
             .collect();
@@ -91,5 +230,52 @@ mod tests {
             got,
             [".env", ".env.production", "app/mailer.js", "config.toml"]
         );
+    }
+
+    #[test]
+    fn nested_ignore_files_and_negations_apply() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        for f in ["a/.env", "a/keep.env", "a/b/.env", "c/.env", "c/x.env"] {
+            let p = d.join(f);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, "").unwrap();
+        }
+        std::fs::write(d.join(".gitignore"), "*.env\n!keep.env\nc/\n").unwrap();
+        std::fs::write(d.join("a/b/.ignore"), "!.env\n").unwrap();
+        let got: Vec<String> = walk(d, &|_| false)
+            .files
+            .iter()
+            .map(|p| p.strip_prefix(d).unwrap().to_string_lossy().into_owned())
+            .collect();
+        // `*.env` matches `.env` too, as in git.
+        assert_eq!(got, ["a/b/.env", "a/keep.env"]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_fifo_or_device_as_gitignore_is_a_warning_not_a_hang() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        std::fs::write(d.join(".env"), "").unwrap();
+        std::fs::create_dir(d.join("sub")).unwrap();
+        std::fs::write(d.join("sub/.env"), "").unwrap();
+        let ok = std::process::Command::new("mkfifo")
+            .arg(d.join(".gitignore"))
+            .status()
+            .unwrap()
+            .success();
+        assert!(ok);
+        std::os::unix::fs::symlink("/dev/zero", d.join("sub/.ignore")).unwrap();
+        let w = walk(d, &|_| false);
+        assert_eq!(w.files.len(), 2);
+        let msgs: Vec<String> = w
+            .errors
+            .iter()
+            .map(|(p, m)| format!("{}: {m}", p.strip_prefix(d).unwrap().display()))
+            .collect();
+        assert_eq!(msgs.len(), 2, "{msgs:?}");
+        assert!(msgs[0].starts_with(".gitignore: not read") && msgs[0].contains("named pipe"));
+        assert!(msgs[1].starts_with("sub/.ignore: not read") && msgs[1].contains("a device"));
     }
 }

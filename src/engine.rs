@@ -16,7 +16,7 @@ use crate::providers::Providers;
 use crate::source::{FileId, Loc, SourceFile, Sources};
 
 /// Files larger than this are not read (configuration files are small).
-pub const MAX_FILE_SIZE: u64 = 8 << 20;
+pub const MAX_FILE_SIZE: u64 = crate::input::MAX_FILE_SIZE;
 
 /// A path that could not be checked at all (exit code 2).
 #[derive(Debug, Clone)]
@@ -35,6 +35,9 @@ pub struct Outcome {
     /// Variables defined by env files, for the resolve step.
     pub env_files: Vec<crate::resolve::EnvFile>,
     pub errors: Vec<InputError>,
+    /// Paths found in a folder that could not be read (shown, but the run goes on; they become
+    /// errors when nothing at all could be read).
+    pub warnings: Vec<InputError>,
     /// Files read and recognised as a configuration format.
     pub files_checked: usize,
     /// What live probes observed (only with `--probe`).
@@ -75,14 +78,18 @@ pub fn check_paths_with(paths: &[PathBuf], providers: &Providers, opts: &RunOpti
                 path: path.clone(),
                 message: io_message(&e),
             }),
-            Ok(m) if m.is_dir() => inputs.extend(
-                crate::discover::walk(path, &|p| forced_format(opts, p).is_some())
-                    .into_iter()
-                    .map(|p| Input {
-                        path: p,
-                        explicit: false,
-                    }),
-            ),
+            Ok(m) if m.is_dir() => {
+                let walk = crate::discover::walk(path, &|p| forced_format(opts, p).is_some());
+                out.warnings.extend(
+                    walk.errors
+                        .into_iter()
+                        .map(|(path, message)| InputError { path, message }),
+                );
+                inputs.extend(walk.files.into_iter().map(|p| Input {
+                    path: p,
+                    explicit: false,
+                }));
+            }
             Ok(_) => inputs.push(Input {
                 path: path.clone(),
                 explicit: true,
@@ -98,8 +105,13 @@ pub fn check_paths_with(paths: &[PathBuf], providers: &Providers, opts: &RunOpti
             .file_name()
             .is_some_and(|n| crate::config::FILE_NAMES.iter().any(|c| n == *c))
     });
+    let mut read = 0;
     for input in inputs {
-        read_one(&input, &mut out, opts);
+        read += usize::from(read_one(&input, &mut out, opts));
+    }
+    // Nothing could be read, and something was skipped: that is not a clean run.
+    if read == 0 && out.errors.is_empty() && !out.warnings.is_empty() {
+        out.errors.append(&mut out.warnings);
     }
     finish(&mut out, providers, opts);
     out
@@ -119,6 +131,24 @@ pub fn check_text(
     out
 }
 
+/// Check bytes that did not come from disk (stdin) as if they were the file `path`: the same
+/// treatment of NUL bytes, invalid UTF-8 and unknown formats as a file named on the command line.
+pub fn check_bytes(
+    path: &Path,
+    bytes: Vec<u8>,
+    providers: &Providers,
+    opts: &RunOptions,
+) -> Outcome {
+    let mut out = Outcome::default();
+    let input = Input {
+        path: path.to_path_buf(),
+        explicit: true,
+    };
+    add_bytes(&input, bytes, &mut out, opts);
+    finish(&mut out, providers, opts);
+    out
+}
+
 /// The format the settings file assigns to a path (globs are matched against absolute paths).
 pub fn forced_format(opts: &RunOptions, path: &Path) -> Option<Format> {
     if opts.formats.is_empty() {
@@ -132,14 +162,35 @@ pub fn forced_format(opts: &RunOptions, path: &Path) -> Option<Format> {
 }
 
 fn io_message(e: &std::io::Error) -> String {
-    match e.kind() {
-        std::io::ErrorKind::NotFound => "no such file or directory".into(),
-        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
-        _ => e.to_string(),
+    crate::input::io_message(e)
+}
+
+/// Read one file (regular files only, at most [`MAX_FILE_SIZE`] bytes: src/input.rs) and add
+/// it. Returns whether its bytes could be read. A file that cannot be read is an error when the
+/// user named it, a warning when a walk found it; a walked file that is binary or of no known
+/// format is skipped silently.
+fn read_one(input: &Input, out: &mut Outcome, opts: &RunOptions) -> bool {
+    match crate::input::read_file(&input.path, MAX_FILE_SIZE) {
+        Ok(bytes) => {
+            add_bytes(input, bytes, out, opts);
+            true
+        }
+        Err(message) => {
+            let e = InputError {
+                path: input.path.clone(),
+                message,
+            };
+            if input.explicit {
+                out.errors.push(e);
+            } else {
+                out.warnings.push(e);
+            }
+            false
+        }
     }
 }
 
-fn read_one(input: &Input, out: &mut Outcome, opts: &RunOptions) {
+fn add_bytes(input: &Input, bytes: Vec<u8>, out: &mut Outcome, opts: &RunOptions) {
     let path = &input.path;
     let fail = |out: &mut Outcome, message: String| {
         if input.explicit {
@@ -149,28 +200,9 @@ fn read_one(input: &Input, out: &mut Outcome, opts: &RunOptions) {
             });
         }
     };
-    let size = match std::fs::metadata(path) {
-        Ok(m) => m.len(),
-        Err(e) => return fail(out, io_message(&e)),
-    };
-    if size > MAX_FILE_SIZE {
-        return fail(out, format!("file is {size} bytes; smtp-doctor reads configuration files up to {MAX_FILE_SIZE} bytes"));
-    }
-    let bytes = match std::fs::read(path) {
-        Ok(b) => b,
-        Err(e) => return fail(out, io_message(&e)),
-    };
-    if bytes[..bytes.len().min(8192)].contains(&0) {
-        return fail(out, "binary file, not a configuration file".into());
-    }
-    let (text, bad_utf8) = match String::from_utf8(bytes) {
-        Ok(t) => (t, None),
-        Err(e) => {
-            let at = e.utf8_error().valid_up_to();
-            let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
-            // The replacement character takes 3 bytes; valid_up_to stays valid in the lossy text.
-            (lossy, Some(at))
-        }
+    let (text, bad_utf8) = match crate::input::decode(bytes) {
+        Ok(t) => t,
+        Err(m) => return fail(out, m),
     };
     let forced = forced_format(opts, path);
     let Some(format) = forced.or_else(|| extract::detect(path, &text)) else {
@@ -233,7 +265,7 @@ fn add_file(
 fn finish(out: &mut Outcome, providers: &Providers, opts: &RunOptions) {
     resolve_step(out);
     identify_and_check(out, providers);
-    mask_every_copy(&mut out.sources);
+    crate::redact::mask_every_copy(&mut out.sources);
     // Stable order: file, position, code; and each finding once.
     // Two readers can report the same value (a .env line read by the dotenv reader and by the
     // code that uses it): one finding per code and place.
@@ -287,38 +319,3 @@ pub fn finding_file(f: &Finding) -> FileId {
     f.primary().file
 }
 
-/// A secret may also be written elsewhere (a comment, a second file): mask every copy of every
-/// secret in every file of the run, not only the spans the extractors reported. One automaton
-/// over all secrets scans each file once, so the cost stays linear in the size of the run.
-fn mask_every_copy(sources: &mut crate::source::Sources) {
-    let mut seen = std::collections::HashSet::new();
-    let mut secrets: Vec<String> = Vec::new();
-    for (_, f) in sources.iter() {
-        for s in f.secrets() {
-            if let Some(t) = f.text.get(s) {
-                let t = t.trim();
-                // Short values ("true", "off") are too common to hunt for elsewhere.
-                if t.len() >= 6 && seen.insert(t) {
-                    secrets.push(t.to_owned());
-                }
-            }
-        }
-    }
-    if secrets.is_empty() {
-        return;
-    }
-    let Ok(automaton) = aho_corasick::AhoCorasick::new(&secrets) else {
-        return;
-    };
-    let ids: Vec<FileId> = sources.iter().map(|(id, _)| id).collect();
-    for id in ids {
-        let found: Vec<std::ops::Range<usize>> = automaton
-            .find_overlapping_iter(&*sources.get(id).text)
-            .map(|m| m.range())
-            .collect();
-        let file = sources.get_mut(id);
-        for r in found {
-            file.add_secret(r);
-        }
-    }
-}

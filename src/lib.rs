@@ -13,6 +13,7 @@ pub mod engine;
 pub mod extract;
 pub mod finding;
 pub mod identify;
+pub mod input;
 pub mod model;
 pub mod probe;
 pub mod probing;

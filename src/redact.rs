@@ -1,7 +1,7 @@
 //! Secret masking, applied to a file's text before any renderer sees it. Every secret byte
 //! becomes `*`, so byte spans stay valid and the text stays valid UTF-8.
 
-use crate::source::SourceFile;
+use crate::source::{FileId, SourceFile, Sources};
 
 pub fn redacted_text(file: &SourceFile) -> String {
     let mut bytes = file.text.as_bytes().to_vec();
@@ -16,6 +16,52 @@ pub fn redacted_text(file: &SourceFile) -> String {
     String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
+/// A secret may also be written elsewhere (a comment, a second file): mark every copy of every
+/// secret (six characters or more) in every file of the run, not only the spans the extractors
+/// reported.
+///
+/// One Aho-Corasick pass per file for all secrets at once: time linear in the text plus the
+/// copies found, where searching for each secret in turn cost secrets x text (a hostile file of
+/// a few hundred kilobytes of `KEY_n_PASSWORD=...` lines took minutes). Copies that overlap are
+/// all marked.
+pub fn mask_every_copy(sources: &mut Sources) {
+    /// The longest secret whose copies are searched for elsewhere.
+    const MAX_HUNTED: usize = 1024;
+    let mut secrets: Vec<String> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for (_, f) in sources.iter() {
+        for s in f.secrets() {
+            if let Some(t) = f.text.get(s.clone()) {
+                let t = t.trim();
+                // Short values ("true", "off") are too common to hunt for elsewhere, and a
+                // value longer than any real password is masked where it stands but not hunted
+                // (an automaton over a megabyte pattern costs seconds).
+                if (6..=MAX_HUNTED).contains(&t.len()) && seen.insert(t) {
+                    secrets.push(t.to_owned());
+                }
+            }
+        }
+    }
+    if secrets.is_empty() {
+        return;
+    }
+    // The contiguous NFA builds in time linear in the patterns (the DFA does not).
+    let Ok(ac) = aho_corasick::AhoCorasick::builder()
+        .kind(Some(aho_corasick::AhoCorasickKind::ContiguousNFA))
+        .build(&secrets)
+    else {
+        return;
+    };
+    let ids: Vec<FileId> = sources.iter().map(|(id, _)| id).collect();
+    for id in ids {
+        let text = sources.get(id).text.clone();
+        let file = sources.get_mut(id);
+        for m in ac.find_overlapping_iter(&*text) {
+            file.add_secret(m.start()..m.end());
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -27,5 +73,37 @@ mod tests {
         let r = redacted_text(&f);
         assert_eq!(r.len(), f.text.len());
         assert_eq!(r, "pw = \"*******\"\n");
+    }
+
+    #[test]
+    fn every_copy_is_marked_in_every_file() {
+        let mut sources = Sources::default();
+        let mut a = SourceFile::new("a", "pw=hunter22\n# old: hunter22\n");
+        a.add_secret(3..11);
+        let a = sources.add(a);
+        let b = sources.add(SourceFile::new("b", "x hunter22 y hunter2 z\n"));
+        mask_every_copy(&mut sources);
+        assert_eq!(
+            redacted_text(sources.get(a)),
+            "pw=********\n# old: ********\n"
+        );
+        assert_eq!(redacted_text(sources.get(b)), "x ******** y hunter2 z\n");
+    }
+
+    #[test]
+    fn many_secrets_are_marked_quickly() {
+        // Quadratic before: one search of the whole text per secret.
+        let text: String = (0..50_000).map(|i| format!("P{i}=pw{i:07}x\n")).collect();
+        let mut f = SourceFile::new("a", text.clone());
+        let mut at = 0;
+        for line in text.lines() {
+            let eq = line.find('=').unwrap();
+            f.add_secret(at + eq + 1..at + line.len());
+            at += line.len() + 1;
+        }
+        let mut sources = Sources::default();
+        let id = sources.add(f);
+        mask_every_copy(&mut sources);
+        assert!(!redacted_text(sources.get(id)).contains("pw0"));
     }
 }

@@ -40,6 +40,11 @@ enum Script {
     DripEhlo,
     /// The banner itself, one byte per second.
     DripBanner,
+    /// Implicit TLS that answers AUTH with a 535 echoing what the client sent (raw, decoded and
+    /// cut short), as a careless or hostile server might.
+    EchoAuth(Arc<rustls::ServerConfig>),
+    /// Plain SMTP whose greeting and EHLO reply carry terminal control sequences.
+    Escapes,
 }
 
 /// Starts the scripted server; returns its address. Each connection gets its own thread; every
@@ -127,6 +132,29 @@ fn run_script(mut s: TcpStream, script: Script) -> std::io::Result<()> {
             tls_session(s, cfg, false)?;
         }
         Script::Implicit(cfg) => tls_session(s, cfg, true)?,
+        Script::EchoAuth(cfg) => tls_session_echo(s, cfg)?,
+        Script::Escapes => {
+            s.write_all(b"220 fault\x1b]0;owned\x07.test ESMTP \xc2\x9b2J\r\n")?;
+            let mut r = BufReader::new(s.try_clone()?);
+            let mut line = String::new();
+            loop {
+                line.clear();
+                if r.read_line(&mut line)? == 0 {
+                    break;
+                }
+                let cmd = line.trim().to_ascii_uppercase();
+                if cmd.starts_with("EHLO") {
+                    s.write_all(
+                        b"250-fault.test\r\n250-X-\x1b[31mRED\r\n250 AUTH PLAIN \x1b[0m\r\n",
+                    )?;
+                } else if cmd == "QUIT" {
+                    s.write_all(b"221 2.0.0 Bye\r\n")?;
+                    break;
+                } else {
+                    s.write_all(b"502 5.5.2 \x1b[2J\r\n")?;
+                }
+            }
+        }
         Script::DripEhlo => {
             s.write_all(b"220 fault.test ESMTP\r\n")?;
             let mut r = BufReader::new(s.try_clone()?);
@@ -179,6 +207,45 @@ fn tls_session(s: TcpStream, cfg: Arc<rustls::ServerConfig>, greet: bool) -> std
             tls.conn.send_close_notify();
             let _ = tls.flush();
             return Ok(());
+        } else {
+            tls.write_all(b"502 5.5.2 command not recognized\r\n")?;
+        }
+    }
+}
+
+/// Implicit TLS: EHLO offers AUTH PLAIN LOGIN; every AUTH step is answered by echoing it back.
+fn tls_session_echo(s: TcpStream, cfg: Arc<rustls::ServerConfig>) -> std::io::Result<()> {
+    use base64::Engine as _;
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let conn = rustls::ServerConnection::new(cfg).map_err(std::io::Error::other)?;
+    let mut tls = rustls::StreamOwned::new(conn, s);
+    tls.write_all(b"220 fault.test ESMTP\r\n")?;
+    let mut r = BufReader::new(tls);
+    let mut line = String::new();
+    loop {
+        line.clear();
+        if r.read_line(&mut line)? == 0 {
+            return Ok(());
+        }
+        let sent = line.trim_end().to_string();
+        let cmd = sent.to_ascii_uppercase();
+        let tls = r.get_mut();
+        if cmd.starts_with("EHLO") {
+            tls.write_all(b"250-fault.test\r\n250 AUTH PLAIN LOGIN\r\n")?;
+        } else if cmd == "QUIT" {
+            tls.write_all(b"221 2.0.0 Bye\r\n")?;
+            tls.conn.send_close_notify();
+            let _ = tls.flush();
+            return Ok(());
+        } else if cmd.starts_with("AUTH") {
+            let payload = sent.rsplit(' ').next().unwrap_or("");
+            let decoded = b64.decode(payload).unwrap_or_default();
+            let decoded = String::from_utf8_lossy(&decoded).replace('\0', " ");
+            let cut: String = payload.chars().take(payload.len() * 2 / 3).collect();
+            let reply = format!(
+                "535-5.7.8 you sent {sent}\r\n535-5.7.8 that is {decoded}\r\n535 5.7.8 rejected {cut}\r\n"
+            );
+            tls.write_all(reply.as_bytes())?;
         } else {
             tls.write_all(b"502 5.5.2 command not recognized\r\n")?;
         }
@@ -532,4 +599,146 @@ fn probes_run_concurrently_and_keep_order() {
         assert_code(r, "banner-timeout");
     }
     assert_code(&reports[3], "banner-rejected");
+}
+
+fn cli(args: &[String], password: &str) -> std::process::Output {
+    assert_cmd::Command::cargo_bin("smtp-doctor")
+        .unwrap()
+        .args(args)
+        .env("SMTP_DOCTOR_PASSWORD", password)
+        .env("NO_COLOR", "1")
+        .env_remove("CLICOLOR_FORCE")
+        .timeout(WATCHDOG)
+        .output()
+        .unwrap()
+}
+
+const FORMATS: &[&str] = &["full", "concise", "json", "json-lines", "github", "sarif"];
+
+#[test]
+fn a_server_echoing_auth_never_gets_the_password_into_any_output() {
+    use base64::Engine as _;
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let (nb, na) = valid_window();
+    let (pki, cfg) = pki_and_server(&[NAME], nb, na);
+    let dir = tempfile::tempdir().unwrap();
+    let ca = dir.path().join("ca.pem");
+    std::fs::write(&ca, &pki.ca_pem).unwrap();
+    let addr = serve(Script::EchoAuth(cfg));
+    let password = "correct-horse-battery";
+    let user = "jane";
+    let forbidden = [
+        password.to_string(),
+        b64.encode(password),
+        b64.encode(format!("\0{user}\0{password}")),
+        // What the server echoed cut short: still most of the password.
+        password[..10].to_string(),
+    ];
+    for format in FORMATS {
+        let args: Vec<String> = [
+            "probe",
+            &format!("{NAME}:{}", addr.port()),
+            "--tls",
+            "implicit",
+            "--connect-to",
+            &format!("{NAME}:{}:127.0.0.1:{}", addr.port(), addr.port()),
+            "--ca-file",
+            ca.to_str().unwrap(),
+            "--dns",
+            "127.0.0.1:9",
+            "--timeout",
+            "2",
+            "--auth",
+            "--user",
+            user,
+            "--verbose",
+            "--format",
+            format,
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        let o = cli(&args, password);
+        let out = String::from_utf8_lossy(&o.stdout);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(out.contains("auth-rejected"), "{format}: {out}\n{err}");
+        assert!(
+            err.contains("S: 535"),
+            "{format}: the transcript shows the reply: {err}"
+        );
+        for secret in &forbidden {
+            assert!(
+                !out.contains(secret.as_str()),
+                "{format}: {secret} in stdout:\n{out}"
+            );
+            assert!(
+                !err.contains(secret.as_str()),
+                "{format}: {secret} in --verbose:\n{err}"
+            );
+        }
+        // The echoed user name is not a secret and stays readable.
+        assert!(err.contains("that is  jane ****"), "{format}: {err}");
+    }
+}
+
+#[test]
+fn control_sequences_from_a_server_are_escaped() {
+    let addr = serve(Script::Escapes);
+    for format in FORMATS {
+        let args: Vec<String> = [
+            "probe",
+            &format!("127.0.0.1:{}", addr.port()),
+            "--tls",
+            "none",
+            "--dns",
+            "127.0.0.1:9",
+            "--timeout",
+            "2",
+            "--verbose",
+            "--format",
+            format,
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        let o = cli(&args, "");
+        let out = String::from_utf8_lossy(&o.stdout);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(err.contains("\\x1b]0;owned\\x07"), "{format}: {err}");
+        for (name, s) in [("stdout", &out), ("stderr", &err)] {
+            assert!(
+                !s.chars()
+                    .any(|c| c == '\u{1b}' || c == '\u{7}' || c == '\u{9b}'),
+                "{format}: raw control character in {name}:\n{s}"
+            );
+        }
+    }
+}
+
+#[test]
+fn many_probes_run_a_few_at_a_time_and_keep_order() {
+    // More endpoints than slots: every one is probed once, in input order.
+    let addrs: Vec<SocketAddr> = (0..20).map(|_| serve(Script::Busy)).collect();
+    let eps: Vec<Endpoint> = addrs
+        .iter()
+        .map(|a| Endpoint::new("127.0.0.1", a.port(), TlsMode::Starttls))
+        .collect();
+    let mut o = opts();
+    o.concurrency = 3;
+    let (tx, rx) = mpsc::channel();
+    thread::spawn(move || {
+        let _ = tx.send(run_probes(eps, &o));
+    });
+    let reports = rx
+        .recv_timeout(WATCHDOG)
+        .expect("run_probes did not return");
+    assert_eq!(reports.len(), 20);
+    for (r, a) in reports.iter().zip(&addrs) {
+        assert_eq!(r.endpoint.port, a.port());
+        assert_code(r, "banner-rejected");
+    }
+    assert_eq!(
+        smtp_doctor::probe::DEFAULT_CONCURRENCY,
+        ProbeOptions::default().concurrency
+    );
 }

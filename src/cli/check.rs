@@ -1,7 +1,6 @@
 //! `smtp-doctor check`: settings, one engine run (probes included with `--probe`), rendering,
 //! exit code.
 
-use std::io::Read;
 use std::path::PathBuf;
 
 use super::probe::{print_transcripts, probe_options, ProbeArgs};
@@ -122,30 +121,20 @@ fn run_engine(args: &CheckArgs, providers: &Providers, opts: &RunOptions) -> Res
         eprintln!("error: reading standard input needs --stdin-filename NAME (e.g. .env, config.toml, prefs.js) to choose the format");
         return Err(EXIT_ERROR);
     };
-    let mut text = String::new();
-    if let Err(e) = std::io::stdin()
-        .take(engine::MAX_FILE_SIZE)
-        .read_to_string(&mut text)
-    {
-        eprintln!("error: cannot read standard input: {e}");
-        return Err(EXIT_ERROR);
-    }
-    let forced = engine::forced_format(opts, &name);
-    let Some(format) = forced.or_else(|| crate::extract::detect(&name, &text)) else {
-        eprintln!(
-            "error: cannot tell the format of `{}`; name it like .env, config.toml or prefs.js",
-            name.display()
-        );
-        return Err(EXIT_ERROR);
+    // Standard input goes through the same checks as a file: size cap, NUL bytes, UTF-8.
+    let bytes = match crate::input::read_stdin(engine::MAX_FILE_SIZE) {
+        Ok(b) => b,
+        Err(m) => {
+            eprintln!("error: {m}");
+            return Err(EXIT_ERROR);
+        }
     };
-    Ok(engine::check_text(&name, &text, format, providers, opts))
+    Ok(engine::check_bytes(&name, bytes, providers, opts))
 }
 
 /// Input errors on stderr, the findings (or statistics) on stdout, and the exit code.
 fn report_outcome(args: &CheckArgs, settings: &Settings, outcome: &Outcome, style: &Style) -> u8 {
-    for e in &outcome.errors {
-        eprintln!("error: {}: {}", e.path.display(), e.message);
-    }
+    eprint!("{}", crate::report::input_errors(outcome));
     if outcome.files_checked == 0 && outcome.errors.is_empty() {
         eprintln!("note: no configuration files found in the given paths");
     }

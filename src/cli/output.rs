@@ -50,7 +50,11 @@ pub(super) fn exit_after(written: bool) -> u8 {
 pub(super) fn report_rule_error(e: &RuleError, color: bool) -> u8 {
     let name = e.path.display().to_string();
     let text = if e.text.is_empty() || e.span.is_none() {
-        format!("error: {name}: invalid provider rules: {}\n", e.message)
+        crate::report::escape::text(&format!(
+            "error: {name}: invalid provider rules: {}\n",
+            e.message
+        ))
+        .into_owned()
     } else {
         full::render_snippet(
             &name,
@@ -68,7 +72,7 @@ pub(super) fn report_rule_error(e: &RuleError, color: bool) -> u8 {
 pub(super) fn report_config_error(e: &crate::config::ConfigError, color: bool) -> u8 {
     let name = e.path.display().to_string();
     let text = if e.text.is_empty() {
-        format!("error: {name}: {}\n", e.message)
+        crate::report::escape::text(&format!("error: {name}: {}\n", e.message)).into_owned()
     } else {
         full::render_snippet(
             &name,

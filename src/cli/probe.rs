@@ -302,7 +302,7 @@ fn observations(outcome: &Outcome) -> String {
             parts.join(", ")
         ));
     }
-    s
+    crate::report::escape::text(&s).into_owned()
 }
 
 /// `--verbose`: the dialogue of each probe on stderr (secrets were masked by the probe).
@@ -310,18 +310,5 @@ pub(super) fn print_transcripts(outcome: &Outcome, verbose: bool) {
     if !verbose {
         return;
     }
-    let mut err = std::io::stderr().lock();
-    for r in &outcome.probes {
-        let _ = writeln!(
-            err,
-            "== {}:{} ({}) in {} ms",
-            r.endpoint.host,
-            r.endpoint.port,
-            r.endpoint.mode,
-            r.elapsed.as_millis()
-        );
-        for line in &r.transcript {
-            let _ = writeln!(err, "   {line}");
-        }
-    }
+    let _ = std::io::stderr().write_all(crate::report::transcripts(outcome).as_bytes());
 }

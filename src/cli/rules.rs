@@ -45,7 +45,7 @@ pub(super) fn rules(args: RulesArgs, err_color: bool) -> u8 {
             )
             .unwrap_or_default();
             s.push('\n');
-            s
+            crate::report::escape::json(s)
         }
         ListFormat::Text => {
             let mut s = String::from("Providers:\n");
@@ -72,7 +72,7 @@ pub(super) fn rules(args: RulesArgs, err_color: bool) -> u8 {
                 ));
             }
             s.push_str("\nMore: smtp-doctor explain CODE\n");
-            s
+            crate::report::escape::text(&s).into_owned()
         }
     };
     if output::write_stdout(&text) {

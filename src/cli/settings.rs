@@ -38,11 +38,12 @@ pub(super) fn settings(args: &CheckArgs, err_color: bool) -> Result<Settings, u8
     let file = &config.file;
     let bad = |what: &str, value: &str, expected: &str| {
         eprintln!(
-            "error: {}: `{what} = \"{value}\"`: expected {expected}",
+            "error: {}: `{what} = \"{}\"`: expected {expected}",
             config_path
                 .as_ref()
                 .map(|p| p.display().to_string())
-                .unwrap_or_default()
+                .unwrap_or_default(),
+            crate::report::escape::line(value)
         );
         EXIT_ERROR
     };
@@ -162,6 +163,7 @@ pub(super) fn validate_names(sel: &Selection, providers: &Providers) -> Result<(
         .chain(sel.per_file_ignores.iter().flat_map(|(_, n)| n));
     for code in sel.severity.keys() {
         if codes::lookup(code).is_none() {
+            let code = crate::report::escape::line(code);
             eprintln!("error: [severity] `{code}` is not a rule code (see `smtp-doctor rules`)");
             return Err(EXIT_ERROR);
         }
@@ -171,6 +173,7 @@ pub(super) fn validate_names(sel: &Selection, providers: &Providers) -> Result<(
             || codes::lookup(name).is_some()
             || providers.get(name).is_some();
         if !known {
+            let name = crate::report::escape::line(name);
             eprintln!("error: unknown rule code or provider `{name}` (see `smtp-doctor rules`)");
             return Err(EXIT_ERROR);
         }

@@ -1,6 +1,5 @@
 //! `smtp-doctor triage`: a pasted server reply or client error, explained.
 
-use std::io::Read;
 use std::path::PathBuf;
 
 use super::values::ListFormat;
@@ -35,12 +34,13 @@ pub(super) fn run(args: TriageArgs, err_color: bool) -> u8 {
         }
     }
     let text = if args.message.is_empty() {
-        let mut t = String::new();
-        if let Err(e) = std::io::stdin().take(1 << 20).read_to_string(&mut t) {
-            eprintln!("error: cannot read standard input: {e}");
-            return EXIT_ERROR;
+        match crate::input::read_stdin(crate::input::MAX_SMALL_FILE_SIZE) {
+            Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+            Err(m) => {
+                eprintln!("error: {m}");
+                return EXIT_ERROR;
+            }
         }
-        t
     } else {
         args.message.join(" ")
     };
@@ -54,7 +54,7 @@ pub(super) fn run(args: TriageArgs, err_color: bool) -> u8 {
             let mut s = serde_json::to_string_pretty(&serde_json::json!({ "explanations": found }))
                 .unwrap_or_default();
             s.push('\n');
-            s
+            crate::report::escape::json(s)
         }
         ListFormat::Text if found.is_empty() => {
             "No known explanation. `smtp-doctor probe HOST` shows what the server does.\n"
@@ -72,7 +72,7 @@ pub(super) fn run(args: TriageArgs, err_color: bool) -> u8 {
                 }
                 s.push_str(&format!("  source: {}\n\n", e.source));
             }
-            s
+            crate::report::escape::text(&s).into_owned()
         }
     };
     if !output::write_stdout(&out) {

@@ -85,14 +85,10 @@ impl Config {
             span,
             message,
         };
-        let text = std::fs::read_to_string(path).map_err(|e| {
-            let message = match e.kind() {
-                std::io::ErrorKind::NotFound => "no such file or directory".to_owned(),
-                std::io::ErrorKind::PermissionDenied => "permission denied".to_owned(),
-                _ => e.to_string(),
-            };
-            fail(String::new(), None, message)
-        })?;
+        // A regular file of at most 1 MiB: a FIFO or /dev/zero passed as --config must not
+        // block or exhaust memory.
+        let text = crate::input::read_text(path, crate::input::MAX_SMALL_FILE_SIZE)
+            .map_err(|message| fail(String::new(), None, message))?;
         let file: ConfigFile = toml_edit::de::from_str(&text).map_err(|e| {
             let message = e.message().trim().to_owned();
             fail(text.clone(), e.span(), message)

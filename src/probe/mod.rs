@@ -29,6 +29,11 @@ use Severity::Error;
 
 pub use dns::{mx_provider, mx_rules, MxProvider, MxRule};
 
+/// How many endpoints are probed at the same time by default: enough that a project's few
+/// servers are probed at once, few enough that a file naming hundreds of hosts cannot open
+/// hundreds of connections (each probe holds one socket and, with TLS, a handshake).
+pub const DEFAULT_CONCURRENCY: usize = 8;
+
 /// How probes run.
 #[derive(Clone, Debug)]
 pub struct ProbeOptions {
@@ -44,7 +49,7 @@ pub struct ProbeOptions {
     pub auth: bool,
     /// Record a transcript of the dialogue (secrets masked) in [`ProbeReport::transcript`].
     pub transcript: bool,
-    /// At most this many probes at the same time.
+    /// At most this many probes at the same time ([`DEFAULT_CONCURRENCY`] by default).
     pub concurrency: usize,
     /// How to recognise providers by MX host: the `recognise.mx` facts of the provider rules
     /// (the built-in ones by default; the engine and `smtp-doctor probe` pass the run's, user
@@ -61,7 +66,7 @@ impl Default for ProbeOptions {
             connect_to: Vec::new(),
             auth: false,
             transcript: false,
-            concurrency: 8,
+            concurrency: DEFAULT_CONCURRENCY,
             mx_rules: std::sync::Arc::new(
                 crate::providers::Providers::builtin()
                     .map(|p| mx_rules(&p))
@@ -529,20 +534,26 @@ pub fn run_probes(endpoints: Vec<Endpoint>, opts: &ProbeOptions) -> Vec<ProbeRep
 pub async fn probe_all(endpoints: Vec<Endpoint>, opts: &ProbeOptions) -> Vec<ProbeReport> {
     let shared = Arc::new(Shared::new(opts));
     let opts = Arc::new(opts.clone());
-    let sem = Arc::new(tokio::sync::Semaphore::new(opts.concurrency.max(1)));
-    let mut set = tokio::task::JoinSet::new();
+    let limit = opts.concurrency.max(1);
     let n = endpoints.len();
-    for (i, ep) in endpoints.into_iter().enumerate() {
-        let (shared, opts, sem) = (shared.clone(), opts.clone(), sem.clone());
-        set.spawn(async move {
-            let _permit = sem.acquire_owned().await;
-            (i, probe_with(ep, &opts, &shared).await)
-        });
+    let mut pending = endpoints.into_iter().enumerate();
+    // Only `limit` tasks exist at any time: the next endpoint starts when one finishes, so
+    // sockets, tasks and memory stay bounded however many endpoints a run has.
+    let mut set = tokio::task::JoinSet::new();
+    let spawn = |set: &mut tokio::task::JoinSet<_>, (i, ep): (usize, Endpoint)| {
+        let (shared, opts) = (shared.clone(), opts.clone());
+        set.spawn(async move { (i, probe_with(ep, &opts, &shared).await) });
+    };
+    for item in pending.by_ref().take(limit) {
+        spawn(&mut set, item);
     }
     let mut out: Vec<Option<ProbeReport>> = (0..n).map(|_| None).collect();
     while let Some(res) = set.join_next().await {
         if let Ok((i, report)) = res {
             out[i] = Some(report);
+        }
+        if let Some(item) = pending.next() {
+            spawn(&mut set, item);
         }
     }
     out.into_iter().flatten().collect()
@@ -592,27 +603,89 @@ async fn probe_with(endpoint: Endpoint, opts: &ProbeOptions, shared: &Shared) ->
     report
 }
 
+/// The forms a password takes on the wire: as typed, base64 on its own (AUTH LOGIN), and
+/// inside a longer base64 payload (AUTH PLAIN's `\0user\0password`), where it starts at any of
+/// the three byte offsets of a base64 group. For each offset, the characters that encode only
+/// password bits are the same whatever surrounds the password; those are what is masked.
+fn secret_forms(secret: &str) -> Vec<String> {
+    use base64::Engine as _;
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let pw = secret.as_bytes();
+    let mut forms = vec![secret.to_string(), b64.encode(pw)];
+    for pad in 0..3usize {
+        let mut raw = vec![0u8; pad];
+        raw.extend_from_slice(pw);
+        let enc = b64.encode(&raw);
+        let start = (pad * 8).div_ceil(6);
+        let end = (raw.len() * 8) / 6;
+        if end >= start + 4 {
+            forms.push(enc[start..end].to_string());
+        }
+    }
+    // Longest first, so that a whole form is masked before a part of it.
+    forms.sort_by_key(|f| std::cmp::Reverse(f.len()));
+    forms.dedup();
+    forms
+}
+
+/// Masks every form of the secret in text that may contain it (server replies echo what they
+/// were sent).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Masker {
+    forms: Vec<String>,
+}
+
+impl Masker {
+    pub(crate) fn new(secret: Option<&Secret>) -> Self {
+        Masker {
+            forms: secret
+                .filter(|s| s.expose().len() >= 3)
+                .map(|s| secret_forms(s.expose()))
+                .unwrap_or_default(),
+        }
+    }
+
+    pub(crate) fn mask(&self, text: &str) -> String {
+        let mut s = text.to_string();
+        for f in &self.forms {
+            if s.contains(f.as_str()) {
+                s = s.replace(f.as_str(), "****");
+            }
+        }
+        // A line cut short (a server that truncates what it echoes) ends with part of a form.
+        for f in &self.forms {
+            for k in (6..f.len()).rev() {
+                if f.is_char_boundary(k) && s.ends_with(&f[..k]) {
+                    s.truncate(s.len() - k);
+                    s.push_str("****");
+                    break;
+                }
+            }
+        }
+        s
+    }
+}
+
 /// The dialogue as text, with every form of the secret masked.
 pub(crate) struct Transcript {
     enabled: bool,
-    masks: Vec<String>,
+    pub(crate) masker: Masker,
     pub(crate) lines: Vec<String>,
 }
 
 impl Transcript {
     pub(crate) fn new(enabled: bool, secret: Option<&Secret>) -> Self {
-        use base64::Engine as _;
-        let mut masks = Vec::new();
-        if let Some(s) = secret.filter(|s| s.expose().len() >= 3) {
-            let raw = s.expose().to_string();
-            masks.push(base64::engine::general_purpose::STANDARD.encode(raw.as_bytes()));
-            masks.push(raw);
-        }
         Transcript {
             enabled,
-            masks,
+            masker: Masker::new(secret),
             lines: Vec::new(),
         }
+    }
+
+    /// Server text with the secret masked, for findings and reports (whether or not the
+    /// transcript is recorded).
+    pub(crate) fn mask(&self, text: &str) -> String {
+        self.masker.mask(text)
     }
 
     pub(crate) fn push(&mut self, line: impl AsRef<str>) {
@@ -620,12 +693,7 @@ impl Transcript {
             return;
         }
         const MAX: usize = 200;
-        let mut s = line.as_ref().to_string();
-        for m in &self.masks {
-            if s.contains(m.as_str()) {
-                s = s.replace(m.as_str(), "****");
-            }
-        }
+        let mut s = self.masker.mask(line.as_ref());
         if s.len() > MAX {
             let mut cut = MAX;
             while !s.is_char_boundary(cut) {
@@ -694,5 +762,36 @@ mod tests {
         t.push("C: hunter22");
         t.push("C: aHVudGVyMjI=");
         assert_eq!(t.lines, vec!["C: ****", "C: ****"]);
+    }
+
+    #[test]
+    fn masks_the_password_inside_any_base64_payload() {
+        use base64::Engine as _;
+        let b64 = base64::engine::general_purpose::STANDARD;
+        let pw = "correct horse battery";
+        let m = Masker::new(Some(&Secret::new(pw)));
+        // AUTH PLAIN payloads, with users of every length modulo 3.
+        for user in ["a", "ab", "abc", "jane@example.com"] {
+            let payload = b64.encode(format!("\0{user}\0{pw}"));
+            let masked = m.mask(&format!("535 5.7.8 bad credentials {payload} rejected"));
+            assert!(!masked.contains(&payload), "{masked}");
+            // No long run of the password's encoding survives.
+            let core = &b64.encode(pw)[..8];
+            assert!(!masked.contains(core), "{masked}");
+            assert!(masked.contains("****"), "{masked}");
+            // Decoding what is left cannot give the password back.
+            for word in masked.split([' ', '*']) {
+                if let Ok(bytes) = b64.decode(word) {
+                    assert!(
+                        !String::from_utf8_lossy(&bytes).contains("horse"),
+                        "{masked}"
+                    );
+                }
+            }
+        }
+        // A reply cut short after part of the password.
+        let cut = &pw[..12];
+        assert_eq!(m.mask(&format!("535 you sent {cut}")), "535 you sent ****");
+        assert_eq!(m.mask("535 no secret here"), "535 no secret here");
     }
 }

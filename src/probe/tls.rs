@@ -22,9 +22,10 @@ use super::TlsReport;
 
 /// Reads a PEM file of CA certificates.
 pub(crate) fn load_ca_file(path: &Path) -> Result<Vec<CertificateDer<'static>>, String> {
-    let certs: Result<Vec<_>, _> = CertificateDer::pem_file_iter(path)
-        .map_err(|e| format!("cannot read CA file {}: {e}", path.display()))?
-        .collect();
+    // A regular file of at most 1 MiB: `--ca-file /dev/zero` or a FIFO is refused, not read.
+    let bytes = crate::input::read_file(path, crate::input::MAX_SMALL_FILE_SIZE)
+        .map_err(|m| format!("cannot read CA file {}: {m}", path.display()))?;
+    let certs: Result<Vec<_>, _> = CertificateDer::pem_slice_iter(&bytes).collect();
     let certs = certs.map_err(|e| format!("CA file {}: {e}", path.display()))?;
     if certs.is_empty() {
         return Err(format!(

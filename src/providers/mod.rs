@@ -37,22 +37,42 @@ pub struct NamePattern {
     wildcard: bool,
 }
 
-/// `*` = one or more characters, each `*` independently (`text` has no `*` left at the end of
-/// `parts`' joins): classic wildcard matching with non-empty stars.
-fn wildcard_match(parts: &[&str], name: &str) -> bool {
-    match parts {
-        [] => name.is_empty(),
-        [only] => name == *only,
-        [first, rest @ ..] => {
-            let Some(after) = name.strip_prefix(first) else {
+/// Longest name pattern a rule may hold: the longest DNS name (253 characters).
+pub const MAX_PATTERN_LEN: usize = 253;
+
+/// `*` = one or more characters, each `*` independently: classic wildcard matching with
+/// non-empty stars. Greedy with one backtrack point (the last star), so a pattern such as
+/// `a*a*a*a*b` costs at most O(pattern x name) steps, never an exponential search. Patterns
+/// are ASCII (checked when loaded), so matching bytes is matching characters: a literal never
+/// matches inside a multi-byte character.
+fn wildcard_match(pattern: &str, name: &str) -> bool {
+    let (p, s) = (pattern.as_bytes(), name.as_bytes());
+    // Each star must take one character: it first takes exactly one, then grows.
+    let (mut pi, mut si) = (0, 0);
+    // (index of the last star in p, where its match ends in s)
+    let mut star: Option<(usize, usize)> = None;
+    while si < s.len() {
+        if pi < p.len() && p[pi] == b'*' {
+            // The star takes s[si] and nothing more, for now.
+            star = Some((pi, si + 1));
+            pi += 1;
+            si += 1;
+        } else if pi < p.len() && p[pi] == s[si] {
+            pi += 1;
+            si += 1;
+        } else if let Some((sp, end)) = star {
+            // Let the last star take one more character and retry what followed it.
+            if end >= s.len() {
                 return false;
-            };
-            // The star takes at least one character.
-            (1..=after.len())
-                .filter(|&i| after.is_char_boundary(i))
-                .any(|i| wildcard_match(rest, &after[i..]))
+            }
+            star = Some((sp, end + 1));
+            pi = sp + 1;
+            si = end + 1;
+        } else {
+            return false;
         }
     }
+    pi == p.len()
 }
 
 /// `de`, `com`, `co.uk`: a top-level label of two or more letters, optionally after a two-letter
@@ -70,6 +90,12 @@ impl NamePattern {
         let text = text.trim().trim_end_matches('.').to_ascii_lowercase();
         if text.is_empty() {
             return Err("empty name".into());
+        }
+        if text.len() > MAX_PATTERN_LEN {
+            return Err(format!(
+                "name pattern is {} characters long; at most {MAX_PATTERN_LEN} (the longest host name)",
+                text.len()
+            ));
         }
         if !text
             .bytes()
@@ -91,12 +117,12 @@ impl NamePattern {
             Some(head) => {
                 // Try the last label, then the last two, as the top-level domain.
                 let dots: Vec<usize> = name.match_indices('.').map(|(i, _)| i).collect();
-                dots.iter().rev().take(2).any(|&d| {
-                    is_tld(&name[d + 1..])
-                        && wildcard_match(&head.split('*').collect::<Vec<_>>(), &name[..d])
-                })
+                dots.iter()
+                    .rev()
+                    .take(2)
+                    .any(|&d| is_tld(&name[d + 1..]) && wildcard_match(head, &name[..d]))
             }
-            None => wildcard_match(&self.text.split('*').collect::<Vec<_>>(), name),
+            None => wildcard_match(&self.text, name),
         }
     }
 
@@ -362,8 +388,10 @@ impl Providers {
         let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
             .map_err(|e| io_err(dir, e))?
             .filter_map(|e| e.ok().map(|e| e.path()))
+            // Anything but a folder named *.yaml is read, so that a FIFO or a device is an
+            // error rather than skipped in silence.
             .filter(|p| {
-                p.is_file()
+                !p.is_dir()
                     && matches!(
                         p.extension().and_then(|e| e.to_str()),
                         Some("yaml") | Some("yml")
@@ -373,15 +401,20 @@ impl Providers {
         paths.sort();
         let mut seen: Vec<String> = Vec::new();
         for path in paths {
-            let bytes = std::fs::read(&path).map_err(|e| io_err(&path, e))?;
-            if bytes.len() > 1 << 20 {
-                return Err(RuleError {
-                    path,
-                    text: String::new(),
-                    span: None,
-                    message: "rule file is larger than 1 MiB".into(),
-                });
-            }
+            // Regular files only, and never more than 1 MiB read (src/input.rs).
+            let bytes =
+                crate::input::read_file(&path, crate::input::MAX_SMALL_FILE_SIZE).map_err(|m| {
+                    RuleError {
+                        path: path.clone(),
+                        text: String::new(),
+                        span: None,
+                        message: if m.starts_with("file is larger") {
+                            "rule file is larger than 1 MiB".into()
+                        } else {
+                            format!("cannot read rule file: {m}")
+                        },
+                    }
+                })?;
             let text = String::from_utf8(bytes).map_err(|e| RuleError {
                 path: path.clone(),
                 text: String::new(),
@@ -772,6 +805,39 @@ mod tests {
         let two = NamePattern::new("mx*.zoho.*").unwrap();
         assert!(two.matches("mx2.zoho.eu") && two.matches("mx3.zoho.com.au"));
         assert!(!two.matches("mx.zoho.eu"));
+    }
+
+    #[test]
+    fn wildcards_take_one_or_more_characters() {
+        assert!(wildcard_match("a*c", "abc") && wildcard_match("a*c", "abbbc"));
+        assert!(!wildcard_match("a*c", "ac") && !wildcard_match("a*", "a"));
+        assert!(wildcard_match("*.b.c", "x.y.b.c") && !wildcard_match("*.b.c", ".b.c"));
+        assert!(wildcard_match("*a*b", "xaab") && !wildcard_match("*a*b", "aab"));
+        assert!(wildcard_match("*", "é") && wildcard_match("x*y", "xéy"));
+        assert!(!wildcard_match("x*y", "xy") && !wildcard_match("", "x"));
+    }
+
+    #[test]
+    fn pathological_pattern_is_not_exponential() {
+        // Recursive matching took exponential time on this (issue #9); now it returns at once.
+        let pattern = format!("{}b", "a*".repeat(60));
+        let name = "a".repeat(5000);
+        assert!(!wildcard_match(&pattern, &name));
+        assert!(wildcard_match(&pattern, &format!("{name}xb")));
+        let p = NamePattern::new(&pattern).unwrap();
+        assert!(!p.matches(&name));
+    }
+
+    #[test]
+    fn over_long_pattern_is_a_rule_error_at_the_value() {
+        let long = format!("{}b", "a*".repeat(200));
+        let yaml = MIN.replace(
+            "smtp-hosts: [smtp.example.com]",
+            &format!("smtp-hosts: [{long}]"),
+        );
+        let e = load_err(&yaml);
+        assert!(e.message.contains("at most 253"), "{}", e.message);
+        assert_eq!(&yaml[e.span.unwrap()], long);
     }
 
     fn load_err(yaml: &str) -> RuleError {

@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use super::position;
+use super::{escape, position};
 use crate::engine::Outcome;
 use crate::finding::Severity;
 
@@ -27,7 +27,7 @@ pub fn render(outcome: &Outcome) -> String {
             Severity::Warning => "warning",
             Severity::Info => "notice",
         };
-        let file = property(&outcome.sources.path(f.primary().file).display().to_string());
+        let file = property(&escape::path(outcome.sources.path(f.primary().file)));
         // Columns only make sense for a span on one line.
         let cols = if line == end_line {
             format!(",col={col},endColumn={end_col}")
@@ -43,7 +43,7 @@ pub fn render(outcome: &Outcome) -> String {
             s,
             "::{level} file={file},line={line},endLine={end_line}{cols},title={}::{}",
             property(&format!("smtp-doctor {}", f.code)),
-            data(&message)
+            data(&escape::text(&message))
         );
     }
     s

@@ -75,7 +75,8 @@ pub fn render(outcome: &Outcome) -> String {
     if !outcome.probes.is_empty() {
         doc["probes"] = serde_json::to_value(&outcome.probes).unwrap_or_default();
     }
-    let mut s = serde_json::to_string_pretty(&doc).unwrap_or_else(|_| "{}".into());
+    let mut s =
+        super::escape::json(serde_json::to_string_pretty(&doc).unwrap_or_else(|_| "{}".into()));
     s.push('\n');
     s
 }
@@ -84,7 +85,9 @@ pub fn render(outcome: &Outcome) -> String {
 pub fn render_lines(outcome: &Outcome) -> String {
     let mut s = String::new();
     for f in &outcome.findings {
-        s.push_str(&serde_json::to_string(&diagnostic(outcome, f)).unwrap_or_default());
+        s.push_str(&super::escape::json(
+            serde_json::to_string(&diagnostic(outcome, f)).unwrap_or_default(),
+        ));
         s.push('\n');
     }
     s

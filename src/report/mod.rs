@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 use crate::engine::Outcome;
 use crate::finding::{Finding, Severity};
 
+pub mod escape;
 pub mod full;
 pub mod github;
 pub mod json;
@@ -64,11 +65,14 @@ fn concise(outcome: &Outcome) -> String {
     let mut s = String::new();
     for f in &outcome.findings {
         let (l, c, _, _) = position(outcome, f);
-        let path = outcome.sources.path(f.primary().file).display();
+        // Foreign text on one line: a newline in a file name cannot forge a second finding.
+        let path = escape::path(outcome.sources.path(f.primary().file));
         let _ = writeln!(
             s,
             "{path}:{l}:{c}: {}[{}] {}",
-            f.severity, f.code, f.message
+            f.severity,
+            f.code,
+            escape::line(&f.message)
         );
     }
     let _ = writeln!(s, "{}", summary(outcome));
@@ -149,5 +153,45 @@ pub fn statistics(format: OutputFormat, outcome: &Outcome) -> String {
         let _ = writeln!(s, "{n:>5}  {code:<26} {}", sev.as_str());
     }
     let _ = writeln!(s, "{}", summary(outcome));
+    s
+}
+
+/// `--verbose`: each probe's dialogue, for stderr. Server text is foreign: every line is
+/// escaped, so a reply cannot send control sequences to the terminal.
+pub fn transcripts(outcome: &Outcome) -> String {
+    let mut s = String::new();
+    for r in &outcome.probes {
+        let _ = writeln!(
+            s,
+            "== {}:{} ({}) in {} ms",
+            escape::line(&r.endpoint.host),
+            r.endpoint.port,
+            r.endpoint.mode,
+            r.elapsed.as_millis()
+        );
+        for line in &r.transcript {
+            let _ = writeln!(s, "   {}", escape::line(line));
+        }
+    }
+    s
+}
+
+/// The paths that could not be read, one `error:` line each (a `warning:` line for what a
+/// folder walk skipped), for stderr.
+pub fn input_errors(outcome: &Outcome) -> String {
+    let mut s = String::new();
+    let all = outcome
+        .errors
+        .iter()
+        .map(|e| ("error", e))
+        .chain(outcome.warnings.iter().map(|e| ("warning", e)));
+    for (level, e) in all {
+        let _ = writeln!(
+            s,
+            "{level}: {}: {}",
+            escape::path(&e.path),
+            escape::line(&e.message)
+        );
+    }
     s
 }

@@ -126,7 +126,7 @@ pub fn render(outcome: &Outcome) -> String {
             "columnKind": "unicodeCodePoints",
         }],
     });
-    let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
+    let mut s = super::escape::json(serde_json::to_string_pretty(&doc).unwrap_or_default());
     s.push('\n');
     s
 }

@@ -104,7 +104,9 @@ impl Conn {
         let mut lines = Vec::new();
         let mut code = 0u16;
         loop {
-            let line = self.next_line().await?;
+            // The server may echo what it was sent: mask the secret before its text goes
+            // anywhere (transcript, findings, reports).
+            let line = log.mask(&self.next_line().await?);
             log.push(format!("S: {line}"));
             let b = line.as_bytes();
             let well_formed = b.len() >= 3
@@ -133,6 +135,7 @@ impl Conn {
     /// One complete reply within the step timeout.
     pub(super) async fn reply(&mut self, log: &mut Transcript) -> Result<Reply, ReplyError> {
         let res = match timeout(self.step, self.read_reply_inner(log)).await {
+            Ok(Err(ReplyError::Malformed(head))) => Err(ReplyError::Malformed(log.mask(&head))),
             Ok(r) => r,
             Err(_) => {
                 if !self.buf.is_empty() {
