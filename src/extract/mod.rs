@@ -14,7 +14,6 @@ use crate::model::Profile;
 use crate::source::{FileId, Loc};
 
 pub mod clients;
-pub(crate) mod code;
 pub mod dotenv;
 pub mod nodemailer;
 pub mod php;

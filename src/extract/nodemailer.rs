@@ -20,20 +20,30 @@
 
 pub mod services;
 
+/// The shared pieces under their new homes (until this file is split).
+mod code {
+    pub use crate::extract::clients::reads::*;
+    pub use crate::extract::syntax::tree::*;
+    pub use crate::extract::syntax::value::*;
+    pub fn percent_decode(s: &str) -> String {
+        crate::extract::syntax::url::percent_decode(s, false)
+    }
+}
+
 use std::collections::HashMap;
 use std::ops::Range;
 
 use tree_sitter::{Node, Parser, Tree};
 
-use super::code::{
-    bool_conv, env_ref, first_error, percent_decode, port_conv, port_security_conv, push_froms,
-    text, text_ref, unescape, walk_tree, BoolVal, EnvRead, NumKind, Out, Pred, Val, MAX_DEPTH,
-};
 use super::{is_secret_key, Extraction};
 use crate::finding::{Finding, Label, Severity};
 use crate::model::conversion::Target;
 use crate::model::{address_domain, AuthMethod, Client, Profile, Secret, Security, Value};
 use crate::source::{FileId, Loc};
+use code::{
+    bool_conv, env_ref, first_error, percent_decode, port_conv, port_security_conv, push_froms,
+    text, text_ref, unescape, walk_tree, BoolVal, EnvRead, NumKind, Out, Pred, Val, MAX_DEPTH,
+};
 
 const PRESET: &str = "set by the Nodemailer `service` preset, which overrides the options";
 const DEFAULT_PORT: &str = "Nodemailer's default port: 465 when `secure` is true, otherwise 587";
@@ -167,7 +177,7 @@ impl<'t> Js<'t> {
             member_sets: Vec::new(),
             create_aliases: Vec::new(),
             calls: Vec::new(),
-            budget: std::cell::Cell::new(super::code::EVAL_BUDGET),
+            budget: std::cell::Cell::new(code::EVAL_BUDGET),
             ex: Extraction::default(),
         }
     }
@@ -418,7 +428,7 @@ impl<'t> Js<'t> {
     // -----------------------------------------------------------------------------------------
 
     fn eval(&self, n: Node<'t>, depth: usize) -> Val {
-        if depth > MAX_DEPTH || !super::code::spend(&self.budget) {
+        if depth > MAX_DEPTH || !code::spend(&self.budget) {
             return Val::Unknown;
         }
         let d = depth + 1;
@@ -709,7 +719,7 @@ impl<'t> Js<'t> {
         out: &mut Vec<Entry<'t>>,
         depth: usize,
     ) -> bool {
-        if depth > MAX_DEPTH || !super::code::spend(&self.budget) {
+        if depth > MAX_DEPTH || !code::spend(&self.budget) {
             return false;
         }
         let n = unwrap(n);
@@ -927,7 +937,7 @@ impl<'t> Js<'t> {
             url = Some(self.url_of(first)?);
         }
         if let Some(span) = first_error(args) {
-            let span = super::code::widen(self.src, span);
+            let span = code::widen(self.src, span);
             self.ex.findings.push(
                 Finding::new(
                     "parse-error",
@@ -1541,7 +1551,7 @@ impl<'t> Js<'t> {
                             span.clone(),
                             format!(
                                 "port {} is not a port number (1-65535)",
-                                super::code::format_num(*value)
+                                code::format_num(*value)
                             ),
                             "use 587 (STARTTLS) or 465 (implicit TLS)",
                         );
@@ -1553,7 +1563,7 @@ impl<'t> Js<'t> {
                     if t.is_empty() {
                         Port::Absent
                     } else {
-                        match super::code::port_of(t, NumKind::Whole) {
+                        match code::port_of(t, NumKind::Whole) {
                             Some(n) => Port::Known(n, span.clone()),
                             None => {
                                 self.invalid(
@@ -1972,7 +1982,7 @@ fn to_number(v: Val, kind: NumKind, n: Node) -> Val {
     match v {
         Val::EnvText(r) | Val::EnvLower(r) => Val::EnvNum(r, kind),
         Val::Num { .. } => v,
-        Val::Str { text, span } => match super::code::port_of(&text, kind) {
+        Val::Str { text, span } => match code::port_of(&text, kind) {
             Some(p) => Val::Num {
                 value: p as f64,
                 span,

@@ -4,3 +4,6 @@
 pub mod django;
 pub mod env_generic;
 pub mod laravel;
+
+pub mod reads;
+pub mod smtplib;

@@ -1,5 +1,12 @@
 //! Syntax readers: each turns a file syntax into values with byte spans, knowing nothing about
 //! mail; the client programs in `extract::clients` give those values their meaning.
+//!
+//! The code readers (`js`, `python`) evaluate expressions into the shared [`value::Val`] and
+//! walk their trees with the helpers of [`tree`].
 
 pub mod dotenv;
+
+pub mod python;
+pub mod tree;
 pub mod url;
+pub mod value;

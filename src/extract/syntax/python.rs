@@ -1,0 +1,858 @@
+//! Python, read with the tree-sitter Python grammar (error-tolerant, so a pasted snippet works):
+//! names and their assignments, imports, calls and method calls, and the evaluation of
+//! expressions into [`Val`]s, environment reads included (`os.environ['X']`, `os.getenv('X', d)`,
+//! `os.environ.get`, django-environ `env(...)` / `env.bool(...)` with its `Env(X=(bool, d))`
+//! schema, python-decouple `config(..., cast=bool)`, comparisons such as `== 'True'`), each read
+//! the way Python does (a raw `"False"` is truthy). Nothing here knows about mail: smtplib and
+//! Django settings are `extract::clients::{smtplib, django}`.
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use tree_sitter::{Node, Parser, Tree};
+
+use super::tree::{squash, text, walk_tree};
+use super::url::password_span;
+use super::value::{
+    compared, either, lowered, spend, truthiness, unescape, Bindings, BoolVal, EnvRead, NumKind,
+    Pred, Val, EVAL_BUDGET, MAX_DEPTH,
+};
+use crate::extract::is_secret_key;
+use crate::source::{FileId, Loc};
+
+/// Parse Python text (comments blanked first, see [`blank_comments`]).
+pub fn parse(text: &str) -> Option<Tree> {
+    let mut parser = Parser::new();
+    let lang: tree_sitter::Language = tree_sitter_python::LANGUAGE.into();
+    parser.set_language(&lang).ok()?;
+    let blanked = blank_comments(text);
+    parser.parse(blanked.as_deref().unwrap_or(text), None)
+}
+
+/// The text with every comment turned into spaces (same length, same offsets), or `None` when
+/// it has no `#`. The grammar's scanner looks past every comment line that follows a line end
+/// to find the next indentation, once per comment line, so runs of comment lines cost
+/// quadratic time; blank lines it passes in one step. Nothing here reads comments.
+fn blank_comments(text: &str) -> Option<String> {
+    if !text.contains('#') {
+        return None;
+    }
+    let mut b = text.as_bytes().to_vec();
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'#' => {
+                while i < b.len() && b[i] != b'\n' && b[i] != b'\r' {
+                    b[i] = b' ';
+                    i += 1;
+                }
+            }
+            q @ (b'\'' | b'"') => {
+                let triple = b.get(i + 1) == Some(&q) && b.get(i + 2) == Some(&q);
+                i += if triple { 3 } else { 1 };
+                while i < b.len() {
+                    match b[i] {
+                        b'\\' => i += 1,
+                        b'\n' if !triple => break,
+                        c if c == q
+                            && (!triple
+                                || (b.get(i + 1) == Some(&q) && b.get(i + 2) == Some(&q))) =>
+                        {
+                            i += if triple { 2 } else { 0 };
+                            break;
+                        }
+                        _ => {}
+                    }
+                    i += 1;
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    // Only ASCII bytes were replaced, and only whole comments: still UTF-8.
+    String::from_utf8(b).ok()
+}
+
+/// `import m as a` (name `None`) or `from m import name as a`.
+pub struct Import {
+    pub module: String,
+    pub name: Option<String>,
+    pub alias: String,
+}
+
+/// A method call on some object: `s.login(...)`.
+pub struct MethodCall<'t> {
+    /// The object's text without whitespace (`self.server`).
+    pub object: String,
+    pub object_node: Node<'t>,
+    pub method: String,
+    pub name_node: Node<'t>,
+    pub args: Node<'t>,
+    pub pos: usize,
+}
+
+/// One Python file: what its first pass collected, and the evaluator.
+pub struct PyFile<'t> {
+    pub file: FileId,
+    pub src: &'t str,
+    /// Name (or dotted attribute) -> assignments in file order.
+    pub bindings: Bindings<Node<'t>>,
+    /// Module-level assignments to plain names: (name, target span, value), in file order.
+    pub module: Vec<(String, Range<usize>, Node<'t>)>,
+    pub imports: Vec<Import>,
+    pub calls: Vec<Node<'t>>,
+    /// Method calls (`x.m(...)`), in file order.
+    pub methods: Vec<MethodCall<'t>>,
+    /// `obj['Key'] = value`: (object, key, value).
+    pub item_sets: Vec<(String, String, Node<'t>)>,
+    /// Spans of secret-looking string literals (by their key, or passwords inside URLs).
+    pub secrets: Vec<Range<usize>>,
+    /// Names of django-environ / environs `Env` instances.
+    env_objects: Vec<String>,
+    /// `config` from python-decouple.
+    decouple: Vec<String>,
+    /// django-environ schema given to `Env(VAR=(bool, default))`: var -> (type, default).
+    env_schema: HashMap<String, (String, Option<Node<'t>>)>,
+    budget: std::cell::Cell<usize>,
+}
+
+impl<'t> PyFile<'t> {
+    /// Read a file whose tree [`parse`] built from `src`.
+    pub fn read(file: FileId, src: &'t str, root: Node<'t>) -> Self {
+        let mut py = PyFile {
+            file,
+            src,
+            bindings: Bindings::default(),
+            module: Vec::new(),
+            imports: Vec::new(),
+            calls: Vec::new(),
+            methods: Vec::new(),
+            item_sets: Vec::new(),
+            secrets: Vec::new(),
+            env_objects: Vec::new(),
+            decouple: Vec::new(),
+            env_schema: HashMap::new(),
+            budget: std::cell::Cell::new(EVAL_BUDGET),
+        };
+        py.collect(root);
+        py
+    }
+
+    pub fn loc(&self, span: Range<usize>) -> Loc {
+        Loc::new(self.file, span)
+    }
+
+    pub fn t(&self, n: Node) -> &'t str {
+        text(n, self.src)
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // First pass
+    // -----------------------------------------------------------------------------------------
+
+    fn collect(&mut self, root: Node<'t>) {
+        let mut nodes = Vec::new();
+        walk_tree(root, |n| {
+            if matches!(
+                n.kind(),
+                "assignment"
+                    | "import_statement"
+                    | "import_from_statement"
+                    | "call"
+                    | "keyword_argument"
+                    | "pair"
+                    | "string"
+            ) {
+                nodes.push(n);
+            }
+        });
+        for n in nodes {
+            match n.kind() {
+                "assignment" => self.assignment(n),
+                "import_statement" => self.import(n),
+                "import_from_statement" => self.import_from(n),
+                "call" => {
+                    self.calls.push(n);
+                    self.method_call(n);
+                }
+                "keyword_argument" => {
+                    if let (Some(k), Some(v)) = (
+                        n.child_by_field_name("name"),
+                        n.child_by_field_name("value"),
+                    ) {
+                        let key = self.t(k).to_owned();
+                        self.secret_string(&key, v);
+                    }
+                }
+                "pair" => {
+                    if let (Some(k), Some(v)) =
+                        (n.child_by_field_name("key"), n.child_by_field_name("value"))
+                    {
+                        if let Some((_, key)) = self.plain_string(k) {
+                            self.secret_string(&key, v);
+                        }
+                    }
+                }
+                _ => self.secret_url(n),
+            }
+        }
+        self.env_libraries();
+    }
+
+    /// django-environ schema: `env = environ.Env(EMAIL_USE_TLS=(bool, False))`.
+    fn env_libraries(&mut self) {
+        for i in &self.imports {
+            if i.module == "decouple" && i.name.as_deref() == Some("config") {
+                self.decouple.push(i.alias.clone());
+            }
+        }
+        let envs: Vec<Node<'t>> = self
+            .calls
+            .iter()
+            .copied()
+            .filter(|c| {
+                c.child_by_field_name("function")
+                    .is_some_and(|f| matches!(squash(self.t(f)).as_str(), "environ.Env" | "Env"))
+            })
+            .collect();
+        for c in envs {
+            if let Some(target) = assigned_to(c, self.src) {
+                self.env_objects.push(target);
+            }
+            let Some(args) = c.child_by_field_name("arguments") else {
+                continue;
+            };
+            let mut cur = args.walk();
+            for kw in args.named_children(&mut cur) {
+                if kw.kind() != "keyword_argument" {
+                    continue;
+                }
+                let (Some(k), Some(v)) = (
+                    kw.child_by_field_name("name"),
+                    kw.child_by_field_name("value"),
+                ) else {
+                    continue;
+                };
+                if v.kind() == "tuple" {
+                    let ty = v
+                        .named_child(0)
+                        .map(|t| self.t(t).to_owned())
+                        .unwrap_or_default();
+                    let default = v.named_child(1);
+                    self.env_schema.insert(self.t(k).to_owned(), (ty, default));
+                }
+            }
+        }
+    }
+
+    fn assignment(&mut self, n: Node<'t>) {
+        let (Some(left), Some(right)) = (
+            n.child_by_field_name("left"),
+            n.child_by_field_name("right"),
+        ) else {
+            return;
+        };
+        match left.kind() {
+            "identifier" | "attribute" => {
+                let name = squash(self.t(left));
+                let last = name.rsplit('.').next().unwrap_or(&name).to_owned();
+                self.secret_string(&last, right);
+                self.bindings.bind(&name, n.start_byte(), right);
+                if left.kind() == "identifier" && at_module_level(n) {
+                    self.module.push((name, left.byte_range(), right));
+                }
+            }
+            "subscript" => {
+                let (Some(obj), Some(key)) = (
+                    left.child_by_field_name("value"),
+                    left.child_by_field_name("subscript"),
+                ) else {
+                    return;
+                };
+                if let Some((_, k)) = self.plain_string(key) {
+                    self.secret_string(&k, right);
+                    self.item_sets.push((squash(self.t(obj)), k, right));
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn import(&mut self, n: Node<'t>) {
+        let mut c = n.walk();
+        for name in n.children_by_field_name("name", &mut c) {
+            let (module, alias) = match name.kind() {
+                "aliased_import" => (
+                    name.child_by_field_name("name").map(|x| self.t(x)),
+                    name.child_by_field_name("alias").map(|x| self.t(x)),
+                ),
+                _ => (Some(self.t(name)), Some(self.t(name))),
+            };
+            if let (Some(module), Some(alias)) = (module, alias) {
+                self.imports.push(Import {
+                    module: module.to_owned(),
+                    name: None,
+                    alias: alias.to_owned(),
+                });
+            }
+        }
+    }
+
+    fn import_from(&mut self, n: Node<'t>) {
+        let module = n
+            .child_by_field_name("module_name")
+            .map(|m| self.t(m).to_owned())
+            .unwrap_or_default();
+        let mut c = n.walk();
+        for name in n.children_by_field_name("name", &mut c) {
+            let (orig, alias) = match name.kind() {
+                "aliased_import" => (
+                    name.child_by_field_name("name").map(|x| self.t(x)),
+                    name.child_by_field_name("alias").map(|x| self.t(x)),
+                ),
+                _ => (Some(self.t(name)), Some(self.t(name))),
+            };
+            if let (Some(orig), Some(alias)) = (orig, alias) {
+                self.imports.push(Import {
+                    module: module.clone(),
+                    name: Some(orig.to_owned()),
+                    alias: alias.to_owned(),
+                });
+            }
+        }
+    }
+
+    fn method_call(&mut self, n: Node<'t>) {
+        let (Some(f), Some(args)) = (
+            n.child_by_field_name("function"),
+            n.child_by_field_name("arguments"),
+        ) else {
+            return;
+        };
+        if f.kind() != "attribute" {
+            return;
+        }
+        let (Some(obj), Some(attr)) = (
+            f.child_by_field_name("object"),
+            f.child_by_field_name("attribute"),
+        ) else {
+            return;
+        };
+        self.methods.push(MethodCall {
+            object: squash(self.t(obj)),
+            object_node: obj,
+            method: self.t(attr).to_owned(),
+            name_node: attr,
+            args,
+            pos: n.start_byte(),
+        });
+    }
+
+    fn secret_string(&mut self, key: &str, v: Node<'t>) {
+        if is_secret_key(key) {
+            let pieces = self.secret_pieces(v);
+            self.secrets.extend(pieces);
+        }
+    }
+
+    /// The value of a password option: the spans of every string literal it is built from
+    /// (`'a' + 'b'`, an f-string's text), so that a password written in pieces is masked.
+    pub fn secret_pieces(&self, v: Node<'t>) -> Vec<Range<usize>> {
+        let mut pieces = Vec::new();
+        self.literal_pieces(v, &mut pieces, 0);
+        pieces.retain(|s| s.start < s.end);
+        pieces
+    }
+
+    /// The string literals an expression concatenates (`'a' + 'b'`, `'a' 'b'`, the text of an
+    /// f-string).
+    fn literal_pieces(&self, n: Node<'t>, out: &mut Vec<Range<usize>>, depth: usize) {
+        if depth > MAX_DEPTH {
+            return;
+        }
+        let n = unwrap(n);
+        match n.kind() {
+            "string" => match self.plain_string(n) {
+                Some((span, _)) => out.push(span),
+                None => {
+                    let mut c = n.walk();
+                    for k in n.named_children(&mut c) {
+                        if k.kind() == "string_content" {
+                            out.push(k.byte_range());
+                        }
+                    }
+                }
+            },
+            "concatenated_string" | "binary_operator" => {
+                let mut c = n.walk();
+                let kids: Vec<Node<'t>> = n.named_children(&mut c).collect();
+                for k in kids {
+                    self.literal_pieces(k, out, depth + 1);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Passwords inside URLs (`smtp://user:pass@host`).
+    fn secret_url(&mut self, n: Node<'t>) {
+        if let Some((span, raw)) = content(n, self.src) {
+            if let Some(p) = password_span(raw) {
+                self.secrets.push(span.start + p.start..span.start + p.end);
+            }
+        }
+    }
+
+    /// A string literal without interpolation: its content span and decoded text.
+    pub fn plain_string(&self, n: Node<'t>) -> Option<(Range<usize>, String)> {
+        if n.kind() != "string" {
+            return None;
+        }
+        let mut c = n.walk();
+        if n.named_children(&mut c)
+            .any(|k| k.kind() == "interpolation")
+        {
+            return None;
+        }
+        let (span, raw) = content(n, self.src)?;
+        let prefix = n
+            .child(0)
+            .map(|s| self.t(s).to_ascii_lowercase())
+            .unwrap_or_default();
+        let text = if prefix.contains('r') {
+            raw.to_owned()
+        } else {
+            unescape(raw)
+        };
+        Some((span, text))
+    }
+
+    pub fn lookup(&self, name: &str, pos: usize) -> Option<Node<'t>> {
+        self.bindings.lookup(name, pos).copied()
+    }
+
+    /// The call's positional argument `i`, or its keyword argument `name`.
+    pub fn arg(&self, args: Node<'t>, i: usize, name: &str) -> Option<Node<'t>> {
+        if !name.is_empty() {
+            if let Some(v) = self.kw(args, name) {
+                return Some(v);
+            }
+        }
+        let mut c = args.walk();
+        let positional: Vec<Node> = args
+            .named_children(&mut c)
+            .filter(|a| {
+                !matches!(
+                    a.kind(),
+                    "keyword_argument" | "comment" | "list_splat" | "dictionary_splat"
+                )
+            })
+            .collect();
+        positional.get(i).copied()
+    }
+
+    pub fn kw(&self, args: Node<'t>, name: &str) -> Option<Node<'t>> {
+        let mut c = args.walk();
+        let found = args
+            .named_children(&mut c)
+            .filter(|a| a.kind() == "keyword_argument")
+            .find(|a| {
+                a.child_by_field_name("name")
+                    .is_some_and(|n| self.t(n) == name)
+            })
+            .and_then(|a| a.child_by_field_name("value"));
+        found
+    }
+
+    fn has_kw(&self, args: Node<'t>, name: &str) -> bool {
+        self.kw(args, name).is_some()
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Evaluation
+    // -----------------------------------------------------------------------------------------
+
+    pub fn eval(&self, n: Node<'t>, depth: usize) -> Val {
+        if depth > MAX_DEPTH || !spend(&self.budget) {
+            return Val::Unknown;
+        }
+        let d = depth + 1;
+        match n.kind() {
+            "parenthesized_expression" => match n.named_child(0) {
+                Some(c) => self.eval(c, d),
+                None => Val::Unknown,
+            },
+            "string" => match self.plain_string(n) {
+                Some((span, text)) => Val::Str { text, span },
+                None => self.fstring(n, d),
+            },
+            "concatenated_string" => {
+                let mut c = n.walk();
+                let parts: Vec<Node> = n.named_children(&mut c).collect();
+                let mut text = String::new();
+                let mut read = None;
+                for p in parts {
+                    match self.eval(p, d) {
+                        Val::Str { text: t, .. } => text.push_str(&t),
+                        Val::EnvInText(r) if read.is_none() => read = Some(r),
+                        _ => return Val::Unknown,
+                    }
+                }
+                match read {
+                    Some(r) => Val::EnvInText(r),
+                    None => Val::Str {
+                        text,
+                        span: n.byte_range(),
+                    },
+                }
+            }
+            "integer" | "float" => match parse_py_number(self.t(n)) {
+                Some(value) => Val::Num {
+                    value,
+                    span: n.byte_range(),
+                },
+                None => Val::Unknown,
+            },
+            "true" | "false" => Val::Bool {
+                value: n.kind() == "true",
+                span: n.byte_range(),
+            },
+            "none" => Val::Null,
+            "identifier" | "attribute" => {
+                let name = squash(self.t(n));
+                match self.lookup(&name, n.start_byte()) {
+                    Some(v) if !v.byte_range().contains(&n.start_byte()) => self.eval(v, d),
+                    _ => Val::Unknown,
+                }
+            }
+            "subscript" => {
+                let (Some(obj), Some(key)) = (
+                    n.child_by_field_name("value"),
+                    n.child_by_field_name("subscript"),
+                ) else {
+                    return Val::Unknown;
+                };
+                if !is_environ(self.t(obj)) {
+                    return Val::Unknown;
+                }
+                match self.plain_string(key) {
+                    Some((_, var)) => Val::EnvText(EnvRead {
+                        var,
+                        reference: n.byte_range(),
+                        default: None,
+                        default_if_empty: false,
+                    }),
+                    None => Val::Unknown,
+                }
+            }
+            "call" => self.call_value(n, d),
+            "comparison_operator" => self.comparison(n, d),
+            "boolean_operator" => {
+                let (Some(l), Some(r), Some(op)) = (
+                    n.child_by_field_name("left"),
+                    n.child_by_field_name("right"),
+                    n.child_by_field_name("operator"),
+                ) else {
+                    return Val::Unknown;
+                };
+                if self.t(op) != "or" {
+                    return Val::Unknown;
+                }
+                either(self.eval(l, d), false, || self.eval(r, d))
+            }
+            _ => Val::Unknown,
+        }
+    }
+
+    /// An f-string around exactly one env read (`f"Shop <{os.environ['FROM']}>"`).
+    fn fstring(&self, n: Node<'t>, d: usize) -> Val {
+        let mut c = n.walk();
+        let mut read = None;
+        for k in n.named_children(&mut c) {
+            if k.kind() != "interpolation" {
+                continue;
+            }
+            let Some(e) = k
+                .child_by_field_name("expression")
+                .or_else(|| k.named_child(0))
+            else {
+                return Val::Unknown;
+            };
+            match self.eval(e, d) {
+                Val::EnvText(r) if read.is_none() => read = Some(r),
+                Val::Str { .. } | Val::Num { .. } => {}
+                _ => return Val::Unknown,
+            }
+        }
+        match read {
+            Some(r) => Val::EnvInText(r),
+            None => Val::Unknown,
+        }
+    }
+
+    fn call_value(&self, n: Node<'t>, d: usize) -> Val {
+        let (Some(f), Some(args)) = (
+            n.child_by_field_name("function"),
+            n.child_by_field_name("arguments"),
+        ) else {
+            return Val::Unknown;
+        };
+        let fname = squash(self.t(f));
+        let first = self.arg(args, 0, "");
+        let a0 = || first.map(|a| self.eval(a, d)).unwrap_or(Val::Unknown);
+        let var_of = |a: Option<Node<'t>>| a.and_then(|a| self.plain_string(unwrap(a)));
+        let read = |default: Option<Node<'t>>| -> Option<EnvRead> {
+            let (_, var) = var_of(first)?;
+            let default = default
+                .map(|x| self.eval(x, d))
+                .and_then(|v| v.default_text());
+            Some(EnvRead {
+                var,
+                reference: n.byte_range(),
+                default,
+                // `os.getenv('X', 'd')` returns '' for `X=`; only a missing X gets the default.
+                default_if_empty: false,
+            })
+        };
+        match fname.as_str() {
+            "os.getenv" | "getenv" | "os.environ.get" | "environ.get" => {
+                match read(self.arg(args, 1, "default")) {
+                    Some(r) => Val::EnvText(r),
+                    None => Val::Unknown,
+                }
+            }
+            "int" | "float" => match a0() {
+                v @ Val::Num { .. } => v,
+                Val::Str { text, span } => match text.trim().parse::<f64>() {
+                    Ok(value) => Val::Num { value, span },
+                    Err(_) => Val::Unknown,
+                },
+                Val::EnvText(r) | Val::EnvLower(r) => Val::EnvNum(r, NumKind::Whole),
+                _ => Val::Unknown,
+            },
+            "str" => a0(),
+            "bool" => truthiness(a0(), Pred::Int),
+            "strtobool" | "distutils.util.strtobool" | "str2bool" => match a0() {
+                Val::EnvText(r) | Val::EnvLower(r) => Val::EnvBool(r, Pred::Strict),
+                _ => Val::Unknown,
+            },
+            "json.loads" => match a0() {
+                Val::EnvText(r) => Val::EnvBool(r, Pred::JsonParse),
+                _ => Val::Unknown,
+            },
+            _ => {
+                // Methods on strings: `.lower()`, `.strip()`.
+                if f.kind() == "attribute" {
+                    if let (Some(obj), Some(attr)) = (
+                        f.child_by_field_name("object"),
+                        f.child_by_field_name("attribute"),
+                    ) {
+                        let method = self.t(attr);
+                        let objname = squash(self.t(obj));
+                        match method {
+                            "lower" | "casefold" => return lowered(self.eval(obj, d)),
+                            "strip" => return self.eval(obj, d),
+                            _ => {}
+                        }
+                        if self.env_objects.contains(&objname) || objname == "env" {
+                            return self.env_lib(method, &read, args);
+                        }
+                    }
+                }
+                if self.env_objects.contains(&fname)
+                    || (fname == "env" && first.is_some_and(|a| a.kind() == "string"))
+                {
+                    return self.env_call(&read, args);
+                }
+                if self.decouple.contains(&fname)
+                    || (fname == "config" && self.has_kw(args, "cast"))
+                {
+                    let r = match read(self.kw(args, "default")) {
+                        Some(r) => r,
+                        None => return Val::Unknown,
+                    };
+                    return match self.kw(args, "cast").map(|c| squash(self.t(c))).as_deref() {
+                        Some("bool") => Val::EnvBool(r, Pred::Strict),
+                        Some("int") => Val::EnvNum(r, NumKind::Whole),
+                        Some("str") | None => Val::EnvText(r),
+                        _ => Val::Unknown,
+                    };
+                }
+                Val::Unknown
+            }
+        }
+    }
+
+    /// `env("X", default=...)` of django-environ / environs, with the schema's cast if any.
+    fn env_call(&self, read: &dyn Fn(Option<Node<'t>>) -> Option<EnvRead>, args: Node<'t>) -> Val {
+        let Some(mut r) = read(
+            self.kw(args, "default")
+                .or_else(|| self.arg(args, 1, "default")),
+        ) else {
+            return Val::Unknown;
+        };
+        let cast = self.kw(args, "cast").map(|c| squash(self.t(c)));
+        let schema = self.env_schema.get(&r.var);
+        let ty = cast.or_else(|| schema.map(|s| s.0.clone()));
+        if r.default.is_none() {
+            if let Some((_, Some(d))) = schema {
+                r.default = self.eval(*d, 1).default_text();
+            }
+        }
+        match ty.as_deref() {
+            Some("bool") => Val::EnvBool(r, Pred::Lenient),
+            Some("int") => Val::EnvNum(r, NumKind::Whole),
+            Some("str") | None => Val::EnvText(r),
+            _ => Val::Unknown,
+        }
+    }
+
+    fn env_lib(
+        &self,
+        method: &str,
+        read: &dyn Fn(Option<Node<'t>>) -> Option<EnvRead>,
+        args: Node<'t>,
+    ) -> Val {
+        let Some(r) = read(
+            self.kw(args, "default")
+                .or_else(|| self.arg(args, 1, "default")),
+        ) else {
+            return Val::Unknown;
+        };
+        match method {
+            "bool" => Val::EnvBool(r, Pred::Lenient),
+            "int" => Val::EnvNum(r, NumKind::Whole),
+            "str" => Val::EnvText(r),
+            _ => Val::Unknown,
+        }
+    }
+
+    fn comparison(&self, n: Node<'t>, d: usize) -> Val {
+        let mut c = n.walk();
+        let operands: Vec<Node> = n.named_children(&mut c).collect();
+        let ops: Vec<&str> = {
+            let mut c = n.walk();
+            n.children_by_field_name("operators", &mut c)
+                .map(|o| self.t(o))
+                .collect()
+        };
+        if operands.len() != 2 || ops.len() != 1 {
+            return Val::Unknown;
+        }
+        let (a, b) = (self.eval(operands[0], d), self.eval(operands[1], d));
+        match ops[0] {
+            "==" | "!=" => compared(&a, &b, ops[0] == "!="),
+            "in" => {
+                let (read, fold) = match a {
+                    Val::EnvText(r) => (r, false),
+                    Val::EnvLower(r) => (r, true),
+                    _ => return Val::Unknown,
+                };
+                let coll = unwrap(operands[1]);
+                if !matches!(coll.kind(), "tuple" | "list" | "set") {
+                    return Val::Unknown;
+                }
+                let mut words = Vec::new();
+                let mut cur = coll.walk();
+                for w in coll.named_children(&mut cur) {
+                    match self.plain_string(w) {
+                        Some((_, t)) => words.push(t),
+                        None => return Val::Unknown,
+                    }
+                }
+                Val::EnvBool(read, Pred::one_of(words, fold))
+            }
+            _ => Val::Unknown,
+        }
+    }
+
+    /// The boolean a setting gets (Python truthiness; `bool(int(x))` raises on non-integers).
+    pub fn flag(&self, n: Node<'t>) -> BoolVal {
+        match self.eval(n, 0) {
+            Val::EnvNum(r, _) => BoolVal::Env(r, Pred::Int),
+            v => v.as_bool(),
+        }
+    }
+}
+
+/// Strip parentheses.
+pub fn unwrap(n: Node) -> Node {
+    let mut n = n;
+    for _ in 0..MAX_DEPTH {
+        if n.kind() == "parenthesized_expression" {
+            match n.named_child(0) {
+                Some(c) => n = c,
+                None => return n,
+            }
+        } else {
+            return n;
+        }
+    }
+    n
+}
+
+/// Content span and raw text of a Python string literal (between its quotes).
+pub fn content<'s>(n: Node, src: &'s str) -> Option<(Range<usize>, &'s str)> {
+    if n.kind() != "string" {
+        return None;
+    }
+    let count = n.child_count();
+    let start = n.child(0).filter(|c| c.kind() == "string_start")?;
+    let end = n
+        .child(u32::try_from(count.checked_sub(1)?).ok()?)
+        .filter(|c| c.kind() == "string_end")?;
+    let span = start.end_byte()..end.start_byte();
+    if span.start > span.end {
+        return None;
+    }
+    Some((span.clone(), src.get(span)?))
+}
+
+fn is_environ(t: &str) -> bool {
+    matches!(squash(t).as_str(), "os.environ" | "environ")
+}
+
+fn parse_py_number(t: &str) -> Option<f64> {
+    let t = t.replace('_', "").to_ascii_lowercase();
+    for (prefix, radix) in [("0x", 16), ("0o", 8), ("0b", 2)] {
+        if let Some(d) = t.strip_prefix(prefix) {
+            return u64::from_str_radix(d, radix).ok().map(|v| v as f64);
+        }
+    }
+    t.trim_end_matches(['l', 'j']).parse::<f64>().ok()
+}
+
+/// Is this statement outside any function or class (module level, possibly inside `if`/`try`)?
+fn at_module_level(n: Node) -> bool {
+    let mut cur = n.parent();
+    while let Some(p) = cur {
+        if matches!(
+            p.kind(),
+            "function_definition" | "class_definition" | "lambda"
+        ) {
+            return false;
+        }
+        cur = p.parent();
+    }
+    true
+}
+
+/// The name a call's result is kept under: `s = SMTP(...)`, `with SMTP(...) as s`,
+/// `self.server = SMTP(...)`.
+pub fn assigned_to(call: Node, src: &str) -> Option<String> {
+    let parent = call.parent()?;
+    match parent.kind() {
+        "assignment" => parent
+            .child_by_field_name("left")
+            .filter(|l| matches!(l.kind(), "identifier" | "attribute"))
+            .map(|l| squash(text(l, src))),
+        "as_pattern" => parent
+            .child_by_field_name("alias")
+            .map(|a| squash(text(a, src))),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests;
