@@ -15,7 +15,6 @@ use crate::source::{FileId, Loc};
 
 pub mod clients;
 pub mod dotenv;
-pub mod nodemailer;
 pub mod php;
 pub mod python;
 pub mod syntax;
@@ -168,8 +167,8 @@ pub fn extract(format: Format, file: FileId, text: &str) -> Extraction {
         Format::Dotenv => dotenv::extract(file, text),
         Format::ThunderbirdPrefs => thunderbird::extract(file, text),
         Format::Php => php::extract(file, text),
-        Format::JavaScript => nodemailer::extract(file, text, false),
-        Format::TypeScript => nodemailer::extract(file, text, true),
+        Format::JavaScript => clients::nodemailer::extract(file, text, false),
+        Format::TypeScript => clients::nodemailer::extract(file, text, true),
         Format::Python => python::extract(file, text),
     }
 }

@@ -5,6 +5,7 @@
 //! walk their trees with the helpers of [`tree`].
 
 pub mod dotenv;
+pub mod js;
 
 pub mod python;
 pub mod tree;

@@ -1,4 +1,5 @@
 use super::*;
+use crate::model::{AuthMethod, Secret, Security, Value};
 use crate::model::{EnvRef, FieldValue, Origin};
 
 const F: FileId = FileId(0);

@@ -1,0 +1,340 @@
+//! The profile of one transport: host, port, TLS mode, certificate checks and login, with
+//! Nodemailer's defaults.
+
+use std::ops::Range;
+
+use super::{Nodemailer, Opts, Setting, DEFAULT_465, DEFAULT_OPP, DEFAULT_PORT, PRESET};
+use crate::extract::clients::reads::{
+    bool_conv, env_ref, port_conv, port_security_conv, text_ref, Out,
+};
+use crate::extract::syntax::value::{format_num, port_of, BoolVal, EnvRead, NumKind, Pred, Val};
+use crate::finding::{Finding, Label, Severity};
+use crate::model::conversion::Target;
+use crate::model::{AuthMethod, Profile, Secret, Security, Value};
+
+impl Nodemailer<'_, '_> {
+    fn value<T>(&self, v: T, s: &Setting, span: Range<usize>) -> Value<T> {
+        if s.preset {
+            Value::default(v, self.js.loc(span), PRESET)
+        } else {
+            Value::literal(v, self.js.loc(span))
+        }
+    }
+
+    fn invalid(&mut self, span: Range<usize>, message: String, help: &str) {
+        self.ex.findings.push(
+            Finding::new(
+                "invalid-value",
+                Severity::Error,
+                message,
+                Label::new(self.js.loc(span), "invalid"),
+            )
+            .with_help(help.to_owned()),
+        );
+    }
+
+    pub(super) fn fill(
+        &mut self,
+        o: &Opts,
+        p: &mut Profile,
+        anchor: Range<usize>,
+        service_unknown: bool,
+    ) {
+        let file = self.js.file;
+        // Host.
+        if let Some(h) = &o.host {
+            match &h.val {
+                Val::Str { text, span } if !text.trim().is_empty() => {
+                    p.host = Some(self.value(text.trim().to_owned(), h, span.clone()))
+                }
+                Val::EnvText(r) => p.env_refs.push(text_ref(file, r, Target::Host)),
+                _ => {}
+            }
+        }
+
+        // Port.
+        enum Port {
+            Absent,
+            Known(u16, Range<usize>),
+            Env(EnvRead, NumKind),
+            Unknown,
+        }
+        let port = match &o.port {
+            None => Port::Absent,
+            Some(s) => match &s.val {
+                Val::Num { value, span } => {
+                    if *value == 0.0 {
+                        Port::Absent
+                    } else if value.fract() == 0.0 && *value >= 1.0 && *value <= 65535.0 {
+                        Port::Known(*value as u16, span.clone())
+                    } else {
+                        self.invalid(
+                            span.clone(),
+                            format!("port {} is not a port number (1-65535)", format_num(*value)),
+                            "use 587 (STARTTLS) or 465 (implicit TLS)",
+                        );
+                        Port::Unknown
+                    }
+                }
+                Val::Str { text, span } => {
+                    let t = text.trim();
+                    if t.is_empty() {
+                        Port::Absent
+                    } else {
+                        match port_of(t, NumKind::Whole) {
+                            Some(n) => Port::Known(n, span.clone()),
+                            None => {
+                                self.invalid(
+                                    span.clone(),
+                                    format!("port `{t}` is not a port number; Nodemailer falls back to its default port"),
+                                    "use 587 (STARTTLS) or 465 (implicit TLS)",
+                                );
+                                Port::Unknown
+                            }
+                        }
+                    }
+                }
+                Val::EnvText(r) => Port::Env(r.clone(), NumKind::Whole),
+                Val::EnvNum(r, k) => Port::Env(r.clone(), *k),
+                Val::Null => Port::Absent,
+                _ => Port::Unknown,
+            },
+        };
+        match &port {
+            Port::Known(n, span) => {
+                if let Some(s) = &o.port {
+                    p.port = Some(self.value(*n, s, span.clone()));
+                }
+            }
+            Port::Env(r, k) => p.env_refs.push(env_ref(file, r, port_conv(*k))),
+            _ => {}
+        }
+
+        // TLS mode.
+        let flag = |s: &Option<Setting>| -> Option<(BoolVal, Setting)> {
+            let s = s.as_ref()?;
+            match &s.val {
+                Val::Null => None,
+                v => Some((v.as_bool(), s.clone())),
+            }
+        };
+        let secure = flag(&o.secure);
+        let require = flag(&o.require_tls);
+        let ignore = flag(&o.ignore_tls);
+        let off = |f: &Option<(BoolVal, Setting)>| {
+            f.is_none() || matches!(f, Some((BoolVal::Known(false, _), _)))
+        };
+        /// What happens when implicit TLS is not used.
+        enum Fallback {
+            Plain(Out, Option<(Range<usize>, bool)>),
+            Env(EnvRead, Pred, Out, Out),
+            Unknown,
+        }
+        let fallback = if let (
+            Some((BoolVal::Known(true, rs), _)),
+            Some((BoolVal::Known(true, is), _)),
+        ) = (&require, &ignore)
+        {
+            self.ex.findings.push(
+                Finding::new(
+                    "conflicting-settings",
+                    Severity::Error,
+                    "`requireTLS` and `ignoreTLS` are both true: one demands STARTTLS, the other forbids it",
+                    Label::new(self.js.loc(is.clone()), "ignoreTLS"),
+                )
+                .with_label(Label::new(self.js.loc(rs.clone()), "requireTLS"))
+                .with_help("keep `requireTLS: true` and remove `ignoreTLS`"),
+            );
+            Fallback::Unknown
+        } else if let Some((BoolVal::Known(true, span), s)) = &require {
+            Fallback::Plain(Out::StartReq, Some((span.clone(), s.preset)))
+        } else if let Some((BoolVal::Known(true, span), s)) = &ignore {
+            Fallback::Plain(Out::NoTls, Some((span.clone(), s.preset)))
+        } else if let (Some((BoolVal::Env(r, pr), _)), true) = (&require, off(&ignore)) {
+            Fallback::Env(r.clone(), pr.clone(), Out::StartReq, Out::StartOpp)
+        } else if let (Some((BoolVal::Env(r, pr), _)), true) = (&ignore, off(&require)) {
+            Fallback::Env(r.clone(), pr.clone(), Out::NoTls, Out::StartOpp)
+        } else if off(&require) && off(&ignore) {
+            Fallback::Plain(Out::StartOpp, None)
+        } else {
+            Fallback::Unknown
+        };
+        let sec_value = |o: Out| match o {
+            Out::StartReq => Security::StartTls { required: true },
+            Out::NoTls => Security::None,
+            _ => Security::StartTls { required: false },
+        };
+        // Apply the fallback, with `opp_loc` the span of an opportunistic default.
+        let apply_fallback =
+            |p: &mut Profile, opp: Option<(Range<usize>, bool)>, this: &Self| match &fallback {
+                Fallback::Plain(out, Some((span, preset))) => {
+                    let v = sec_value(*out);
+                    p.security = Some(if *preset {
+                        Value::default(v, this.js.loc(span.clone()), PRESET)
+                    } else {
+                        Value::literal(v, this.js.loc(span.clone()))
+                    });
+                }
+                Fallback::Plain(out, None) => {
+                    let v = sec_value(*out);
+                    p.security = Some(match opp {
+                        Some((span, false)) => Value::literal(v, this.js.loc(span)),
+                        Some((span, true)) => Value::default(v, this.js.loc(span), PRESET),
+                        None => Value::default(v, this.js.loc(anchor.clone()), DEFAULT_OPP),
+                    });
+                }
+                Fallback::Env(r, pr, t, f) => {
+                    p.env_refs
+                        .push(env_ref(file, r, bool_conv(*t, *f, pr.clone())));
+                }
+                Fallback::Unknown => {}
+            };
+        let plain_out = match &fallback {
+            Fallback::Plain(o, _) => Some(*o),
+            _ => None,
+        };
+        if service_unknown {
+            // host, port and TLS come from a preset named at run time.
+        } else {
+            match &secure {
+                Some((BoolVal::Known(true, span), s)) => {
+                    p.security = Some(self.value(Security::ImplicitTls, s, span.clone()));
+                    if matches!(port, Port::Absent) {
+                        p.port = Some(Value::default(465, self.js.loc(span.clone()), DEFAULT_PORT));
+                    }
+                }
+                Some((BoolVal::Known(false, span), s)) => {
+                    apply_fallback(p, Some((span.clone(), s.preset)), self);
+                    if matches!(port, Port::Absent) {
+                        p.port = Some(Value::default(587, self.js.loc(span.clone()), DEFAULT_PORT));
+                    }
+                }
+                None => {
+                    match &port {
+                        Port::Known(465, span) => {
+                            p.security = Some(Value::default(
+                                Security::ImplicitTls,
+                                self.js.loc(span.clone()),
+                                DEFAULT_465,
+                            ));
+                        }
+                        Port::Known(..) | Port::Absent => apply_fallback(p, None, self),
+                        Port::Env(r, k) => {
+                            if let Some(conv) = plain_out.and_then(|o| port_security_conv(*k, o)) {
+                                p.env_refs.push(env_ref(file, r, conv));
+                            }
+                        }
+                        Port::Unknown => {}
+                    }
+                    if matches!(port, Port::Absent) {
+                        p.port = Some(Value::default(
+                            587,
+                            self.js.loc(anchor.clone()),
+                            DEFAULT_PORT,
+                        ));
+                    }
+                }
+                Some((BoolVal::Env(r, pr), _)) => {
+                    if let Some(o) = plain_out {
+                        let conv = bool_conv(Out::Implicit, o, pr.clone());
+                        p.env_refs.push(env_ref(file, r, conv));
+                    }
+                    if matches!(port, Port::Absent) {
+                        let conv = bool_conv(Out::Port465, Out::Port587, pr.clone());
+                        p.env_refs.push(env_ref(file, r, conv));
+                    }
+                }
+                Some((BoolVal::Unknown, _)) => {}
+            }
+        }
+
+        // Certificate verification.
+        if let Some(s) = &o.reject_unauthorized {
+            match s.val.as_bool() {
+                BoolVal::Known(b, span) => p.tls_verify = Some(self.value(b, s, span)),
+                BoolVal::Env(r, pr) => {
+                    let conv = bool_conv(Out::VerifyOn, Out::VerifyOff, pr);
+                    p.env_refs.push(env_ref(file, &r, conv));
+                }
+                BoolVal::Unknown => {}
+            }
+        }
+
+        // Authentication.
+        let auth_given = match &o.auth {
+            None => false,
+            Some(a) => !matches!(
+                a.val,
+                Val::Null | Val::Bool { value: false, .. } | Val::Num { value: 0.0, .. }
+            ),
+        };
+        if !auth_given {
+            return;
+        }
+        if let Some(u) = &o.user {
+            match &u.val {
+                Val::Str { text, span } => {
+                    p.username = Some(self.value(text.clone(), u, span.clone()))
+                }
+                Val::EnvText(r) | Val::EnvInText(r) => {
+                    p.env_refs.push(text_ref(file, r, Target::Username))
+                }
+                _ => {}
+            }
+        }
+        let oauth = o.auth_type.as_ref().is_some_and(
+            |t| matches!(&t.val, Val::Str { text, .. } if text.eq_ignore_ascii_case("oauth2")),
+        );
+        if let Some(pw) = &o.pass {
+            match &pw.val {
+                Val::Str { text, span } if !oauth => {
+                    if span.start < span.end {
+                        self.ex.secrets.push(span.clone());
+                    }
+                    p.password = Some(self.value(Secret::new(text.clone()), pw, span.clone()));
+                }
+                Val::EnvText(r) if !oauth => p.env_refs.push(text_ref(file, r, Target::Password)),
+                _ => {}
+            }
+        }
+        let method = if oauth {
+            o.auth_type
+                .as_ref()
+                .map(|t| (AuthMethod::OAuth2, t.clone()))
+        } else if let Some(m) = &o.auth_method {
+            match &m.val {
+                Val::Str { text, .. } => Some((
+                    match text.to_ascii_uppercase().as_str() {
+                        "PLAIN" | "LOGIN" => AuthMethod::Password,
+                        "CRAM-MD5" => AuthMethod::EncryptedPassword,
+                        "XOAUTH2" => AuthMethod::OAuth2,
+                        other => AuthMethod::Other(other.to_owned()),
+                    },
+                    m.clone(),
+                )),
+                _ => None,
+            }
+        } else {
+            None
+        };
+        match method {
+            Some((m, s)) => {
+                let span = match &s.val {
+                    Val::Str { span, .. } => span.clone(),
+                    _ => s.expr_span.clone(),
+                };
+                p.auth = Some(self.value(m, &s, span));
+            }
+            None => {
+                // `auth: { user, pass }`: Nodemailer logs in with a password (PLAIN or LOGIN).
+                if let Some(s) = o.pass.as_ref().or(o.auth.as_ref()) {
+                    let span = match &s.val {
+                        Val::Str { span, .. } => span.clone(),
+                        _ => s.expr_span.clone(),
+                    };
+                    p.auth = Some(Value::literal(AuthMethod::Password, self.js.loc(span)));
+                }
+            }
+        }
+    }
+}
