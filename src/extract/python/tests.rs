@@ -483,3 +483,16 @@ fn long_comment_runs_stay_linear() {
     assert_eq!(at(&src, &p.host), "smtp.example.com");
     assert_eq!(p.port.as_ref().map(|v| v.value), Some(587));
 }
+
+#[test]
+fn login_password_in_pieces_is_masked() {
+    let src = "import smtplib\ns = smtplib.SMTP('smtp.example.com', 587)\ns.starttls()\n\
+               s.login('me@example.com', 'hunter' + f'2{x}hunter2')\n";
+    let e = ex(src);
+    let masked: Vec<&str> = e.secrets.iter().map(|s| &src[s.clone()]).collect();
+    assert!(
+        masked.contains(&"hunter") && masked.contains(&"2"),
+        "{masked:?}"
+    );
+    assert!(masked.contains(&"hunter2"), "{masked:?}");
+}

@@ -22,27 +22,7 @@ impl Nodemailer<'_, '_> {
             _ => return true,
         };
         let Some(preset) = services::lookup(&name) else {
-            let key = services::lookup_key(&name);
-            let help = if key == "icloud.com" {
-                "Nodemailer's iCloud preset lists only me.com and mac.com; write `service: 'iCloud'`, \
-                 or `host: 'smtp.mail.me.com', port: 587, requireTLS: true`"
-                    .to_owned()
-            } else {
-                "use a name from Nodemailer's well-known services list, or set `host` and `port` instead"
-                    .to_owned()
-            };
-            self.ex.findings.push(
-                Finding::new(
-                    "invalid-value",
-                    Severity::Error,
-                    format!(
-                        "Nodemailer has no well-known service `{name}`: the preset is skipped and, \
-                         without a host, it connects to localhost"
-                    ),
-                    Label::new(self.js.loc(span), "unknown service"),
-                )
-                .with_help(help),
-            );
+            self.unknown_service(&name, span);
             return false;
         };
         let preset_setting = |val: Val| Setting {
@@ -109,28 +89,7 @@ impl Nodemailer<'_, '_> {
             ));
         }
         for (key, old, new, shown) in overrides {
-            let mut kept = None;
-            if let Some(old) = old {
-                if same_value(&old.val, &new) {
-                    kept = Some(old);
-                } else {
-                    self.ex.findings.push(
-                        Finding::new(
-                            "conflicting-settings",
-                            Severity::Warning,
-                            format!(
-                                "`{key}` is ignored: the `{sname}` service preset sets {key} {shown} \
-                                 and overrides it"
-                            ),
-                            Label::new(self.js.loc(old.expr_span.clone()), "ignored"),
-                        )
-                        .with_label(Label::new(self.js.loc(span.clone()), "the preset wins"))
-                        .with_help(format!(
-                            "remove `{key}`, or drop `service` and set host, port and secure yourself"
-                        )),
-                    );
-                }
-            }
+            let kept = self.overridden(key, old, &new, &shown, &sname, &span);
             let s = kept.unwrap_or_else(|| preset_setting(new));
             match key {
                 "host" => o.host = Some(s),
@@ -143,6 +102,60 @@ impl Nodemailer<'_, '_> {
         }
         self.preset_caveats(preset, &name, o, span);
         false
+    }
+
+    fn unknown_service(&mut self, name: &str, span: Range<usize>) {
+        let help = if services::lookup_key(name) == "icloud.com" {
+            "Nodemailer's iCloud preset lists only me.com and mac.com; write `service: 'iCloud'`, \
+             or `host: 'smtp.mail.me.com', port: 587, requireTLS: true`"
+        } else {
+            "use a name from Nodemailer's well-known services list, or set `host` and `port` instead"
+        };
+        self.ex.findings.push(
+            Finding::new(
+                "invalid-value",
+                Severity::Error,
+                format!(
+                    "Nodemailer has no well-known service `{name}`: the preset is skipped and, \
+                     without a host, it connects to localhost"
+                ),
+                Label::new(self.js.loc(span), "unknown service"),
+            )
+            .with_help(help),
+        );
+    }
+
+    /// An option the preset overrides: the old setting is kept when it says the same, else a
+    /// `conflicting-settings` warning says it is ignored.
+    fn overridden(
+        &mut self,
+        key: &str,
+        old: Option<Setting>,
+        new: &Val,
+        shown: &str,
+        preset: &str,
+        span: &Range<usize>,
+    ) -> Option<Setting> {
+        let old = old?;
+        if same_value(&old.val, new) {
+            return Some(old);
+        }
+        self.ex.findings.push(
+            Finding::new(
+                "conflicting-settings",
+                Severity::Warning,
+                format!(
+                    "`{key}` is ignored: the `{preset}` service preset sets {key} {shown} \
+                     and overrides it"
+                ),
+                Label::new(self.js.loc(old.expr_span.clone()), "ignored"),
+            )
+            .with_label(Label::new(self.js.loc(span.clone()), "the preset wins"))
+            .with_help(format!(
+                "remove `{key}`, or drop `service` and set host, port and secure yourself"
+            )),
+        );
+        None
     }
 
     /// Known errors of Nodemailer's preset list (research/providers.md §6).

@@ -12,6 +12,45 @@ use crate::finding::{Finding, Label, Severity};
 use crate::model::conversion::Target;
 use crate::model::{AuthMethod, Profile, Secret, Security, Value};
 
+/// The port as the options give it.
+enum Port {
+    Absent,
+    Known(u16, Range<usize>),
+    Env(EnvRead, NumKind),
+    Unknown,
+}
+
+/// What happens when implicit TLS is not used.
+enum Fallback {
+    Plain(Out, Option<(Range<usize>, bool)>),
+    Env(EnvRead, Pred, Out, Out),
+    Unknown,
+}
+
+/// A TLS switch as set (`None` when absent or `null`), with its setting.
+type Flag = Option<(BoolVal, Setting)>;
+
+fn flag(s: &Option<Setting>) -> Flag {
+    let s = s.as_ref()?;
+    match &s.val {
+        Val::Null => None,
+        v => Some((v.as_bool(), s.clone())),
+    }
+}
+
+/// Absent or written false.
+fn off(f: &Flag) -> bool {
+    f.is_none() || matches!(f, Some((BoolVal::Known(false, _), _)))
+}
+
+fn sec_value(o: Out) -> Security {
+    match o {
+        Out::StartReq => Security::StartTls { required: true },
+        Out::NoTls => Security::None,
+        _ => Security::StartTls { required: false },
+    }
+}
+
 impl Nodemailer<'_, '_> {
     fn value<T>(&self, v: T, s: &Setting, span: Range<usize>) -> Value<T> {
         if s.preset {
@@ -51,14 +90,24 @@ impl Nodemailer<'_, '_> {
                 _ => {}
             }
         }
-
-        // Port.
-        enum Port {
-            Absent,
-            Known(u16, Range<usize>),
-            Env(EnvRead, NumKind),
-            Unknown,
+        let port = self.port(o, p);
+        self.tls(o, p, &port, &anchor, service_unknown);
+        // Certificate verification.
+        if let Some(s) = &o.reject_unauthorized {
+            match s.val.as_bool() {
+                BoolVal::Known(b, span) => p.tls_verify = Some(self.value(b, s, span)),
+                BoolVal::Env(r, pr) => {
+                    let conv = bool_conv(Out::VerifyOn, Out::VerifyOff, pr);
+                    p.env_refs.push(env_ref(file, &r, conv));
+                }
+                BoolVal::Unknown => {}
+            }
         }
+        self.auth(o, p);
+    }
+
+    fn port(&mut self, o: &Opts, p: &mut Profile) -> Port {
+        let file = self.js.file;
         let port = match &o.port {
             None => Port::Absent,
             Some(s) => match &s.val {
@@ -110,30 +159,13 @@ impl Nodemailer<'_, '_> {
             _ => {}
         }
 
-        // TLS mode.
-        let flag = |s: &Option<Setting>| -> Option<(BoolVal, Setting)> {
-            let s = s.as_ref()?;
-            match &s.val {
-                Val::Null => None,
-                v => Some((v.as_bool(), s.clone())),
-            }
-        };
-        let secure = flag(&o.secure);
-        let require = flag(&o.require_tls);
-        let ignore = flag(&o.ignore_tls);
-        let off = |f: &Option<(BoolVal, Setting)>| {
-            f.is_none() || matches!(f, Some((BoolVal::Known(false, _), _)))
-        };
-        /// What happens when implicit TLS is not used.
-        enum Fallback {
-            Plain(Out, Option<(Range<usize>, bool)>),
-            Env(EnvRead, Pred, Out, Out),
-            Unknown,
-        }
-        let fallback = if let (
-            Some((BoolVal::Known(true, rs), _)),
-            Some((BoolVal::Known(true, is), _)),
-        ) = (&require, &ignore)
+        port
+    }
+
+    /// What `requireTLS` and `ignoreTLS` make of a connection without implicit TLS.
+    fn fallback(&mut self, require: &Flag, ignore: &Flag) -> Fallback {
+        if let (Some((BoolVal::Known(true, rs), _)), Some((BoolVal::Known(true, is), _))) =
+            (require, ignore)
         {
             self.ex.findings.push(
                 Finding::new(
@@ -146,121 +178,131 @@ impl Nodemailer<'_, '_> {
                 .with_help("keep `requireTLS: true` and remove `ignoreTLS`"),
             );
             Fallback::Unknown
-        } else if let Some((BoolVal::Known(true, span), s)) = &require {
+        } else if let Some((BoolVal::Known(true, span), s)) = require {
             Fallback::Plain(Out::StartReq, Some((span.clone(), s.preset)))
-        } else if let Some((BoolVal::Known(true, span), s)) = &ignore {
+        } else if let Some((BoolVal::Known(true, span), s)) = ignore {
             Fallback::Plain(Out::NoTls, Some((span.clone(), s.preset)))
-        } else if let (Some((BoolVal::Env(r, pr), _)), true) = (&require, off(&ignore)) {
+        } else if let (Some((BoolVal::Env(r, pr), _)), true) = (require, off(ignore)) {
             Fallback::Env(r.clone(), pr.clone(), Out::StartReq, Out::StartOpp)
-        } else if let (Some((BoolVal::Env(r, pr), _)), true) = (&ignore, off(&require)) {
+        } else if let (Some((BoolVal::Env(r, pr), _)), true) = (ignore, off(require)) {
             Fallback::Env(r.clone(), pr.clone(), Out::NoTls, Out::StartOpp)
-        } else if off(&require) && off(&ignore) {
+        } else if off(require) && off(ignore) {
             Fallback::Plain(Out::StartOpp, None)
         } else {
             Fallback::Unknown
-        };
-        let sec_value = |o: Out| match o {
-            Out::StartReq => Security::StartTls { required: true },
-            Out::NoTls => Security::None,
-            _ => Security::StartTls { required: false },
-        };
-        // Apply the fallback, with `opp_loc` the span of an opportunistic default.
-        let apply_fallback =
-            |p: &mut Profile, opp: Option<(Range<usize>, bool)>, this: &Self| match &fallback {
-                Fallback::Plain(out, Some((span, preset))) => {
-                    let v = sec_value(*out);
-                    p.security = Some(if *preset {
-                        Value::default(v, this.js.loc(span.clone()), PRESET)
-                    } else {
-                        Value::literal(v, this.js.loc(span.clone()))
-                    });
-                }
-                Fallback::Plain(out, None) => {
-                    let v = sec_value(*out);
-                    p.security = Some(match opp {
-                        Some((span, false)) => Value::literal(v, this.js.loc(span)),
-                        Some((span, true)) => Value::default(v, this.js.loc(span), PRESET),
-                        None => Value::default(v, this.js.loc(anchor.clone()), DEFAULT_OPP),
-                    });
-                }
-                Fallback::Env(r, pr, t, f) => {
-                    p.env_refs
-                        .push(env_ref(file, r, bool_conv(*t, *f, pr.clone())));
-                }
-                Fallback::Unknown => {}
-            };
+        }
+    }
+
+    /// Apply the fallback, with `opp` the span of an opportunistic default (and whether a
+    /// preset set it).
+    fn apply_fallback(
+        &self,
+        fallback: &Fallback,
+        p: &mut Profile,
+        opp: Option<(Range<usize>, bool)>,
+        anchor: &Range<usize>,
+    ) {
+        match fallback {
+            Fallback::Plain(out, Some((span, preset))) => {
+                let v = sec_value(*out);
+                p.security = Some(if *preset {
+                    Value::default(v, self.js.loc(span.clone()), PRESET)
+                } else {
+                    Value::literal(v, self.js.loc(span.clone()))
+                });
+            }
+            Fallback::Plain(out, None) => {
+                let v = sec_value(*out);
+                p.security = Some(match opp {
+                    Some((span, false)) => Value::literal(v, self.js.loc(span)),
+                    Some((span, true)) => Value::default(v, self.js.loc(span), PRESET),
+                    None => Value::default(v, self.js.loc(anchor.clone()), DEFAULT_OPP),
+                });
+            }
+            Fallback::Env(r, pr, t, f) => {
+                let conv = bool_conv(*t, *f, pr.clone());
+                p.env_refs.push(env_ref(self.js.file, r, conv));
+            }
+            Fallback::Unknown => {}
+        }
+    }
+
+    /// The TLS mode: `secure`, else the port, then the fallback; unknown when a preset named
+    /// at run time sets host, port and TLS.
+    fn tls(
+        &mut self,
+        o: &Opts,
+        p: &mut Profile,
+        port: &Port,
+        anchor: &Range<usize>,
+        service_unknown: bool,
+    ) {
+        let fallback = self.fallback(&flag(&o.require_tls), &flag(&o.ignore_tls));
+        if service_unknown {
+            return;
+        }
+        let file = self.js.file;
         let plain_out = match &fallback {
             Fallback::Plain(o, _) => Some(*o),
             _ => None,
         };
-        if service_unknown {
-            // host, port and TLS come from a preset named at run time.
-        } else {
-            match &secure {
-                Some((BoolVal::Known(true, span), s)) => {
-                    p.security = Some(self.value(Security::ImplicitTls, s, span.clone()));
-                    if matches!(port, Port::Absent) {
-                        p.port = Some(Value::default(465, self.js.loc(span.clone()), DEFAULT_PORT));
-                    }
+        let absent = matches!(port, Port::Absent);
+        match &flag(&o.secure) {
+            Some((BoolVal::Known(true, span), s)) => {
+                p.security = Some(self.value(Security::ImplicitTls, s, span.clone()));
+                if absent {
+                    p.port = Some(Value::default(465, self.js.loc(span.clone()), DEFAULT_PORT));
                 }
-                Some((BoolVal::Known(false, span), s)) => {
-                    apply_fallback(p, Some((span.clone(), s.preset)), self);
-                    if matches!(port, Port::Absent) {
-                        p.port = Some(Value::default(587, self.js.loc(span.clone()), DEFAULT_PORT));
-                    }
+            }
+            Some((BoolVal::Known(false, span), s)) => {
+                self.apply_fallback(&fallback, p, Some((span.clone(), s.preset)), anchor);
+                if absent {
+                    p.port = Some(Value::default(587, self.js.loc(span.clone()), DEFAULT_PORT));
                 }
-                None => {
-                    match &port {
-                        Port::Known(465, span) => {
-                            p.security = Some(Value::default(
-                                Security::ImplicitTls,
-                                self.js.loc(span.clone()),
-                                DEFAULT_465,
-                            ));
-                        }
-                        Port::Known(..) | Port::Absent => apply_fallback(p, None, self),
-                        Port::Env(r, k) => {
-                            if let Some(conv) = plain_out.and_then(|o| port_security_conv(*k, o)) {
-                                p.env_refs.push(env_ref(file, r, conv));
-                            }
-                        }
-                        Port::Unknown => {}
-                    }
-                    if matches!(port, Port::Absent) {
-                        p.port = Some(Value::default(
-                            587,
-                            self.js.loc(anchor.clone()),
-                            DEFAULT_PORT,
+            }
+            None => {
+                match port {
+                    Port::Known(465, span) => {
+                        p.security = Some(Value::default(
+                            Security::ImplicitTls,
+                            self.js.loc(span.clone()),
+                            DEFAULT_465,
                         ));
                     }
-                }
-                Some((BoolVal::Env(r, pr), _)) => {
-                    if let Some(o) = plain_out {
-                        let conv = bool_conv(Out::Implicit, o, pr.clone());
-                        p.env_refs.push(env_ref(file, r, conv));
+                    Port::Known(..) | Port::Absent => {
+                        self.apply_fallback(&fallback, p, None, anchor)
                     }
-                    if matches!(port, Port::Absent) {
-                        let conv = bool_conv(Out::Port465, Out::Port587, pr.clone());
-                        p.env_refs.push(env_ref(file, r, conv));
+                    Port::Env(r, k) => {
+                        if let Some(conv) = plain_out.and_then(|o| port_security_conv(*k, o)) {
+                            p.env_refs.push(env_ref(file, r, conv));
+                        }
                     }
+                    Port::Unknown => {}
                 }
-                Some((BoolVal::Unknown, _)) => {}
-            }
-        }
-
-        // Certificate verification.
-        if let Some(s) = &o.reject_unauthorized {
-            match s.val.as_bool() {
-                BoolVal::Known(b, span) => p.tls_verify = Some(self.value(b, s, span)),
-                BoolVal::Env(r, pr) => {
-                    let conv = bool_conv(Out::VerifyOn, Out::VerifyOff, pr);
-                    p.env_refs.push(env_ref(file, &r, conv));
+                if absent {
+                    p.port = Some(Value::default(
+                        587,
+                        self.js.loc(anchor.clone()),
+                        DEFAULT_PORT,
+                    ));
                 }
-                BoolVal::Unknown => {}
             }
+            Some((BoolVal::Env(r, pr), _)) => {
+                if let Some(o) = plain_out {
+                    let conv = bool_conv(Out::Implicit, o, pr.clone());
+                    p.env_refs.push(env_ref(file, r, conv));
+                }
+                if absent {
+                    let conv = bool_conv(Out::Port465, Out::Port587, pr.clone());
+                    p.env_refs.push(env_ref(file, r, conv));
+                }
+            }
+            Some((BoolVal::Unknown, _)) => {}
         }
+    }
 
-        // Authentication.
+    fn auth(&mut self, o: &Opts, p: &mut Profile) {
+        let file = self.js.file;
         let auth_given = match &o.auth {
             None => false,
             Some(a) => !matches!(

@@ -694,3 +694,13 @@ fn doubling_chains_finish_quickly() {
     let _ = ex(&src);
     assert!(t.elapsed().as_secs() < 5, "took {:?}", t.elapsed());
 }
+
+#[test]
+fn pass_in_pieces_is_masked() {
+    let src = "const nodemailer = require('nodemailer');\n\
+               const t = nodemailer.createTransport({ host: 'smtp.example.com', port: 587,\n\
+               auth: { user: 'me@example.com', pass: 'hunter' + `2${x}hunter2` + process.env.P } });\n";
+    let e = ex(src);
+    let masked: Vec<&str> = e.secrets.iter().map(|s| &src[s.clone()]).collect();
+    assert_eq!(masked, ["hunter", "2", "hunter2"]);
+}

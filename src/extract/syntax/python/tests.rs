@@ -10,3 +10,30 @@ fn blanking_comments_keeps_strings() {
         "A = '#x'    \nB = \"\"\"\n# not a comment\n\"\"\"      \nC = 'it\\'s'       \n"
     );
 }
+
+fn secrets(src: &str) -> Vec<String> {
+    let tree = parse(src).unwrap();
+    let py = PyFile::read(FileId(0), src, tree.root_node());
+    py.secrets
+        .iter()
+        .map(|s| src[s.clone()].to_owned())
+        .collect()
+}
+
+#[test]
+fn secrets_built_from_pieces_are_masked() {
+    assert_eq!(
+        secrets("EMAIL_HOST_PASSWORD = 'hunter' + \"2hunter2\"\n"),
+        ["hunter", "2hunter2"]
+    );
+    assert_eq!(
+        secrets("EMAIL_HOST_PASSWORD = f\"abc{os.environ['X']}def\"\n"),
+        ["abc", "def"]
+    );
+    assert_eq!(secrets("connect(password='abc' 'def')\n"), ["abc", "def"]);
+    assert_eq!(
+        secrets("p = os.environ.get('P') + 'suffix1'\npassword = p\nsmtp_pass = os.environ['P'] + 'tail22'\n"),
+        ["tail22"]
+    );
+    assert_eq!(secrets("EMAIL_HOST = 'a' + 'b'\n"), Vec::<String>::new());
+}
