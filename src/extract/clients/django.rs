@@ -6,7 +6,7 @@
 
 use std::ops::Range;
 
-use super::reads::{bool_conv, env_ref, port_conv, text_ref, Out};
+use super::reads::{bool_conv, env_ref, invalid_port, port_conv, text_ref, Out};
 use crate::extract::syntax::dotenv::{Ctx, Def};
 use crate::extract::syntax::python::PyFile;
 use crate::extract::syntax::value::{port_of, BoolVal, NumKind, Pred, Val};
@@ -318,15 +318,9 @@ impl Settings<'_, '_> {
     }
 
     fn invalid(&mut self, span: Range<usize>, message: String) {
-        self.ex.findings.push(
-            Finding::new(
-                "invalid-value",
-                Severity::Error,
-                message,
-                Label::new(self.py.loc(span), "invalid"),
-            )
-            .with_help("use 587 (STARTTLS) or 465 (implicit TLS)"),
-        );
+        self.ex
+            .findings
+            .push(invalid_port(self.py.loc(span), message));
     }
 
     /// Host and port; returns the span the TLS default is shown at.

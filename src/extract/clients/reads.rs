@@ -8,6 +8,7 @@
 use std::ops::Range;
 
 use crate::extract::syntax::value::{EnvRead, NumKind, Pred, Val};
+use crate::finding::{Finding, Label, Severity};
 use crate::model::conversion::{Conversion, Outcome, Read, Target};
 use crate::model::{EnvRef, FieldValue, Profile, Security, Value};
 use crate::source::{FileId, Loc};
@@ -114,6 +115,17 @@ pub fn env_ref(file: FileId, read: &EnvRead, conversion: Conversion) -> EnvRef {
         default_if_empty: read.default_if_empty,
         conversion,
     }
+}
+
+/// The `invalid-value` error for a port written in code that is not a port number.
+pub fn invalid_port(loc: Loc, message: String) -> Finding {
+    Finding::new(
+        "invalid-value",
+        Severity::Error,
+        message,
+        Label::new(loc, "invalid"),
+    )
+    .with_help("use 587 (STARTTLS) or 465 (implicit TLS)")
 }
 
 #[cfg(test)]

@@ -11,12 +11,11 @@ use std::ops::Range;
 
 use tree_sitter::Node;
 
-use super::reads::{env_ref, port_conv, push_froms, text_ref};
+use super::reads::{env_ref, invalid_port, port_conv, push_froms, text_ref};
 use crate::extract::syntax::python::{assigned_to, unwrap, PyFile};
 use crate::extract::syntax::tree::squash;
 use crate::extract::syntax::value::{port_of, NumKind, Val, MAX_DEPTH};
 use crate::extract::Extraction;
-use crate::finding::{Finding, Label, Severity};
 use crate::model::conversion::Target;
 use crate::model::{AuthMethod, Client, Profile, Secret, Security, Value};
 
@@ -489,15 +488,9 @@ impl<'t> Smtplib<'_, 't> {
     }
 
     fn invalid(&mut self, span: Range<usize>, message: String) {
-        self.ex.findings.push(
-            Finding::new(
-                "invalid-value",
-                Severity::Error,
-                message,
-                Label::new(self.py.loc(span), "invalid"),
-            )
-            .with_help("use 587 (STARTTLS) or 465 (implicit TLS)"),
-        );
+        self.ex
+            .findings
+            .push(invalid_port(self.py.loc(span), message));
     }
 }
 

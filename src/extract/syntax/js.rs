@@ -10,15 +10,27 @@ use std::ops::Range;
 
 use tree_sitter::{Node, Parser, Tree};
 
-use super::tree::{count_errors, squash, text, walk_tree};
+use super::tree::{child_spans, count_errors, literal_pieces, nodes_of_kinds, squash, text, Code};
 use super::url::password_span;
-use super::value::{unescape, Bindings, EnvRead, EVAL_BUDGET, MAX_DEPTH};
+use super::value::{unescape, Bindings, EnvRead, MAX_DEPTH};
 use crate::extract::is_secret_key;
-use crate::source::{FileId, Loc};
+use crate::source::FileId;
 
 mod eval;
 
 pub use eval::{last, Entry};
+
+/// Expressions a string built from pieces is searched through: `+` and the wrappers that do
+/// not change a value.
+const JOINS: &[&str] = &[
+    "binary_expression",
+    "parenthesized_expression",
+    "as_expression",
+    "satisfies_expression",
+    "non_null_expression",
+    "type_assertion",
+    "await_expression",
+];
 
 /// Parse with the grammar the extension names; when that leaves errors, try the other dialect
 /// (TypeScript annotations pasted into a `.js` file, JSX in `.ts`) and keep the cleaner tree.
@@ -77,8 +89,7 @@ pub struct Rename {
 
 /// One JavaScript file: what its first pass collected, and the evaluator.
 pub struct JsFile<'t> {
-    pub file: FileId,
-    pub src: &'t str,
+    code: Code<'t>,
     bindings: Bindings<Bind<'t>>,
     pub member_sets: Vec<MemberSet<'t>>,
     pub renames: Vec<Rename>,
@@ -86,52 +97,43 @@ pub struct JsFile<'t> {
     pub calls: Vec<Node<'t>>,
     /// Spans of secret-looking string literals (by their key, or passwords inside URLs).
     pub secrets: Vec<Range<usize>>,
-    budget: std::cell::Cell<usize>,
+}
+
+impl<'t> std::ops::Deref for JsFile<'t> {
+    type Target = Code<'t>;
+
+    fn deref(&self) -> &Code<'t> {
+        &self.code
+    }
 }
 
 impl<'t> JsFile<'t> {
     /// Read a file whose tree [`parse`] built from `src`.
     pub fn read(file: FileId, src: &'t str, root: Node<'t>) -> Self {
         let mut js = JsFile {
-            file,
-            src,
+            code: Code::new(file, src),
             bindings: Bindings::default(),
             member_sets: Vec::new(),
             renames: Vec::new(),
             calls: Vec::new(),
             secrets: Vec::new(),
-            budget: std::cell::Cell::new(EVAL_BUDGET),
         };
         js.collect(root);
         js
     }
 
-    pub fn loc(&self, span: Range<usize>) -> Loc {
-        Loc::new(self.file, span)
-    }
-
-    pub fn t(&self, n: Node) -> &'t str {
-        text(n, self.src)
-    }
-
     fn collect(&mut self, root: Node<'t>) {
-        let mut nodes = Vec::new();
-        walk_tree(root, |n| {
-            if matches!(
-                n.kind(),
-                "variable_declarator"
-                    | "assignment_expression"
-                    | "import_specifier"
-                    | "call_expression"
-                    | "pair"
-                    | "string"
-                    | "template_string"
-                    | "public_field_definition"
-            ) {
-                nodes.push(n);
-            }
-        });
-        for n in nodes {
+        const KINDS: &[&str] = &[
+            "variable_declarator",
+            "assignment_expression",
+            "import_specifier",
+            "call_expression",
+            "pair",
+            "string",
+            "template_string",
+            "public_field_definition",
+        ];
+        for n in nodes_of_kinds(root, KINDS) {
             match n.kind() {
                 "variable_declarator" => self.declarator(n),
                 "assignment_expression" => self.assignment(n),
@@ -320,37 +322,13 @@ impl<'t> JsFile<'t> {
     /// (`'a' + 'b'`, the text of a template literal), so that a password written in pieces is
     /// masked.
     pub fn secret_pieces(&self, v: Node<'t>) -> Vec<Range<usize>> {
-        let mut pieces = Vec::new();
-        self.literal_pieces(v, &mut pieces, 0);
-        pieces.retain(|s| s.start < s.end);
-        pieces
-    }
-
-    fn literal_pieces(&self, n: Node<'t>, out: &mut Vec<Range<usize>>, depth: usize) {
-        if depth > MAX_DEPTH {
-            return;
-        }
-        let n = unwrap(n);
-        match n.kind() {
-            "string" => out.push(inner(self.src, n).0),
-            "template_string" if !has_substitution(n) => out.push(inner(self.src, n).0),
-            "template_string" => {
-                let mut c = n.walk();
-                for k in n.named_children(&mut c) {
-                    if k.kind() == "string_fragment" {
-                        out.push(k.byte_range());
-                    }
-                }
-            }
-            "binary_expression" => {
-                for side in ["left", "right"] {
-                    if let Some(k) = n.child_by_field_name(side) {
-                        self.literal_pieces(k, out, depth + 1);
-                    }
-                }
-            }
-            _ => {}
-        }
+        let literal = |n: Node<'t>| match n.kind() {
+            "string" => Some(vec![inner(self.src, n).0]),
+            "template_string" if !has_substitution(n) => Some(vec![inner(self.src, n).0]),
+            "template_string" => Some(child_spans(n, "string_fragment")),
+            _ => None,
+        };
+        literal_pieces(v, JOINS, &literal)
     }
 
     /// Passwords inside connection URLs (`smtps://user:pass@host`).

@@ -8,6 +8,8 @@ pub mod dotenv;
 pub mod js;
 
 pub mod python;
+#[cfg(test)]
+pub mod testing;
 pub mod tree;
 pub mod url;
 pub mod value;

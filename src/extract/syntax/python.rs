@@ -13,11 +13,11 @@ use tree_sitter::{Node, Parser, Tree};
 
 mod eval;
 
-use super::tree::{squash, text, walk_tree};
+use super::tree::{child_spans, literal_pieces, nodes_of_kinds, squash, text, Code};
 use super::url::password_span;
-use super::value::{unescape, Bindings, EVAL_BUDGET, MAX_DEPTH};
+use super::value::{unescape, Bindings, MAX_DEPTH};
 use crate::extract::is_secret_key;
-use crate::source::{FileId, Loc};
+use crate::source::FileId;
 
 /// Parse Python text (comments blanked first, see [`blank_comments`]).
 pub fn parse(text: &str) -> Option<Tree> {
@@ -93,8 +93,7 @@ pub struct MethodCall<'t> {
 
 /// One Python file: what its first pass collected, and the evaluator.
 pub struct PyFile<'t> {
-    pub file: FileId,
-    pub src: &'t str,
+    code: Code<'t>,
     /// Name (or dotted attribute) -> assignments in file order.
     pub bindings: Bindings<Node<'t>>,
     /// Module-level assignments to plain names: (name, target span, value), in file order.
@@ -113,15 +112,21 @@ pub struct PyFile<'t> {
     decouple: Vec<String>,
     /// django-environ schema given to `Env(VAR=(bool, default))`: var -> (type, default).
     env_schema: HashMap<String, (String, Option<Node<'t>>)>,
-    budget: std::cell::Cell<usize>,
+}
+
+impl<'t> std::ops::Deref for PyFile<'t> {
+    type Target = Code<'t>;
+
+    fn deref(&self) -> &Code<'t> {
+        &self.code
+    }
 }
 
 impl<'t> PyFile<'t> {
     /// Read a file whose tree [`parse`] built from `src`.
     pub fn read(file: FileId, src: &'t str, root: Node<'t>) -> Self {
         let mut py = PyFile {
-            file,
-            src,
+            code: Code::new(file, src),
             bindings: Bindings::default(),
             module: Vec::new(),
             imports: Vec::new(),
@@ -132,18 +137,9 @@ impl<'t> PyFile<'t> {
             env_objects: Vec::new(),
             decouple: Vec::new(),
             env_schema: HashMap::new(),
-            budget: std::cell::Cell::new(EVAL_BUDGET),
         };
         py.collect(root);
         py
-    }
-
-    pub fn loc(&self, span: Range<usize>) -> Loc {
-        Loc::new(self.file, span)
-    }
-
-    pub fn t(&self, n: Node) -> &'t str {
-        text(n, self.src)
     }
 
     // -----------------------------------------------------------------------------------------
@@ -151,26 +147,23 @@ impl<'t> PyFile<'t> {
     // -----------------------------------------------------------------------------------------
 
     fn collect(&mut self, root: Node<'t>) {
-        let mut nodes = Vec::new();
-        walk_tree(root, |n| {
-            if matches!(
-                n.kind(),
-                "assignment"
-                    | "import_statement"
-                    | "import_from_statement"
-                    | "call"
-                    | "keyword_argument"
-                    | "pair"
-                    | "string"
-            ) {
-                nodes.push(n);
-            }
-        });
-        for n in nodes {
+        const KINDS: &[&str] = &[
+            "assignment",
+            "import_statement",
+            "import_from_statement",
+            "call",
+            "keyword_argument",
+            "pair",
+            "string",
+        ];
+        for n in nodes_of_kinds(root, KINDS) {
             match n.kind() {
                 "assignment" => self.assignment(n),
-                "import_statement" => self.import(n),
-                "import_from_statement" => self.import_from(n),
+                "import_statement" => self.import(n, None),
+                "import_from_statement" => {
+                    let module = n.child_by_field_name("module_name").map(|m| self.t(m));
+                    self.import(n, Some(module.unwrap_or_default().to_owned()))
+                }
                 "call" => {
                     self.calls.push(n);
                     self.method_call(n);
@@ -278,33 +271,11 @@ impl<'t> PyFile<'t> {
         }
     }
 
-    fn import(&mut self, n: Node<'t>) {
+    /// `import a.b as c, d` (from `None`) and `from m import x as y, z` (from `Some(m)`).
+    fn import(&mut self, n: Node<'t>, from: Option<String>) {
         let mut c = n.walk();
-        for name in n.children_by_field_name("name", &mut c) {
-            let (module, alias) = match name.kind() {
-                "aliased_import" => (
-                    name.child_by_field_name("name").map(|x| self.t(x)),
-                    name.child_by_field_name("alias").map(|x| self.t(x)),
-                ),
-                _ => (Some(self.t(name)), Some(self.t(name))),
-            };
-            if let (Some(module), Some(alias)) = (module, alias) {
-                self.imports.push(Import {
-                    module: module.to_owned(),
-                    name: None,
-                    alias: alias.to_owned(),
-                });
-            }
-        }
-    }
-
-    fn import_from(&mut self, n: Node<'t>) {
-        let module = n
-            .child_by_field_name("module_name")
-            .map(|m| self.t(m).to_owned())
-            .unwrap_or_default();
-        let mut c = n.walk();
-        for name in n.children_by_field_name("name", &mut c) {
+        let names: Vec<Node<'t>> = n.children_by_field_name("name", &mut c).collect();
+        for name in names {
             let (orig, alias) = match name.kind() {
                 "aliased_import" => (
                     name.child_by_field_name("name").map(|x| self.t(x)),
@@ -312,13 +283,19 @@ impl<'t> PyFile<'t> {
                 ),
                 _ => (Some(self.t(name)), Some(self.t(name))),
             };
-            if let (Some(orig), Some(alias)) = (orig, alias) {
-                self.imports.push(Import {
-                    module: module.clone(),
-                    name: Some(orig.to_owned()),
-                    alias: alias.to_owned(),
-                });
-            }
+            let (Some(orig), Some(alias)) = (orig, alias) else {
+                continue;
+            };
+            let (module, name) = match &from {
+                Some(m) => (m.clone(), Some(orig.to_owned())),
+                None => (orig.to_owned(), None),
+            };
+            let alias = alias.to_owned();
+            self.imports.push(Import {
+                module,
+                name,
+                alias,
+            });
         }
     }
 
@@ -356,42 +333,22 @@ impl<'t> PyFile<'t> {
     }
 
     /// The value of a password option: the spans of every string literal it is built from
-    /// (`'a' + 'b'`, an f-string's text), so that a password written in pieces is masked.
+    /// (`'a' + 'b'`, `'a' 'b'`, an f-string's text), so that a password written in pieces is
+    /// masked.
     pub fn secret_pieces(&self, v: Node<'t>) -> Vec<Range<usize>> {
-        let mut pieces = Vec::new();
-        self.literal_pieces(v, &mut pieces, 0);
-        pieces.retain(|s| s.start < s.end);
-        pieces
-    }
-
-    /// The string literals an expression concatenates (`'a' + 'b'`, `'a' 'b'`, the text of an
-    /// f-string).
-    fn literal_pieces(&self, n: Node<'t>, out: &mut Vec<Range<usize>>, depth: usize) {
-        if depth > MAX_DEPTH {
-            return;
-        }
-        let n = unwrap(n);
-        match n.kind() {
-            "string" => match self.plain_string(n) {
-                Some((span, _)) => out.push(span),
-                None => {
-                    let mut c = n.walk();
-                    for k in n.named_children(&mut c) {
-                        if k.kind() == "string_content" {
-                            out.push(k.byte_range());
-                        }
-                    }
-                }
-            },
-            "concatenated_string" | "binary_operator" => {
-                let mut c = n.walk();
-                let kids: Vec<Node<'t>> = n.named_children(&mut c).collect();
-                for k in kids {
-                    self.literal_pieces(k, out, depth + 1);
-                }
-            }
-            _ => {}
-        }
+        let literal = |n: Node<'t>| match n.kind() {
+            "string" => Some(match self.plain_string(n) {
+                Some((span, _)) => vec![span],
+                None => child_spans(n, "string_content"),
+            }),
+            _ => None,
+        };
+        let joins = [
+            "concatenated_string",
+            "binary_operator",
+            "parenthesized_expression",
+        ];
+        literal_pieces(v, &joins, &literal)
     }
 
     /// Passwords inside URLs (`smtp://user:pass@host`).

@@ -5,6 +5,36 @@ use std::ops::Range;
 
 use tree_sitter::Node;
 
+use super::value::{EVAL_BUDGET, MAX_DEPTH};
+use crate::source::{FileId, Loc};
+
+/// A code file as its reader holds it: the text, the file it is, and the evaluation budget.
+/// The readers deref to it, so `js.src`, `py.loc(span)` and `js.t(node)` read the same.
+pub struct Code<'t> {
+    pub file: FileId,
+    pub src: &'t str,
+    pub budget: std::cell::Cell<usize>,
+}
+
+impl<'t> Code<'t> {
+    pub fn new(file: FileId, src: &'t str) -> Self {
+        Code {
+            file,
+            src,
+            budget: std::cell::Cell::new(EVAL_BUDGET),
+        }
+    }
+
+    pub fn loc(&self, span: Range<usize>) -> Loc {
+        Loc::new(self.file, span)
+    }
+
+    /// The text of a node.
+    pub fn t(&self, n: Node) -> &'t str {
+        text(n, self.src)
+    }
+}
+
 /// The text of a node (empty if its range is not valid for `src`).
 pub fn text<'s>(n: Node, src: &'s str) -> &'s str {
     src.get(n.byte_range()).unwrap_or("")
@@ -64,6 +94,17 @@ pub fn widen(text: &str, span: Range<usize>) -> Range<usize> {
     start..e
 }
 
+/// Every node of one of `kinds`, in document order.
+pub fn nodes_of_kinds<'t>(root: Node<'t>, kinds: &[&str]) -> Vec<Node<'t>> {
+    let mut nodes = Vec::new();
+    walk_tree(root, |n| {
+        if kinds.contains(&n.kind()) {
+            nodes.push(n);
+        }
+    });
+    nodes
+}
+
 /// How many ERROR and MISSING nodes a tree holds.
 pub fn count_errors(root: Node) -> usize {
     let mut n = 0;
@@ -73,4 +114,57 @@ pub fn count_errors(root: Node) -> usize {
         }
     });
     n
+}
+
+/// The spans of the string literals an expression is built from (`'a' + 'b'`, `'a' 'b'`, the
+/// text around a template's or f-string's substitutions), for masking a password written in
+/// pieces. `literal` gives the content spans of a literal node (`None`: not a literal); nodes
+/// of the kinds in `joins` are searched through their named children. Empty spans are left out.
+pub fn literal_pieces<'t>(
+    n: Node<'t>,
+    joins: &[&str],
+    literal: &dyn Fn(Node<'t>) -> Option<Vec<Range<usize>>>,
+) -> Vec<Range<usize>> {
+    fn go<'t>(
+        n: Node<'t>,
+        joins: &[&str],
+        literal: &dyn Fn(Node<'t>) -> Option<Vec<Range<usize>>>,
+        out: &mut Vec<Range<usize>>,
+        depth: usize,
+    ) {
+        if depth > MAX_DEPTH {
+            return;
+        }
+        if let Some(spans) = literal(n) {
+            out.extend(spans.into_iter().filter(|s| s.start < s.end));
+        } else if joins.contains(&n.kind()) {
+            let mut c = n.walk();
+            let kids: Vec<Node<'t>> = n.named_children(&mut c).collect();
+            for k in kids {
+                go(k, joins, literal, out, depth + 1);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    go(n, joins, literal, &mut out, 0);
+    out
+}
+
+/// The spans of the named children of one kind (`string_fragment`, `string_content`).
+pub fn child_spans(n: Node, kind: &str) -> Vec<Range<usize>> {
+    let mut c = n.walk();
+    let spans = n
+        .named_children(&mut c)
+        .filter(|k| k.kind() == kind)
+        .map(|k| k.byte_range())
+        .collect();
+    spans
+}
+
+/// A call's callee and argument list.
+pub fn call_parts(n: Node) -> Option<(Node, Node)> {
+    Some((
+        n.child_by_field_name("function")?,
+        n.child_by_field_name("arguments")?,
+    ))
 }

@@ -138,6 +138,26 @@ pub enum BoolVal {
     Unknown,
 }
 
+/// A number literal: `_` separators, `0x`/`0o`/`0b` radixes, and the language's suffixes
+/// (`n` for JavaScript big integers, `l`/`j` for Python) ignored.
+pub fn parse_number(t: &str, suffixes: &[char]) -> Option<f64> {
+    let t = t.replace('_', "").to_ascii_lowercase();
+    for (prefix, radix) in [("0x", 16), ("0o", 8), ("0b", 2)] {
+        if let Some(d) = t.strip_prefix(prefix) {
+            return u64::from_str_radix(d, radix).ok().map(|v| v as f64);
+        }
+    }
+    t.trim_end_matches(suffixes).parse::<f64>().ok()
+}
+
+/// A number literal's value ([`parse_number`]), or `Unknown`.
+pub fn number(t: &str, suffixes: &[char], span: Range<usize>) -> Val {
+    match parse_number(t, suffixes) {
+        Some(value) => Val::Num { value, span },
+        None => Val::Unknown,
+    }
+}
+
 pub fn format_num(v: f64) -> String {
     if v.fract() == 0.0 && v.abs() < 1e15 {
         format!("{}", v as i64)

@@ -5,7 +5,7 @@ use std::ops::Range;
 
 use super::{Nodemailer, Opts, Setting, DEFAULT_465, DEFAULT_OPP, DEFAULT_PORT, PRESET};
 use crate::extract::clients::reads::{
-    bool_conv, env_ref, port_conv, port_security_conv, text_ref, Out,
+    bool_conv, env_ref, invalid_port, port_conv, port_security_conv, text_ref, Out,
 };
 use crate::extract::syntax::value::{format_num, port_of, BoolVal, EnvRead, NumKind, Pred, Val};
 use crate::finding::{Finding, Label, Severity};
@@ -60,16 +60,10 @@ impl Nodemailer<'_, '_> {
         }
     }
 
-    fn invalid(&mut self, span: Range<usize>, message: String, help: &str) {
-        self.ex.findings.push(
-            Finding::new(
-                "invalid-value",
-                Severity::Error,
-                message,
-                Label::new(self.js.loc(span), "invalid"),
-            )
-            .with_help(help.to_owned()),
-        );
+    fn invalid(&mut self, span: Range<usize>, message: String) {
+        self.ex
+            .findings
+            .push(invalid_port(self.js.loc(span), message));
     }
 
     pub(super) fn fill(
@@ -120,7 +114,6 @@ impl Nodemailer<'_, '_> {
                         self.invalid(
                             span.clone(),
                             format!("port {} is not a port number (1-65535)", format_num(*value)),
-                            "use 587 (STARTTLS) or 465 (implicit TLS)",
                         );
                         Port::Unknown
                     }
@@ -136,7 +129,6 @@ impl Nodemailer<'_, '_> {
                                 self.invalid(
                                     span.clone(),
                                     format!("port `{t}` is not a port number; Nodemailer falls back to its default port"),
-                                    "use 587 (STARTTLS) or 465 (implicit TLS)",
                                 );
                                 Port::Unknown
                             }

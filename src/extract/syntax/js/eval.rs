@@ -5,10 +5,10 @@ use std::ops::Range;
 use tree_sitter::Node;
 
 use super::{expr_child, has_substitution, inner, is_env_object, unwrap, Bind, JsFile};
-use crate::extract::syntax::tree::squash;
+use crate::extract::syntax::tree::{call_parts, squash};
 use crate::extract::syntax::value::{
-    compared, either, lowered, port_of, spend, truthiness, unescape, EnvRead, NumKind, Pred, Val,
-    MAX_DEPTH,
+    compared, either, lowered, number, port_of, spend, truthiness, unescape, EnvRead, NumKind,
+    Pred, Val, MAX_DEPTH,
 };
 
 /// One option of a flattened options object; `path` is `["port"]` or `["auth", "user"]`.
@@ -42,13 +42,7 @@ impl<'t> JsFile<'t> {
                 }
             }
             "template_string" => self.template(n, d),
-            "number" => match parse_js_number(self.t(n)) {
-                Some(value) => Val::Num {
-                    value,
-                    span: n.byte_range(),
-                },
-                None => Val::Unknown,
-            },
+            "number" => number(self.t(n), &['n'], n.byte_range()),
             "true" | "false" => Val::Bool {
                 value: n.kind() == "true",
                 span: n.byte_range(),
@@ -217,10 +211,7 @@ impl<'t> JsFile<'t> {
     }
 
     fn call_value(&self, n: Node<'t>, d: usize) -> Val {
-        let (Some(f), Some(args)) = (
-            n.child_by_field_name("function"),
-            n.child_by_field_name("arguments"),
-        ) else {
+        let Some((f, args)) = call_parts(n) else {
             return Val::Unknown;
         };
         let first = args.named_child(0);
@@ -425,15 +416,4 @@ fn to_number(v: Val, kind: NumKind, n: Node) -> Val {
         },
         _ => Val::Unknown,
     }
-}
-
-fn parse_js_number(t: &str) -> Option<f64> {
-    let t = t.replace('_', "");
-    let lower = t.to_ascii_lowercase();
-    for (prefix, radix) in [("0x", 16), ("0o", 8), ("0b", 2)] {
-        if let Some(d) = lower.strip_prefix(prefix) {
-            return u64::from_str_radix(d, radix).ok().map(|v| v as f64);
-        }
-    }
-    lower.trim_end_matches('n').parse::<f64>().ok()
 }

@@ -1,12 +1,10 @@
 use super::*;
+use crate::extract::syntax::testing::texts;
 
+/// The secrets of a file, as text.
 fn read(src: &str) -> Vec<String> {
     let tree = parse(src, false).unwrap();
-    let js = JsFile::read(FileId(0), src, tree.root_node());
-    js.secrets
-        .iter()
-        .map(|s| src[s.clone()].to_owned())
-        .collect()
+    texts(src, &JsFile::read(FileId(0), src, tree.root_node()).secrets)
 }
 
 #[test]

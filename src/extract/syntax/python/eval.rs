@@ -4,9 +4,10 @@
 use tree_sitter::Node;
 
 use super::{unwrap, PyFile};
-use crate::extract::syntax::tree::squash;
+use crate::extract::syntax::tree::{call_parts, squash};
 use crate::extract::syntax::value::{
-    compared, either, lowered, spend, truthiness, BoolVal, EnvRead, NumKind, Pred, Val, MAX_DEPTH,
+    compared, either, lowered, number, spend, truthiness, BoolVal, EnvRead, NumKind, Pred, Val,
+    MAX_DEPTH,
 };
 
 impl<'t> PyFile<'t> {
@@ -44,13 +45,7 @@ impl<'t> PyFile<'t> {
                     },
                 }
             }
-            "integer" | "float" => match parse_py_number(self.t(n)) {
-                Some(value) => Val::Num {
-                    value,
-                    span: n.byte_range(),
-                },
-                None => Val::Unknown,
-            },
+            "integer" | "float" => number(self.t(n), &['l', 'j'], n.byte_range()),
             "true" | "false" => Val::Bool {
                 value: n.kind() == "true",
                 span: n.byte_range(),
@@ -129,10 +124,7 @@ impl<'t> PyFile<'t> {
     }
 
     fn call_value(&self, n: Node<'t>, d: usize) -> Val {
-        let (Some(f), Some(args)) = (
-            n.child_by_field_name("function"),
-            n.child_by_field_name("arguments"),
-        ) else {
+        let Some((f, args)) = call_parts(n) else {
             return Val::Unknown;
         };
         let fname = squash(self.t(f));
@@ -315,14 +307,4 @@ impl<'t> PyFile<'t> {
 
 fn is_environ(t: &str) -> bool {
     matches!(squash(t).as_str(), "os.environ" | "environ")
-}
-
-fn parse_py_number(t: &str) -> Option<f64> {
-    let t = t.replace('_', "").to_ascii_lowercase();
-    for (prefix, radix) in [("0x", 16), ("0o", 8), ("0b", 2)] {
-        if let Some(d) = t.strip_prefix(prefix) {
-            return u64::from_str_radix(d, radix).ok().map(|v| v as f64);
-        }
-    }
-    t.trim_end_matches(['l', 'j']).parse::<f64>().ok()
 }

@@ -1,4 +1,5 @@
 use super::*;
+use crate::extract::syntax::testing::texts;
 
 #[test]
 fn blanking_comments_keeps_strings() {
@@ -13,11 +14,7 @@ fn blanking_comments_keeps_strings() {
 
 fn secrets(src: &str) -> Vec<String> {
     let tree = parse(src).unwrap();
-    let py = PyFile::read(FileId(0), src, tree.root_node());
-    py.secrets
-        .iter()
-        .map(|s| src[s.clone()].to_owned())
-        .collect()
+    texts(src, &PyFile::read(FileId(0), src, tree.root_node()).secrets)
 }
 
 #[test]
