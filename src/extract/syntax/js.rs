@@ -10,7 +10,10 @@ use std::ops::Range;
 
 use tree_sitter::{Node, Parser, Tree};
 
-use super::tree::{child_spans, count_errors, literal_pieces, nodes_of_kinds, squash, text, Code};
+use super::tree::reads_code;
+use super::tree::{
+    child_spans, count_errors, fields, literal_pieces, nodes_of_kinds, squash, text, Code,
+};
 use super::url::password_span;
 use super::value::{unescape, Bindings, EnvRead, MAX_DEPTH};
 use crate::extract::is_secret_key;
@@ -87,6 +90,18 @@ pub struct Rename {
     pub alias: String,
 }
 
+/// The nodes the first pass reads: bindings, imports, calls and the places secrets are written.
+const FIRST_PASS: &[&str] = &[
+    "variable_declarator",
+    "assignment_expression",
+    "import_specifier",
+    "call_expression",
+    "pair",
+    "string",
+    "template_string",
+    "public_field_definition",
+];
+
 /// One JavaScript file: what its first pass collected, and the evaluator.
 pub struct JsFile<'t> {
     code: Code<'t>,
@@ -99,13 +114,7 @@ pub struct JsFile<'t> {
     pub secrets: Vec<Range<usize>>,
 }
 
-impl<'t> std::ops::Deref for JsFile<'t> {
-    type Target = Code<'t>;
-
-    fn deref(&self) -> &Code<'t> {
-        &self.code
-    }
-}
+reads_code!(JsFile);
 
 impl<'t> JsFile<'t> {
     /// Read a file whose tree [`parse`] built from `src`.
@@ -123,17 +132,7 @@ impl<'t> JsFile<'t> {
     }
 
     fn collect(&mut self, root: Node<'t>) {
-        const KINDS: &[&str] = &[
-            "variable_declarator",
-            "assignment_expression",
-            "import_specifier",
-            "call_expression",
-            "pair",
-            "string",
-            "template_string",
-            "public_field_definition",
-        ];
-        for n in nodes_of_kinds(root, KINDS) {
+        for n in nodes_of_kinds(root, FIRST_PASS) {
             match n.kind() {
                 "variable_declarator" => self.declarator(n),
                 "assignment_expression" => self.assignment(n),
@@ -227,9 +226,7 @@ impl<'t> JsFile<'t> {
                     (l, l, p.child_by_field_name("right"))
                 }
                 "pair_pattern" => {
-                    let (Some(k), Some(v)) =
-                        (p.child_by_field_name("key"), p.child_by_field_name("value"))
-                    else {
+                    let Some([k, v]) = fields(p, ["key", "value"]) else {
                         continue;
                     };
                     match v.kind() {
@@ -260,10 +257,7 @@ impl<'t> JsFile<'t> {
     }
 
     fn assignment(&mut self, n: Node<'t>) {
-        let (Some(left), Some(right)) = (
-            n.child_by_field_name("left"),
-            n.child_by_field_name("right"),
-        ) else {
+        let Some([left, right]) = fields(n, ["left", "right"]) else {
             return;
         };
         match left.kind() {
@@ -273,10 +267,7 @@ impl<'t> JsFile<'t> {
                 self.bind(&nm, n.start_byte(), Bind::Node(right));
             }
             "member_expression" => {
-                let (Some(obj), Some(prop)) = (
-                    left.child_by_field_name("object"),
-                    left.child_by_field_name("property"),
-                ) else {
+                let Some([obj, prop]) = fields(left, ["object", "property"]) else {
                     return;
                 };
                 let prop_name = self.t(prop).to_owned();
@@ -300,8 +291,7 @@ impl<'t> JsFile<'t> {
     // Secrets: every secret-looking literal in the file, SMTP or not.
 
     fn secret_pair(&mut self, n: Node<'t>) {
-        let (Some(k), Some(v)) = (n.child_by_field_name("key"), n.child_by_field_name("value"))
-        else {
+        let Some([k, v]) = fields(n, ["key", "value"]) else {
             return;
         };
         let key = match k.kind() {
@@ -313,8 +303,7 @@ impl<'t> JsFile<'t> {
 
     fn secret_string(&mut self, key: &str, v: Node<'t>) {
         if is_secret_key(key) {
-            let pieces = self.secret_pieces(v);
-            self.secrets.extend(pieces);
+            self.secrets.extend(self.secret_pieces(v));
         }
     }
 
@@ -322,13 +311,11 @@ impl<'t> JsFile<'t> {
     /// (`'a' + 'b'`, the text of a template literal), so that a password written in pieces is
     /// masked.
     pub fn secret_pieces(&self, v: Node<'t>) -> Vec<Range<usize>> {
-        let literal = |n: Node<'t>| match n.kind() {
-            "string" => Some(vec![inner(self.src, n).0]),
-            "template_string" if !has_substitution(n) => Some(vec![inner(self.src, n).0]),
-            "template_string" => Some(child_spans(n, "string_fragment")),
+        literal_pieces(v, JOINS, &|n| match n.kind() {
+            "template_string" if has_substitution(n) => Some(child_spans(n, "string_fragment")),
+            "string" | "template_string" => Some(vec![inner(self.src, n).0]),
             _ => None,
-        };
-        literal_pieces(v, JOINS, &literal)
+        })
     }
 
     /// Passwords inside connection URLs (`smtps://user:pass@host`).

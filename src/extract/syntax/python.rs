@@ -13,7 +13,8 @@ use tree_sitter::{Node, Parser, Tree};
 
 mod eval;
 
-use super::tree::{child_spans, literal_pieces, nodes_of_kinds, squash, text, Code};
+use super::tree::reads_code;
+use super::tree::{child_spans, fields, literal_pieces, nodes_of_kinds, squash, text, Code};
 use super::url::password_span;
 use super::value::{unescape, Bindings, MAX_DEPTH};
 use crate::extract::is_secret_key;
@@ -91,6 +92,17 @@ pub struct MethodCall<'t> {
     pub pos: usize,
 }
 
+/// The nodes the first pass reads: assignments, imports, calls and the places secrets are written.
+const FIRST_PASS: &[&str] = &[
+    "assignment",
+    "import_statement",
+    "import_from_statement",
+    "call",
+    "keyword_argument",
+    "pair",
+    "string",
+];
+
 /// One Python file: what its first pass collected, and the evaluator.
 pub struct PyFile<'t> {
     code: Code<'t>,
@@ -114,13 +126,7 @@ pub struct PyFile<'t> {
     env_schema: HashMap<String, (String, Option<Node<'t>>)>,
 }
 
-impl<'t> std::ops::Deref for PyFile<'t> {
-    type Target = Code<'t>;
-
-    fn deref(&self) -> &Code<'t> {
-        &self.code
-    }
-}
+reads_code!(PyFile);
 
 impl<'t> PyFile<'t> {
     /// Read a file whose tree [`parse`] built from `src`.
@@ -147,16 +153,7 @@ impl<'t> PyFile<'t> {
     // -----------------------------------------------------------------------------------------
 
     fn collect(&mut self, root: Node<'t>) {
-        const KINDS: &[&str] = &[
-            "assignment",
-            "import_statement",
-            "import_from_statement",
-            "call",
-            "keyword_argument",
-            "pair",
-            "string",
-        ];
-        for n in nodes_of_kinds(root, KINDS) {
+        for n in nodes_of_kinds(root, FIRST_PASS) {
             match n.kind() {
                 "assignment" => self.assignment(n),
                 "import_statement" => self.import(n, None),
@@ -169,18 +166,13 @@ impl<'t> PyFile<'t> {
                     self.method_call(n);
                 }
                 "keyword_argument" => {
-                    if let (Some(k), Some(v)) = (
-                        n.child_by_field_name("name"),
-                        n.child_by_field_name("value"),
-                    ) {
+                    if let Some([k, v]) = fields(n, ["name", "value"]) {
                         let key = self.t(k).to_owned();
                         self.secret_string(&key, v);
                     }
                 }
                 "pair" => {
-                    if let (Some(k), Some(v)) =
-                        (n.child_by_field_name("key"), n.child_by_field_name("value"))
-                    {
+                    if let Some([k, v]) = fields(n, ["key", "value"]) {
                         if let Some((_, key)) = self.plain_string(k) {
                             self.secret_string(&key, v);
                         }
@@ -220,10 +212,7 @@ impl<'t> PyFile<'t> {
                 if kw.kind() != "keyword_argument" {
                     continue;
                 }
-                let (Some(k), Some(v)) = (
-                    kw.child_by_field_name("name"),
-                    kw.child_by_field_name("value"),
-                ) else {
+                let Some([k, v]) = fields(kw, ["name", "value"]) else {
                     continue;
                 };
                 if v.kind() == "tuple" {
@@ -239,10 +228,7 @@ impl<'t> PyFile<'t> {
     }
 
     fn assignment(&mut self, n: Node<'t>) {
-        let (Some(left), Some(right)) = (
-            n.child_by_field_name("left"),
-            n.child_by_field_name("right"),
-        ) else {
+        let Some([left, right]) = fields(n, ["left", "right"]) else {
             return;
         };
         match left.kind() {
@@ -256,10 +242,7 @@ impl<'t> PyFile<'t> {
                 }
             }
             "subscript" => {
-                let (Some(obj), Some(key)) = (
-                    left.child_by_field_name("value"),
-                    left.child_by_field_name("subscript"),
-                ) else {
+                let Some([obj, key]) = fields(left, ["value", "subscript"]) else {
                     return;
                 };
                 if let Some((_, k)) = self.plain_string(key) {
@@ -300,19 +283,13 @@ impl<'t> PyFile<'t> {
     }
 
     fn method_call(&mut self, n: Node<'t>) {
-        let (Some(f), Some(args)) = (
-            n.child_by_field_name("function"),
-            n.child_by_field_name("arguments"),
-        ) else {
+        let Some([f, args]) = fields(n, ["function", "arguments"]) else {
             return;
         };
         if f.kind() != "attribute" {
             return;
         }
-        let (Some(obj), Some(attr)) = (
-            f.child_by_field_name("object"),
-            f.child_by_field_name("attribute"),
-        ) else {
+        let Some([obj, attr]) = fields(f, ["object", "attribute"]) else {
             return;
         };
         self.methods.push(MethodCall {
@@ -325,30 +302,27 @@ impl<'t> PyFile<'t> {
         });
     }
 
-    fn secret_string(&mut self, key: &str, v: Node<'t>) {
-        if is_secret_key(key) {
-            let pieces = self.secret_pieces(v);
-            self.secrets.extend(pieces);
-        }
-    }
-
     /// The value of a password option: the spans of every string literal it is built from
     /// (`'a' + 'b'`, `'a' 'b'`, an f-string's text), so that a password written in pieces is
     /// masked.
     pub fn secret_pieces(&self, v: Node<'t>) -> Vec<Range<usize>> {
-        let literal = |n: Node<'t>| match n.kind() {
-            "string" => Some(match self.plain_string(n) {
-                Some((span, _)) => vec![span],
-                None => child_spans(n, "string_content"),
-            }),
-            _ => None,
-        };
         let joins = [
             "concatenated_string",
             "binary_operator",
             "parenthesized_expression",
         ];
-        literal_pieces(v, &joins, &literal)
+        literal_pieces(v, &joins, &|n| {
+            (n.kind() == "string").then(|| match self.plain_string(n) {
+                Some((span, _)) => vec![span],
+                None => child_spans(n, "string_content"),
+            })
+        })
+    }
+
+    fn secret_string(&mut self, key: &str, v: Node<'t>) {
+        if is_secret_key(key) {
+            self.secrets.extend(self.secret_pieces(v));
+        }
     }
 
     /// Passwords inside URLs (`smtp://user:pass@host`).

@@ -5,7 +5,7 @@ use std::ops::Range;
 
 use tree_sitter::Node;
 
-use super::value::{EVAL_BUDGET, MAX_DEPTH};
+use super::value::{spend, EVAL_BUDGET, MAX_DEPTH};
 use crate::source::{FileId, Loc};
 
 /// A code file as its reader holds it: the text, the file it is, and the evaluation budget.
@@ -33,7 +33,27 @@ impl<'t> Code<'t> {
     pub fn t(&self, n: Node) -> &'t str {
         text(n, self.src)
     }
+
+    /// One more level of evaluation: the next depth, or `None` past the depth limit or once
+    /// the file's budget is spent.
+    pub fn step(&self, depth: usize) -> Option<usize> {
+        (depth <= MAX_DEPTH && spend(&self.budget)).then_some(depth + 1)
+    }
 }
+
+/// A reader struct with a `code: Code` field reads as that `Code` (`js.src`, `py.loc(..)`).
+macro_rules! reads_code {
+    ($reader:ident) => {
+        impl<'t> std::ops::Deref for $reader<'t> {
+            type Target = $crate::extract::syntax::tree::Code<'t>;
+
+            fn deref(&self) -> &Self::Target {
+                &self.code
+            }
+        }
+    };
+}
+pub(crate) use reads_code;
 
 /// The text of a node (empty if its range is not valid for `src`).
 pub fn text<'s>(n: Node, src: &'s str) -> &'s str {
@@ -161,10 +181,17 @@ pub fn child_spans(n: Node, kind: &str) -> Vec<Range<usize>> {
     spans
 }
 
+/// Fields of a node, when it has them all.
+pub fn fields<'t, const N: usize>(n: Node<'t>, names: [&str; N]) -> Option<[Node<'t>; N]> {
+    let mut out = [n; N];
+    for (slot, name) in out.iter_mut().zip(names) {
+        *slot = n.child_by_field_name(name)?;
+    }
+    Some(out)
+}
+
 /// A call's callee and argument list.
 pub fn call_parts(n: Node) -> Option<(Node, Node)> {
-    Some((
-        n.child_by_field_name("function")?,
-        n.child_by_field_name("arguments")?,
-    ))
+    let [f, args] = fields(n, ["function", "arguments"])?;
+    Some((f, args))
 }

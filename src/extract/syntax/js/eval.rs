@@ -5,10 +5,9 @@ use std::ops::Range;
 use tree_sitter::Node;
 
 use super::{expr_child, has_substitution, inner, is_env_object, unwrap, Bind, JsFile};
-use crate::extract::syntax::tree::{call_parts, squash};
+use crate::extract::syntax::tree::{call_parts, fields, squash};
 use crate::extract::syntax::value::{
-    compared, either, lowered, number, port_of, spend, truthiness, unescape, EnvRead, NumKind,
-    Pred, Val, MAX_DEPTH,
+    compared, either, lowered, number, port_of, truthiness, unescape, EnvRead, NumKind, Pred, Val,
 };
 
 /// One option of a flattened options object; `path` is `["port"]` or `["auth", "user"]`.
@@ -21,10 +20,9 @@ pub struct Entry<'t> {
 
 impl<'t> JsFile<'t> {
     pub fn eval(&self, n: Node<'t>, depth: usize) -> Val {
-        if depth > MAX_DEPTH || !spend(&self.budget) {
+        let Some(d) = self.step(depth) else {
             return Val::Unknown;
-        }
-        let d = depth + 1;
+        };
         match n.kind() {
             "parenthesized_expression"
             | "as_expression"
@@ -115,11 +113,7 @@ impl<'t> JsFile<'t> {
             }
             "call_expression" => self.call_value(n, d),
             "ternary_expression" => {
-                let (Some(c), Some(a), Some(b)) = (
-                    n.child_by_field_name("condition"),
-                    n.child_by_field_name("consequence"),
-                    n.child_by_field_name("alternative"),
-                ) else {
+                let Some([c, a, b]) = fields(n, ["condition", "consequence", "alternative"]) else {
                     return Val::Unknown;
                 };
                 match (self.eval(a, d), self.eval(b, d)) {
@@ -183,11 +177,7 @@ impl<'t> JsFile<'t> {
     }
 
     fn binary(&self, n: Node<'t>, d: usize) -> Val {
-        let (Some(l), Some(r), Some(op)) = (
-            n.child_by_field_name("left"),
-            n.child_by_field_name("right"),
-            n.child_by_field_name("operator"),
-        ) else {
+        let Some([l, r, op]) = fields(n, ["left", "right", "operator"]) else {
             return Val::Unknown;
         };
         let op = self.t(op);
@@ -225,10 +215,7 @@ impl<'t> JsFile<'t> {
                 _ => Val::Unknown,
             },
             "member_expression" => {
-                let (Some(obj), Some(prop)) = (
-                    f.child_by_field_name("object"),
-                    f.child_by_field_name("property"),
-                ) else {
+                let Some([obj, prop]) = fields(f, ["object", "property"]) else {
                     return Val::Unknown;
                 };
                 match (squash(self.t(obj)).as_str(), self.t(prop)) {
@@ -263,7 +250,7 @@ impl<'t> JsFile<'t> {
         out: &mut Vec<Entry<'t>>,
         depth: usize,
     ) -> bool {
-        if depth > MAX_DEPTH || !spend(&self.budget) {
+        if self.step(depth).is_none() {
             return false;
         }
         let n = unwrap(n);
@@ -274,10 +261,7 @@ impl<'t> JsFile<'t> {
                 for ch in children {
                     match ch.kind() {
                         "pair" => {
-                            let (Some(k), Some(v)) = (
-                                ch.child_by_field_name("key"),
-                                ch.child_by_field_name("value"),
-                            ) else {
+                            let Some([k, v]) = fields(ch, ["key", "value"]) else {
                                 continue;
                             };
                             let key = match k.kind() {

@@ -4,18 +4,16 @@
 use tree_sitter::Node;
 
 use super::{unwrap, PyFile};
-use crate::extract::syntax::tree::{call_parts, squash};
+use crate::extract::syntax::tree::{call_parts, fields, squash};
 use crate::extract::syntax::value::{
-    compared, either, lowered, number, spend, truthiness, BoolVal, EnvRead, NumKind, Pred, Val,
-    MAX_DEPTH,
+    compared, either, lowered, number, truthiness, BoolVal, EnvRead, NumKind, Pred, Val,
 };
 
 impl<'t> PyFile<'t> {
     pub fn eval(&self, n: Node<'t>, depth: usize) -> Val {
-        if depth > MAX_DEPTH || !spend(&self.budget) {
+        let Some(d) = self.step(depth) else {
             return Val::Unknown;
-        }
-        let d = depth + 1;
+        };
         match n.kind() {
             "parenthesized_expression" => match n.named_child(0) {
                 Some(c) => self.eval(c, d),
@@ -59,10 +57,7 @@ impl<'t> PyFile<'t> {
                 }
             }
             "subscript" => {
-                let (Some(obj), Some(key)) = (
-                    n.child_by_field_name("value"),
-                    n.child_by_field_name("subscript"),
-                ) else {
+                let Some([obj, key]) = fields(n, ["value", "subscript"]) else {
                     return Val::Unknown;
                 };
                 if !is_environ(self.t(obj)) {
@@ -81,11 +76,7 @@ impl<'t> PyFile<'t> {
             "call" => self.call_value(n, d),
             "comparison_operator" => self.comparison(n, d),
             "boolean_operator" => {
-                let (Some(l), Some(r), Some(op)) = (
-                    n.child_by_field_name("left"),
-                    n.child_by_field_name("right"),
-                    n.child_by_field_name("operator"),
-                ) else {
+                let Some([l, r, op]) = fields(n, ["left", "right", "operator"]) else {
                     return Val::Unknown;
                 };
                 if self.t(op) != "or" {
@@ -173,10 +164,7 @@ impl<'t> PyFile<'t> {
             _ => {
                 // Methods on strings: `.lower()`, `.strip()`.
                 if f.kind() == "attribute" {
-                    if let (Some(obj), Some(attr)) = (
-                        f.child_by_field_name("object"),
-                        f.child_by_field_name("attribute"),
-                    ) {
+                    if let Some([obj, attr]) = fields(f, ["object", "attribute"]) {
                         let method = self.t(attr);
                         let objname = squash(self.t(obj));
                         match method {
