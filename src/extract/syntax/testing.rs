@@ -72,7 +72,7 @@ pub fn finishes_quickly(src: &str, extract: impl Fn(&str) -> Extraction) {
 pub struct Rng(pub u64);
 
 impl Rng {
-    pub fn next(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         self.0 ^= self.0 << 13;
         self.0 ^= self.0 >> 7;
         self.0 ^= self.0 << 17;
@@ -80,7 +80,7 @@ impl Rng {
     }
 
     pub fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
+        (self.next_u64() % n.max(1) as u64) as usize
     }
 }
 
@@ -92,7 +92,7 @@ pub fn inputs(seed: u64, alphabet: &[u8], fixtures: &[&str], mut run: impl FnMut
         let bytes: Vec<u8> = (0..n)
             .map(|_| {
                 if rng.below(4) == 0 {
-                    rng.next() as u8
+                    rng.next_u64() as u8
                 } else {
                     alphabet[rng.below(alphabet.len())]
                 }
