@@ -145,15 +145,14 @@ pub fn parse_dsn(s: &str) -> Option<Dsn> {
     Some(dsn)
 }
 
-/// The password of a URL written somewhere inside `text` (`... smtps://user:pass@host ...`): the
-/// range of the text between the first `:` of the userinfo and its last `@`, for masking.
-/// Every code reader finds its secrets in URLs with this one scanner.
+/// The password of a URL written somewhere inside `text` (`... smtps://user:pass@host ...`), as
+/// [`parse_dsn`] reads it (a raw `#`, `/` or `?` in the password included), for masking. Every
+/// code reader finds its secrets in URLs with this one scanner.
 pub fn password_span(text: &str) -> Option<Range<usize>> {
-    let rest_start = text.find("://")? + 3;
-    let rest = &text[rest_start..];
-    let auth_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let at = rest[..auth_end].rfind('@')?;
-    let colon = rest[..at].find(':')?;
-    let span = rest_start + colon + 1..rest_start + at;
-    (span.start < span.end).then_some(span)
+    let sep = text.find("://")?;
+    let start = text[..sep]
+        .rfind(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.')))
+        .map_or(0, |i| i + 1);
+    let (_, pass) = parse_dsn(&text[start..])?.pass?;
+    (pass.start < pass.end).then(|| start + pass.start..start + pass.end)
 }
