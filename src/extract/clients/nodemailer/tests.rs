@@ -613,3 +613,25 @@ fn pass_in_pieces_is_masked() {
     let masked: Vec<&str> = e.secrets.iter().map(|s| &src[s.clone()]).collect();
     assert_eq!(masked, ["hunter", "2", "hunter2"]);
 }
+
+#[test]
+fn raw_hash_in_url_password_ends_the_authority_as_in_node() {
+    // Node's legacy url.parse ends the authority at the raw `#`: no credentials, host `u`.
+    let src = "createTransport('smtp://u:p#ss@smtp.example.com:587')";
+    let e = ex(src);
+    let p = &e.profiles[0];
+    assert_eq!(at(src, &p.host), "u");
+    assert!(p.username.is_none() && p.password.is_none());
+    assert_eq!(testing::texts(src, &e.secrets), ["p#ss"]);
+}
+
+#[test]
+fn url_parts_keep_node_semantics() {
+    let src =
+        "createTransport('SMTPS://me%40x.com:pw@[::1]:465/?requireTLS=true&authMethod=LOGIN&flag')";
+    let p = one(src);
+    assert_eq!(at(src, &p.host), "::1");
+    assert_eq!(p.username.as_ref().unwrap().value, "me@x.com");
+    assert_eq!(p.security.as_ref().unwrap().value, Security::ImplicitTls);
+    assert_eq!(at(src, &p.port), "465");
+}
