@@ -476,23 +476,18 @@ impl Settings<'_, '_> {
                 let c = bool_conv(Out::Implicit, Out::NoTls, pr.clone());
                 p.env_refs.push(env_ref(file, r, c));
             }
-            // One from the environment next to the other written true.
-            (Some(Known(true, _)), Some(Env(r, pr))) => {
-                let expects = refused_next_to(true, *pr == Pred::Truthy);
-                let c = Conversion::choice(
-                    pr.clone(),
-                    Outcome::Refused(expects),
-                    Out::StartReq.outcome(),
-                );
-                p.env_refs.push(env_ref(file, r, c));
-            }
-            (Some(Env(r, pr)), Some(Known(true, _))) => {
-                let expects = refused_next_to(false, *pr == Pred::Truthy);
-                let c = Conversion::choice(
-                    pr.clone(),
-                    Outcome::Refused(expects),
-                    Out::Implicit.outcome(),
-                );
+            // One from the environment next to the other written true: it must be false, and
+            // then the written flag decides.
+            (Some(Known(true, _)), Some(Env(r, pr))) | (Some(Env(r, pr)), Some(Known(true, _))) => {
+                let ssl_read = matches!(ssl, Some(Env(..)));
+                let expects = refused_next_to(ssl_read, *pr == Pred::Truthy);
+                let written = if ssl_read {
+                    Out::StartReq
+                } else {
+                    Out::Implicit
+                };
+                let c =
+                    Conversion::choice(pr.clone(), Outcome::Refused(expects), written.outcome());
                 p.env_refs.push(env_ref(file, r, c));
             }
             (Some(Env(t, Pred::Truthy)), Some(Env(s, Pred::Truthy))) => {

@@ -423,3 +423,20 @@ fn login_password_in_pieces_is_masked() {
     );
     assert!(masked.contains(&"hunter2"), "{masked:?}");
 }
+
+#[test]
+fn a_flag_read_next_to_the_other_written_true_must_be_false() {
+    let src = "import os\nEMAIL_HOST = 'h'\nEMAIL_USE_TLS = True\nEMAIL_USE_SSL = os.getenv('S')\n";
+    let p = one(src);
+    let start = Security::StartTls { required: true };
+    assert_eq!(env(&p, "S").apply(""), Some(FieldValue::Security(start)));
+    assert_ne!(
+        env(&p, "S").apply("False"),
+        Some(FieldValue::Security(start))
+    );
+    let src = "import os\nEMAIL_HOST = 'h'\nEMAIL_USE_SSL = True\nEMAIL_USE_TLS = os.getenv('T') == 'True'\n";
+    let p = one(src);
+    let implicit = FieldValue::Security(Security::ImplicitTls);
+    assert_eq!(env(&p, "T").apply("False"), Some(implicit.clone()));
+    assert_ne!(env(&p, "T").apply("True"), Some(implicit));
+}
