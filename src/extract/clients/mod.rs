@@ -5,6 +5,5 @@ pub mod django;
 pub mod env_generic;
 pub mod laravel;
 pub mod nodemailer;
-
 pub mod reads;
 pub mod smtplib;

@@ -6,7 +6,6 @@
 
 pub mod dotenv;
 pub mod js;
-
 pub mod python;
 #[cfg(test)]
 pub mod testing;
