@@ -318,4 +318,3 @@ fn identify_and_check(out: &mut Outcome, providers: &Providers) {
 pub fn finding_file(f: &Finding) -> FileId {
     f.primary().file
 }
-

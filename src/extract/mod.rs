@@ -14,9 +14,7 @@ use crate::model::Profile;
 use crate::source::{FileId, Loc};
 
 pub mod clients;
-pub(crate) mod code;
 pub mod dotenv;
-pub mod nodemailer;
 pub mod php;
 pub mod python;
 pub mod syntax;
@@ -203,7 +201,7 @@ pub fn extract(format: Format, file: FileId, text: &str) -> Extraction {
         Format::Php | Format::JavaScript | Format::TypeScript | Format::Python
     ) {
         if let Some(at) = too_deep(text) {
-            let span = code::widen(text, at..at);
+            let span = syntax::tree::widen(text, at..at);
             return Extraction {
                 findings: vec![Finding::new(
                     "parse-error",
@@ -223,8 +221,8 @@ pub fn extract(format: Format, file: FileId, text: &str) -> Extraction {
         Format::Dotenv => dotenv::extract(file, text),
         Format::ThunderbirdPrefs => clients::thunderbird::extract(file, text),
         Format::Php => php::extract(file, text),
-        Format::JavaScript => nodemailer::extract(file, text, false),
-        Format::TypeScript => nodemailer::extract(file, text, true),
+        Format::JavaScript => clients::nodemailer::extract(file, text, false),
+        Format::TypeScript => clients::nodemailer::extract(file, text, true),
         Format::Python => python::extract(file, text),
     }
 }

@@ -4,6 +4,9 @@
 pub mod django;
 pub mod env_generic;
 pub mod laravel;
+pub mod nodemailer;
 pub mod phpmailer;
+pub mod reads;
+pub mod smtplib;
 pub mod thunderbird;
 pub mod toml_app;

@@ -2,7 +2,7 @@
 //!
 //! The file is parsed with tree-sitter-php, which is error-tolerant and keeps byte spans. A
 //! snippet without `<?php` is parsed with the grammar for bare PHP. One walk over the tree, in
-//! source order (`code::walk_tree`, the shared walker), records
+//! source order (`syntax::tree::walk_tree`, the shared walker), records
 //! - what objects are told ([`objects`]): `$x = new Class(...)`, `$x->Prop = ...`,
 //!   `$x->Prop['a']['b'] = ...` and the calls a client asked about, also on receivers like
 //!   `$this->mailer`,
@@ -19,7 +19,7 @@ use std::ops::Range;
 
 use tree_sitter::{Node, Parser, Tree};
 
-use crate::extract::code::{first_error, walk_tree, widen};
+use crate::extract::syntax::tree::{first_error, walk_tree, widen};
 use crate::finding::{Finding, Label, Severity};
 use crate::source::{FileId, Loc};
 

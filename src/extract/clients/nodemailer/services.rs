@@ -1,12 +1,12 @@
 //! Nodemailer's well-known services (`service: 'gmail'`): the preset list shipped with
 //! Nodemailer (`lib/well-known/services.json`, MIT-0, copied unchanged into
-//! `src/extract/nodemailer-services.json`; provenance in `nodemailer-services.SOURCE.md`), parsed
+//! `src/extract/clients/nodemailer/services.json`; provenance in `services.SOURCE.md`), parsed
 //! once on first use, and looked up the way Nodemailer does it.
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-const DATA: &str = include_str!("../nodemailer-services.json");
+const DATA: &str = include_str!("services.json");
 
 /// One preset. Only the keys the entry has override the transport options.
 #[derive(Clone, Debug, serde::Deserialize)]

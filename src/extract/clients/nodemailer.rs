@@ -1,0 +1,372 @@
+//! Nodemailer in JavaScript and TypeScript (CommonJS or ESM): every `createTransport(...)` call
+//! becomes one [`Profile`], read with a tree-sitter grammar (error-tolerant, so a pasted fragment
+//! works) the way Nodemailer itself reads its options:
+//!
+//! - the options: an object literal, a variable bound to one (also `{...base}`, `Object.assign`,
+//!   later `opts.secure = ...` assignments, TypeScript `as SMTPTransport.Options`), or a
+//!   connection URL (`smtp://user:pass@host:587`, `smtps://...`, also inside template literals
+//!   and under the `url` key);
+//! - `service` presets from Nodemailer's own list, which override host, port and secure;
+//! - the defaults of `SMTPConnection` (port `secure ? 465 : 587`, implicit TLS on 465 when
+//!   `secure` is unset, opportunistic STARTTLS otherwise);
+//! - values read from the environment (`process.env.X`, `process.env.X || 'd'`, `Number(...)`,
+//!   `=== 'true'`, destructured `const { X } = process.env`), pushed as [`EnvRef`]s with the
+//!   conversion JavaScript applies (a raw `"false"` is truthy);
+//! - the `from` of `sendMail({...})` calls on the transport and of the `defaults` argument.
+//!
+//! `docs/formats/nodemailer.md` lists every rule implemented here. The JavaScript itself is read
+//! by `extract::syntax::js`; this file and the ones below it give it Nodemailer's meaning.
+//!
+//! [`EnvRef`]: crate::model::EnvRef
+
+mod presets;
+mod profile;
+pub mod services;
+mod url;
+
+use url::UrlParts;
+
+use std::ops::Range;
+
+use tree_sitter::Node;
+
+use crate::extract::clients::reads::push_froms;
+use crate::extract::syntax::js::{assigned_name, last, parse, unwrap, Entry, JsFile};
+use crate::extract::syntax::tree::{first_error, squash, widen};
+use crate::extract::syntax::value::{BoolVal, Val};
+use crate::extract::Extraction;
+use crate::finding::{Finding, Label, Severity};
+use crate::model::{Client, Profile};
+use crate::source::FileId;
+
+const PRESET: &str = "set by the Nodemailer `service` preset, which overrides the options";
+const DEFAULT_PORT: &str = "Nodemailer's default port: 465 when `secure` is true, otherwise 587";
+const DEFAULT_OPP: &str =
+    "`secure` is not set: Nodemailer starts in plaintext and uses STARTTLS only if the server offers it";
+const DEFAULT_465: &str =
+    "`secure` is not set and the port is 465, so Nodemailer uses implicit TLS";
+
+pub fn extract(file: FileId, text: &str, typescript: bool) -> Extraction {
+    let Some(tree) = parse(text, typescript) else {
+        return Extraction::default();
+    };
+    let js = JsFile::read(file, text, tree.root_node());
+    // `import { createTransport as make }`, `const { createTransport: make } = require(...)`.
+    let create_aliases = js
+        .renames
+        .iter()
+        .filter(|r| r.name == "createTransport")
+        .filter(|r| r.module.as_deref().is_none_or(|m| m == "nodemailer"))
+        .map(|r| r.alias.clone())
+        .collect();
+    let mut n = Nodemailer {
+        js: &js,
+        create_aliases,
+        ex: Extraction {
+            secrets: js.secrets.clone(),
+            ..Extraction::default()
+        },
+    };
+    n.run();
+    n.ex
+}
+
+struct Nodemailer<'a, 't> {
+    js: &'a JsFile<'t>,
+    create_aliases: Vec<String>,
+    ex: Extraction,
+}
+
+/// An option value after object, URL and preset are merged.
+#[derive(Clone, Debug)]
+struct Setting {
+    val: Val,
+    /// The key (or URL part) that set it, for `conflicting-settings`.
+    key_span: Range<usize>,
+    /// The whole value expression, for labels when the value has no literal span.
+    expr_span: Range<usize>,
+    /// Set by a `service` preset: a default whose span is the service value.
+    preset: bool,
+}
+
+#[derive(Default, Debug)]
+struct Opts {
+    host: Option<Setting>,
+    port: Option<Setting>,
+    secure: Option<Setting>,
+    require_tls: Option<Setting>,
+    ignore_tls: Option<Setting>,
+    service: Option<Setting>,
+    auth_method: Option<Setting>,
+    /// The `auth` option itself (span of its value), when present.
+    auth: Option<Setting>,
+    auth_type: Option<Setting>,
+    user: Option<Setting>,
+    pass: Option<Setting>,
+    reject_unauthorized: Option<Setting>,
+}
+
+impl<'t> Nodemailer<'_, 't> {
+    fn is_create_transport(&self, call: Node<'t>) -> bool {
+        let Some(f) = call.child_by_field_name("function") else {
+            return false;
+        };
+        match f.kind() {
+            "identifier" => {
+                let name = self.js.t(f);
+                name == "createTransport" || self.create_aliases.iter().any(|a| a == name)
+            }
+            "member_expression" => f
+                .child_by_field_name("property")
+                .is_some_and(|p| self.js.t(p) == "createTransport"),
+            _ => false,
+        }
+    }
+
+    fn run(&mut self) {
+        let transports: Vec<Node<'t>> = self
+            .js
+            .calls
+            .iter()
+            .copied()
+            .filter(|c| self.is_create_transport(*c))
+            .collect();
+        let send_calls: Vec<Node<'t>> = self
+            .js
+            .calls
+            .iter()
+            .copied()
+            .filter(|c| {
+                c.child_by_field_name("function")
+                    .filter(|f| f.kind() == "member_expression")
+                    .and_then(|f| f.child_by_field_name("property"))
+                    .is_some_and(|p| self.js.t(p) == "sendMail")
+            })
+            .collect();
+        let single = transports.len() == 1;
+        for call in &transports {
+            let name = assigned_name(*call, self.js.src);
+            let sends: Vec<Node<'t>> = send_calls
+                .iter()
+                .copied()
+                .filter(|s| single || self.sends_through(*s, *call, name.as_deref()))
+                .collect();
+            if let Some(p) = self.transport(*call, name.as_deref(), &sends) {
+                self.ex.profiles.push(p);
+            }
+        }
+    }
+
+    fn sends_through(&self, send: Node<'t>, call: Node<'t>, name: Option<&str>) -> bool {
+        let Some(recv) = send
+            .child_by_field_name("function")
+            .and_then(|f| f.child_by_field_name("object"))
+        else {
+            return false;
+        };
+        let recv = unwrap(recv);
+        if recv.id() == call.id() {
+            return true;
+        }
+        let text = squash(self.js.t(recv));
+        let last = text.rsplit('.').next().unwrap_or(&text);
+        name.is_some_and(|n| n == last)
+    }
+
+    fn transport(
+        &mut self,
+        call: Node<'t>,
+        name: Option<&str>,
+        sends: &[Node<'t>],
+    ) -> Option<Profile> {
+        let callee = call.child_by_field_name("function")?;
+        let args = call.child_by_field_name("arguments")?;
+        let mut c = args.walk();
+        let arglist: Vec<Node> = args
+            .named_children(&mut c)
+            .filter(|a| a.kind() != "comment")
+            .collect();
+        let first = *arglist.first()?;
+        let anchor = callee.byte_range();
+
+        let mut opts = Opts::default();
+        let mut entries = Vec::new();
+        let mut url: Option<(UrlParts, bool)> = None;
+        if self.js.flatten(first, &[], &mut entries, 0) {
+            if self.not_smtp(&entries) {
+                return None;
+            }
+            self.wrong_keys(&entries);
+            self.read_entries(&entries, &mut opts);
+            if let Some(e) = last(&entries, &["url"]) {
+                url = self.url_of(e.value);
+            }
+        } else {
+            // Not an object: a URL, or a plugin transport / options we cannot see.
+            url = Some(self.url_of(first)?);
+        }
+        if let Some(span) = first_error(args) {
+            let span = widen(self.js.src, span);
+            self.ex.findings.push(
+                Finding::new(
+                    "parse-error",
+                    Severity::Error,
+                    "this createTransport call has a syntax error; the options after it may be missed",
+                    Label::new(self.js.loc(span), "cannot parse this"),
+                )
+                .with_help("fix the JavaScript syntax so the whole options object can be read"),
+            );
+        }
+        if let Some((u, direct)) = url {
+            if direct {
+                return None;
+            }
+            self.apply_url(u, &mut opts);
+        }
+
+        let label = name.unwrap_or("createTransport").to_owned();
+        let mut p = Profile::new(Client::Nodemailer, label, self.js.loc(anchor.clone()));
+        let service_unknown = self.apply_service(&mut opts);
+        self.fill(&opts, &mut p, anchor, service_unknown);
+
+        // From: the `defaults` argument, then every sendMail on this transport.
+        let mut froms: Vec<Val> = Vec::new();
+        if let Some(defaults) = arglist.get(1) {
+            let mut e = Vec::new();
+            if self.js.flatten(*defaults, &[], &mut e, 0) {
+                froms.extend(self.froms_of(&e));
+            }
+        }
+        for s in sends {
+            let Some(a) = s
+                .child_by_field_name("arguments")
+                .and_then(|a| a.named_child(0))
+            else {
+                continue;
+            };
+            let mut e = Vec::new();
+            if self.js.flatten(a, &[], &mut e, 0) {
+                froms.extend(self.froms_of(&e));
+            }
+        }
+        push_froms(self.js.file, &mut p, froms);
+        Some(p)
+    }
+
+    /// The `from` of a message (or of the defaults), and the envelope sender if set.
+    fn froms_of(&self, e: &[Entry<'t>]) -> Vec<Val> {
+        let mut out = Vec::new();
+        if let Some(f) = last(e, &["from"]) {
+            out.push(self.address(f.value));
+        }
+        if let Some(env) = last(e, &["envelope"]) {
+            let mut sub = Vec::new();
+            if self.js.flatten(env.value, &[], &mut sub, 0) {
+                if let Some(f) = last(&sub, &["from"]) {
+                    out.push(self.address(f.value));
+                }
+            }
+        }
+        out
+    }
+
+    /// A From value: a string, an env read, or `{ name, address }`.
+    fn address(&self, n: Node<'t>) -> Val {
+        let mut sub = Vec::new();
+        if self.js.flatten(n, &[], &mut sub, 0) {
+            return match last(&sub, &["address"]) {
+                Some(a) => self.js.eval(a.value, 0),
+                None => Val::Unknown,
+            };
+        }
+        self.js.eval(n, 0)
+    }
+
+    /// `createTransport({ sendmail: true })` and other non-SMTP transports.
+    fn not_smtp(&self, entries: &[Entry<'t>]) -> bool {
+        entries.iter().any(|e| {
+            e.path.len() == 1
+                && match e.path[0].as_str() {
+                    "sendmail" | "streamTransport" | "jsonTransport" => {
+                        matches!(self.js.eval(e.value, 0).as_bool(), BoolVal::Known(true, _))
+                    }
+                    "SES" | "transport" => true,
+                    _ => false,
+                }
+        })
+    }
+
+    /// Option names Nodemailer does not read, which people write expecting an effect.
+    fn wrong_keys(&mut self, entries: &[Entry<'t>]) {
+        for e in entries {
+            let hint = match e.path.iter().map(String::as_str).collect::<Vec<_>>()[..] {
+                ["secureConnection"] => {
+                    "Nodemailer ignores `secureConnection` (an old name); use `secure`"
+                }
+                ["ssl"] | ["useSSL"] | ["use_ssl"] => {
+                    "Nodemailer has no `ssl` option; `secure: true` selects implicit TLS"
+                }
+                ["tls" | "useTLS" | "starttls" | "startTLS" | "requireSSL"]
+                    if !matches!(unwrap(e.value).kind(), "object" | "identifier") =>
+                {
+                    "this is not a Nodemailer switch; `requireTLS: true` makes STARTTLS mandatory"
+                }
+                ["requireTls"] | ["requiretls"] | ["RequireTLS"] => {
+                    "Nodemailer ignores this spelling; the option is `requireTLS`"
+                }
+                ["ignoreTls"] | ["ignoretls"] => {
+                    "Nodemailer ignores this spelling; the option is `ignoreTLS`"
+                }
+                ["rejectUnauthorized"] => {
+                    "Nodemailer ignores `rejectUnauthorized` here; it belongs under `tls`"
+                }
+                ["user"] | ["pass"] | ["password"] | ["username"] => {
+                    "Nodemailer ignores this key at the top level; credentials go under `auth`"
+                }
+                ["auth", "password"] | ["auth", "username"] => {
+                    "Nodemailer reads `auth.user` and `auth.pass`; this key is ignored"
+                }
+                _ => continue,
+            };
+            let key = e.path.join(".");
+            self.ex.findings.push(
+                Finding::new(
+                    "invalid-value",
+                    Severity::Warning,
+                    format!("`{key}` is not an option Nodemailer reads, so it has no effect"),
+                    Label::new(self.js.loc(e.key_span.clone()), "ignored"),
+                )
+                .with_help(hint),
+            );
+        }
+    }
+
+    fn setting(&self, e: &Entry<'t>) -> Setting {
+        let val = self.js.eval(e.value, 0);
+        Setting {
+            val,
+            key_span: e.key_span.clone(),
+            expr_span: unwrap(e.value).byte_range(),
+            preset: false,
+        }
+    }
+
+    fn read_entries(&self, entries: &[Entry<'t>], o: &mut Opts) {
+        let get = |path: &[&str]| last(entries, path).map(|e| self.setting(e));
+        o.host = get(&["host"]);
+        o.port = get(&["port"]);
+        o.secure = get(&["secure"]);
+        o.require_tls = get(&["requireTLS"]);
+        o.ignore_tls = get(&["ignoreTLS"]);
+        o.service = get(&["service"]);
+        o.auth_method = get(&["authMethod"]);
+        o.auth = get(&["auth"]);
+        o.auth_type = get(&["auth", "type"]);
+        o.user = get(&["auth", "user"]);
+        o.pass = get(&["auth", "pass"]);
+        o.reject_unauthorized = get(&["tls", "rejectUnauthorized"]);
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,197 @@
+//! Tree-sitter helpers the code readers share: node text, one non-recursive walker, the first
+//! syntax error under a node, and widening an empty span so a label can show it.
+
+use std::ops::Range;
+
+use tree_sitter::Node;
+
+use super::value::{spend, EVAL_BUDGET, MAX_DEPTH};
+use crate::source::{FileId, Loc};
+
+/// A code file as its reader holds it: the text, the file it is, and the evaluation budget.
+/// The readers deref to it, so `js.src`, `py.loc(span)` and `js.t(node)` read the same.
+pub struct Code<'t> {
+    pub file: FileId,
+    pub src: &'t str,
+    pub budget: std::cell::Cell<usize>,
+}
+
+impl<'t> Code<'t> {
+    pub fn new(file: FileId, src: &'t str) -> Self {
+        Code {
+            file,
+            src,
+            budget: std::cell::Cell::new(EVAL_BUDGET),
+        }
+    }
+
+    pub fn loc(&self, span: Range<usize>) -> Loc {
+        Loc::new(self.file, span)
+    }
+
+    /// The text of a node.
+    pub fn t(&self, n: Node) -> &'t str {
+        text(n, self.src)
+    }
+
+    /// One more level of evaluation: the next depth, or `None` past the depth limit or once
+    /// the file's budget is spent.
+    pub fn step(&self, depth: usize) -> Option<usize> {
+        (depth <= MAX_DEPTH && spend(&self.budget)).then_some(depth + 1)
+    }
+}
+
+/// A reader struct with a `code: Code` field reads as that `Code` (`js.src`, `py.loc(..)`).
+macro_rules! reads_code {
+    ($reader:ident) => {
+        impl<'t> std::ops::Deref for $reader<'t> {
+            type Target = $crate::extract::syntax::tree::Code<'t>;
+
+            fn deref(&self) -> &Self::Target {
+                &self.code
+            }
+        }
+    };
+}
+pub(crate) use reads_code;
+
+/// The text of a node (empty if its range is not valid for `src`).
+pub fn text<'s>(n: Node, src: &'s str) -> &'s str {
+    src.get(n.byte_range()).unwrap_or("")
+}
+
+/// Text without whitespace, for comparing dotted names and member chains (`this . transporter`).
+pub fn squash(s: &str) -> String {
+    s.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+/// Visit every node of a tree in document order without recursion (deeply nested input must
+/// not overflow the stack).
+pub fn walk_tree<'t>(root: Node<'t>, mut f: impl FnMut(Node<'t>)) {
+    let mut cursor = root.walk();
+    loop {
+        f(cursor.node());
+        if cursor.goto_first_child() {
+            continue;
+        }
+        loop {
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            if !cursor.goto_parent() {
+                return;
+            }
+        }
+    }
+}
+
+/// The first ERROR or MISSING node inside `n`, for a `parse-error` about a construct whose
+/// meaning depends on it.
+pub fn first_error(n: Node) -> Option<Range<usize>> {
+    if !n.has_error() {
+        return None;
+    }
+    let mut found = None;
+    walk_tree(n, |c| {
+        if found.is_none() && (c.is_error() || c.is_missing()) {
+            found = Some(c.byte_range());
+        }
+    });
+    found
+}
+
+/// Widen an empty span to one character so a label can show it.
+pub fn widen(text: &str, span: Range<usize>) -> Range<usize> {
+    let start = span.start.min(text.len());
+    let end = span.end.min(text.len()).max(start);
+    if start < end || start >= text.len() {
+        return start..end;
+    }
+    let mut e = start + 1;
+    while e < text.len() && !text.is_char_boundary(e) {
+        e += 1;
+    }
+    start..e
+}
+
+/// Every node of one of `kinds`, in document order.
+pub fn nodes_of_kinds<'t>(root: Node<'t>, kinds: &[&str]) -> Vec<Node<'t>> {
+    let mut nodes = Vec::new();
+    walk_tree(root, |n| {
+        if kinds.contains(&n.kind()) {
+            nodes.push(n);
+        }
+    });
+    nodes
+}
+
+/// How many ERROR and MISSING nodes a tree holds.
+pub fn count_errors(root: Node) -> usize {
+    let mut n = 0;
+    walk_tree(root, |c| {
+        if c.is_error() || c.is_missing() {
+            n += 1;
+        }
+    });
+    n
+}
+
+/// The spans of the string literals an expression is built from (`'a' + 'b'`, `'a' 'b'`, the
+/// text around a template's or f-string's substitutions), for masking a password written in
+/// pieces. `literal` gives the content spans of a literal node (`None`: not a literal); nodes
+/// of the kinds in `joins` are searched through their named children. Empty spans are left out.
+pub fn literal_pieces<'t>(
+    n: Node<'t>,
+    joins: &[&str],
+    literal: &dyn Fn(Node<'t>) -> Option<Vec<Range<usize>>>,
+) -> Vec<Range<usize>> {
+    fn go<'t>(
+        n: Node<'t>,
+        joins: &[&str],
+        literal: &dyn Fn(Node<'t>) -> Option<Vec<Range<usize>>>,
+        out: &mut Vec<Range<usize>>,
+        depth: usize,
+    ) {
+        if depth > MAX_DEPTH {
+            return;
+        }
+        if let Some(spans) = literal(n) {
+            out.extend(spans.into_iter().filter(|s| s.start < s.end));
+        } else if joins.contains(&n.kind()) {
+            let mut c = n.walk();
+            let kids: Vec<Node<'t>> = n.named_children(&mut c).collect();
+            for k in kids {
+                go(k, joins, literal, out, depth + 1);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    go(n, joins, literal, &mut out, 0);
+    out
+}
+
+/// The spans of the named children of one kind (`string_fragment`, `string_content`).
+pub fn child_spans(n: Node, kind: &str) -> Vec<Range<usize>> {
+    let mut c = n.walk();
+    let spans = n
+        .named_children(&mut c)
+        .filter(|k| k.kind() == kind)
+        .map(|k| k.byte_range())
+        .collect();
+    spans
+}
+
+/// Fields of a node, when it has them all.
+pub fn fields<'t, const N: usize>(n: Node<'t>, names: [&str; N]) -> Option<[Node<'t>; N]> {
+    let mut out = [n; N];
+    for (slot, name) in out.iter_mut().zip(names) {
+        *slot = n.child_by_field_name(name)?;
+    }
+    Some(out)
+}
+
+/// A call's callee and argument list.
+pub fn call_parts(n: Node) -> Option<(Node, Node)> {
+    let [f, args] = fields(n, ["function", "arguments"])?;
+    Some((f, args))
+}
