@@ -9,7 +9,7 @@
 
 use super::clients::{django, env_generic, laravel};
 use super::syntax::dotenv::{report_phpdotenv_only, Ctx, Def, Parser};
-use super::syntax::url::{parse_dsn, Dsn};
+use super::syntax::url::password_span;
 use super::{EnvDef, Extraction};
 use crate::source::{FileId, Loc};
 
@@ -67,14 +67,9 @@ fn secrets_in_urls(ctx: &mut Ctx) {
         if !d.value.contains("://") || !d.value.contains('@') {
             continue;
         }
-        if let Some(Dsn {
-            pass: Some((p, r)), ..
-        }) = parse_dsn(&d.value)
-        {
-            if !p.is_empty() {
-                let loc = ctx.sub_loc(d, &r);
-                ctx.secrets.push(loc.span);
-            }
+        if let Some(r) = password_span(&d.value) {
+            let loc = ctx.sub_loc(d, &r);
+            ctx.secrets.push(loc.span);
         }
     }
 }

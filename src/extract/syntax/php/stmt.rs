@@ -9,7 +9,7 @@ use super::objects::{Event, Key};
 use super::value::Expr;
 use super::{branches, Walker, MAX_DEPTH, MAX_RECEIVER};
 use crate::extract::is_secret_key;
-use crate::extract::syntax::url::{parse_dsn, Dsn};
+use crate::extract::syntax::url::password_span;
 
 fn is_member_access(kind: &str) -> bool {
     matches!(
@@ -261,20 +261,8 @@ impl Walker<'_> {
         if !s.verbatim {
             return;
         }
-        let Some(sep) = s.text.find("://") else {
-            return;
-        };
-        // The URL starts with its scheme, wherever that is in the string.
-        let start = s.text[..sep]
-            .rfind(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.')))
-            .map_or(0, |i| i + 1);
-        if let Some(Dsn {
-            pass: Some((_, r)), ..
-        }) = parse_dsn(&s.text[start..])
-        {
-            if !r.is_empty() {
-                self.secrets.push(s.sub(start + r.start..start + r.end));
-            }
+        if let Some(r) = password_span(&s.text) {
+            self.secrets.push(s.sub(r));
         }
     }
 
