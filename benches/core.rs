@@ -23,13 +23,25 @@ fn fixture(path: &str) -> String {
 #[divan::bench]
 fn extract_toml(b: divan::Bencher) {
     let text = fixture("fixtures/toml/gmail.bad.toml");
-    b.bench(|| extract::extract(Format::Toml, FileId(0), divan::black_box(&text)));
+    b.bench(|| {
+        extract::extract(
+            Format::from_name("toml").unwrap(),
+            FileId(0),
+            divan::black_box(&text),
+        )
+    });
 }
 
 #[divan::bench]
 fn extract_dotenv(b: divan::Bencher) {
     let text = "APP_NAME=shop\nMAIL_MAILER=smtp\nMAIL_HOST=smtp.mail.me.com\nMAIL_PORT=587\nMAIL_USERNAME=jane@icloud.com\nMAIL_PASSWORD=\"abcd-efgh-ijkl-mnop\"\nMAIL_FROM_ADDRESS=jane@icloud.com\n".repeat(4);
-    b.bench(|| extract::extract(Format::Dotenv, FileId(0), divan::black_box(&text)));
+    b.bench(|| {
+        extract::extract(
+            Format::from_name("dotenv").unwrap(),
+            FileId(0),
+            divan::black_box(&text),
+        )
+    });
 }
 
 #[divan::bench]
@@ -39,7 +51,13 @@ fn extract_thunderbird(b: divan::Bencher) {
         text.push_str(&format!("user_pref(\"browser.some.pref{i}\", {i});\n"));
     }
     text.push_str("user_pref(\"mail.smtpservers\", \"smtp1\");\nuser_pref(\"mail.smtpserver.smtp1.hostname\", \"smtp.gmail.com\");\nuser_pref(\"mail.smtpserver.smtp1.port\", 465);\nuser_pref(\"mail.smtpserver.smtp1.try_ssl\", 3);\nuser_pref(\"mail.smtpserver.smtp1.username\", \"sam@gmail.com\");\n");
-    b.bench(|| extract::extract(Format::ThunderbirdPrefs, FileId(0), divan::black_box(&text)));
+    b.bench(|| {
+        extract::extract(
+            Format::from_name("thunderbird-prefs").unwrap(),
+            FileId(0),
+            divan::black_box(&text),
+        )
+    });
 }
 
 #[divan::bench]

@@ -240,8 +240,7 @@ fn config_schema_value_lists_match_the_code() {
         serde_json::to_string(&in_order).unwrap()
     );
 
-    let formats: BTreeSet<String> = smtp_doctor::extract::ALL_FORMATS
-        .iter()
+    let formats: BTreeSet<String> = smtp_doctor::extract::Format::all()
         .map(|f| f.name().to_owned())
         .collect();
     assert_eq!(
@@ -315,7 +314,7 @@ fn example_settings_file_validates_loads_and_is_the_one_documented() {
     // looks like a secret (`plaintext-secret = "error"` in [severity]) would be masked as a
     // password, and tests/cli.rs would then find that "secret" ("error") in every output.
     let extracted = smtp_doctor::extract::extract(
-        smtp_doctor::extract::Format::Toml,
+        smtp_doctor::extract::Format::from_name("toml").unwrap(),
         smtp_doctor::source::FileId(0),
         &text,
     );

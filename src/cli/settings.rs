@@ -134,10 +134,7 @@ fn formats(
     let mut formats = Vec::new();
     for (glob, name) in &file.formats {
         let f = Format::from_name(name).ok_or_else(|| {
-            let names: Vec<_> = crate::extract::ALL_FORMATS
-                .iter()
-                .map(|f| f.name())
-                .collect();
+            let names: Vec<_> = Format::all().map(|f| f.name()).collect();
             bad(&format!("formats.\"{glob}\""), name, &names.join(", "))
         })?;
         let abs_base = std::path::absolute(base).unwrap_or_else(|_| base.to_path_buf());
