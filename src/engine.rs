@@ -8,7 +8,7 @@ use crate::codes;
 use std::path::{Path, PathBuf};
 
 use crate::checks::{self, Ctx};
-use crate::extract::{self, Format};
+use crate::extract::{self, Extraction, Format};
 use crate::finding::{Finding, Label, Severity};
 use crate::identify::{identify, Identity};
 use crate::model::{Origin, Profile};
@@ -105,10 +105,7 @@ pub fn check_paths_with(paths: &[PathBuf], providers: &Providers, opts: &RunOpti
             .file_name()
             .is_some_and(|n| crate::config::FILE_NAMES.iter().any(|c| n == *c))
     });
-    let mut read = 0;
-    for input in inputs {
-        read += usize::from(read_one(&input, &mut out, opts));
-    }
+    let read = read_all(&inputs, &mut out, opts);
     // Nothing could be read, and something was skipped: that is not a clean run.
     if read == 0 && out.errors.is_empty() && !out.warnings.is_empty() {
         out.errors.append(&mut out.warnings);
@@ -144,7 +141,16 @@ pub fn check_bytes(
         path: path.to_path_buf(),
         explicit: true,
     };
-    add_bytes(&input, bytes, &mut out, opts);
+    let read = recognise(path, bytes, opts);
+    let ex = match &read {
+        Read::File { text, format, .. } => Some(extract::extract(
+            *format,
+            FileId(out.sources.len() as u32),
+            text,
+        )),
+        _ => None,
+    };
+    add_read(&mut out, &input, read, ex);
     finish(&mut out, providers, opts);
     out
 }
@@ -169,54 +175,136 @@ fn io_message(e: &std::io::Error) -> String {
 /// it. Returns whether its bytes could be read. A file that cannot be read is an error when the
 /// user named it, a warning when a walk found it; a walked file that is binary or of no known
 /// format is skipped silently.
-fn read_one(input: &Input, out: &mut Outcome, opts: &RunOptions) -> bool {
+/// What reading one input gave: a file to extract, nothing to check (code that uses no mail
+/// library), a file that is not configuration, or one that could not be read.
+enum Read {
+    File {
+        text: String,
+        format: Format,
+        bad_utf8: Option<usize>,
+    },
+    Skip,
+    /// Read, but not configuration (binary, or no format fits): an error only when named.
+    NotConfig(String),
+    /// Not read at all: an error when named, a warning when found in a walk.
+    Unreadable(String),
+}
+
+/// Read, decode and recognise one input (the part of a run that touches the file system).
+fn read_one(input: &Input, opts: &RunOptions) -> Read {
     match crate::input::read_file(&input.path, MAX_FILE_SIZE) {
-        Ok(bytes) => {
-            add_bytes(input, bytes, out, opts);
-            true
-        }
-        Err(message) => {
-            let e = InputError {
-                path: input.path.clone(),
-                message,
-            };
-            if input.explicit {
-                out.errors.push(e);
-            } else {
-                out.warnings.push(e);
-            }
-            false
-        }
+        Ok(bytes) => recognise(&input.path, bytes, opts),
+        Err(message) => Read::Unreadable(message),
     }
 }
 
-fn add_bytes(input: &Input, bytes: Vec<u8>, out: &mut Outcome, opts: &RunOptions) {
-    let path = &input.path;
-    let fail = |out: &mut Outcome, message: String| {
-        if input.explicit {
-            out.errors.push(InputError {
-                path: path.clone(),
-                message,
-            });
-        }
-    };
+/// Decode bytes (NUL bytes and invalid UTF-8 treated the same for files and stdin) and choose
+/// the format.
+fn recognise(path: &Path, bytes: Vec<u8>, opts: &RunOptions) -> Read {
     let (text, bad_utf8) = match crate::input::decode(bytes) {
         Ok(t) => t,
-        Err(m) => return fail(out, m),
+        Err(m) => return Read::NotConfig(m),
     };
     let forced = forced_format(opts, path);
-    let Some(format) = forced.or_else(|| extract::detect(path, &text)) else {
-        if extract::is_code_path(path) {
-            return; // source code that uses no mail library this tool reads
-        }
-        return fail(
-            out,
+    match forced.or_else(|| extract::detect(path, &text)) {
+        Some(format) => Read::File {
+            text,
+            format,
+            bad_utf8,
+        },
+        None if extract::is_code_path(path) => Read::Skip,
+        None => Read::NotConfig(
             "cannot tell the format of this file from its name or content (smtp-doctor reads .env files, *.toml, Thunderbird prefs.js/user.js)".into(),
-        );
-    };
-    add_file(out, path.clone(), text, format, bad_utf8);
+        ),
+    }
 }
 
+/// Read and extract every input on all cores, then add the results in input order, so a run's
+/// file ids, findings and output do not depend on thread timing. Returns how many inputs could
+/// be read at all.
+fn read_all(inputs: &[Input], out: &mut Outcome, opts: &RunOptions) -> usize {
+    let reads = par_map(inputs, |i| read_one(i, opts));
+    // The id each file will get, in input order, so that extraction can run in parallel too.
+    let mut next = out.sources.len();
+    let jobs: Vec<(Option<FileId>, &Read)> = reads
+        .iter()
+        .map(|r| {
+            let id = matches!(r, Read::File { .. }).then(|| FileId(next as u32));
+            next += usize::from(id.is_some());
+            (id, r)
+        })
+        .collect();
+    let extractions = par_map(&jobs, |(id, r)| match (id, r) {
+        (Some(id), Read::File { text, format, .. }) => Some(extract::extract(*format, *id, text)),
+        _ => None,
+    });
+    let mut read = 0;
+    for ((input, r), ex) in inputs.iter().zip(reads).zip(extractions) {
+        read += usize::from(!matches!(r, Read::Unreadable(_)));
+        add_read(out, input, r, ex);
+    }
+    read
+}
+
+/// Add what reading one input gave to the outcome: the file and its extraction, or an error or
+/// warning.
+fn add_read(out: &mut Outcome, input: &Input, r: Read, ex: Option<Extraction>) {
+    let error = |message| InputError {
+        path: input.path.clone(),
+        message,
+    };
+    match r {
+        Read::File { text, bad_utf8, .. } => add_extraction(
+            out,
+            input.path.clone(),
+            text,
+            bad_utf8,
+            ex.unwrap_or_default(),
+        ),
+        Read::Skip => {}
+        Read::NotConfig(m) if input.explicit => out.errors.push(error(m)),
+        Read::NotConfig(_) => {}
+        Read::Unreadable(m) if input.explicit => out.errors.push(error(m)),
+        Read::Unreadable(m) => out.warnings.push(error(m)),
+    }
+}
+
+/// `f` over `items` on every core (scoped threads taking the next item from a shared counter);
+/// the results in the order of `items`.
+fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .min(items.len());
+    if threads <= 1 {
+        return items.iter().map(f).collect();
+    }
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let parts: Vec<Vec<(usize, R)>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut done = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(item) = items.get(i) else { break };
+                        done.push((i, f(item)));
+                    }
+                    done
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    });
+    let mut all: Vec<(usize, R)> = parts.into_iter().flatten().collect();
+    all.sort_unstable_by_key(|(i, _)| *i);
+    all.into_iter().map(|(_, r)| r).collect()
+}
+
+/// Add a file known by its text, extracting it now (`check_text`).
 fn add_file(
     out: &mut Outcome,
     path: PathBuf,
@@ -224,10 +312,22 @@ fn add_file(
     format: Format,
     bad_utf8: Option<usize>,
 ) {
+    let ex = extract::extract(format, FileId(out.sources.len() as u32), &text);
+    add_extraction(out, path, text, bad_utf8, ex);
+}
+
+/// Add a file and what its extraction found; the file gets the next id, the one `ex` was made
+/// with.
+fn add_extraction(
+    out: &mut Outcome,
+    path: PathBuf,
+    text: String,
+    bad_utf8: Option<usize>,
+    ex: Extraction,
+) {
     let id = out.sources.add(SourceFile::new(path, text));
     out.files_checked += 1;
-    let file = out.sources.get(id);
-    let text = file.text.clone();
+    let text = out.sources.get(id).text.clone();
     if let Some(at) = bad_utf8 {
         let end = (at + '\u{fffd}'.len_utf8()).min(text.len());
         out.findings.push(
@@ -240,7 +340,6 @@ fn add_file(
             .with_help("save the file as UTF-8; the invalid bytes were replaced before checking"),
         );
     }
-    let ex = extract::extract(format, id, &text);
     let file = out.sources.get_mut(id);
     for s in ex.secrets {
         file.add_secret(s);

@@ -85,6 +85,30 @@ pub fn walk_tree<'t>(root: Node<'t>, mut f: impl FnMut(Node<'t>)) {
     }
 }
 
+/// [`walk_tree`], also telling each node's depth below `root` (0 for `root`), so a reader can keep
+/// the path to the node without asking tree-sitter for parents (`Node::parent` searches from
+/// the root: asking it for every statement of a long block is quadratic).
+pub fn walk_tree_depth<'t>(root: Node<'t>, mut f: impl FnMut(Node<'t>, usize)) {
+    let mut cursor = root.walk();
+    let mut depth = 0usize;
+    loop {
+        f(cursor.node(), depth);
+        if cursor.goto_first_child() {
+            depth += 1;
+            continue;
+        }
+        loop {
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            if !cursor.goto_parent() {
+                return;
+            }
+            depth -= 1;
+        }
+    }
+}
+
 /// The first ERROR or MISSING node inside `n`, for a `parse-error` about a construct whose
 /// meaning depends on it.
 pub fn first_error(n: Node) -> Option<Range<usize>> {

@@ -19,7 +19,7 @@ use std::ops::Range;
 
 use tree_sitter::{Node, Parser, Tree};
 
-use crate::extract::syntax::tree::{first_error, walk_tree, widen};
+use crate::extract::syntax::tree::{first_error, walk_tree, walk_tree_depth, widen};
 use crate::finding::{Finding, Label, Severity};
 use crate::source::{FileId, Loc};
 
@@ -59,7 +59,7 @@ pub struct PhpFile {
 pub fn read(text: &str, interest: &Interest) -> Option<PhpFile> {
     let tree = parse(text)?;
     let mut w = Walker::new(text, interest);
-    walk_tree(tree.root_node(), |n| w.enter(n));
+    walk_tree_depth(tree.root_node(), |n, depth| w.enter(n, depth));
     Some(PhpFile {
         objects: w.objects,
         returns: w.returns,
@@ -160,42 +160,60 @@ pub fn contains_ignore_case(hay: &str, needle: &str) -> bool {
 }
 
 /// The `if`/`elseif`/`else` arms and `switch` cases a statement sits in, up to its function.
-fn branches(node: Node) -> Branches {
+/// One node on the path from the root to the node being read: what [`branches`] needs of it.
+#[derive(Clone, Copy)]
+pub(super) struct Step {
+    id: usize,
+    kind: &'static str,
+    /// For `if`/`elseif`: the id of the condition.
+    condition: Option<usize>,
+}
+
+impl Step {
+    fn of(node: Node) -> Step {
+        let kind = node.kind();
+        let condition = matches!(kind, "if_statement" | "else_if_clause")
+            .then(|| node.child_by_field_name("condition").map(|c| c.id()))
+            .flatten();
+        Step {
+            id: node.id(),
+            kind,
+            condition,
+        }
+    }
+}
+
+/// The branches the last node of `path` sits in, innermost first, up to its function.
+fn branches(path: &[Step]) -> Branches {
     let mut out = Vec::new();
-    let mut cur = node;
-    for _ in 0..512 {
-        let Some(parent) = cur.parent() else { break };
-        match parent.kind() {
-            "if_statement" | "else_if_clause" => {
-                let condition = parent.child_by_field_name("condition").map(|c| c.id());
-                if condition != Some(cur.id()) {
-                    // For an `elseif`/`else` clause the owner is the `if` it belongs to.
-                    let (owner, arm) = if parent.kind() == "else_if_clause" {
-                        (parent.parent().map_or(parent.id(), |p| p.id()), parent.id())
-                    } else {
-                        (parent.id(), cur.id())
-                    };
-                    if !out.contains(&(owner, arm)) {
-                        out.push((owner, arm));
-                    }
+    for i in (1..path.len()).rev().take(512) {
+        let (cur, parent) = (path[i], path[i - 1]);
+        let grandparent = i.checked_sub(2).map(|g| path[g]);
+        match parent.kind {
+            "if_statement" | "else_if_clause" if parent.condition != Some(cur.id) => {
+                // For an `elseif`/`else` clause the owner is the `if` it belongs to.
+                let (owner, arm) = if parent.kind == "else_if_clause" {
+                    (grandparent.map_or(parent.id, |g| g.id), parent.id)
+                } else {
+                    (parent.id, cur.id)
+                };
+                if !out.contains(&(owner, arm)) {
+                    out.push((owner, arm));
                 }
             }
             "else_clause" => {
-                if let Some(owner) = parent.parent() {
-                    out.push((owner.id(), parent.id()));
+                if let Some(owner) = grandparent {
+                    out.push((owner.id, parent.id));
                 }
             }
-            "switch_block" => {
-                if matches!(cur.kind(), "case_statement" | "default_statement") {
-                    out.push((parent.id(), cur.id()));
-                }
+            "switch_block" if matches!(cur.kind, "case_statement" | "default_statement") => {
+                out.push((parent.id, cur.id));
             }
             _ => {}
         }
-        if is_function(parent.kind()) {
+        if is_function(parent.kind) {
             break;
         }
-        cur = parent;
     }
     out
 }
@@ -243,6 +261,8 @@ struct Walker<'a> {
     secrets: Vec<Range<usize>>,
     fn_scopes: Vec<Scope>,
     class_scopes: Vec<Scope>,
+    /// The path from the root to the node being read.
+    path: Vec<Step>,
 }
 
 impl<'a> Walker<'a> {
@@ -257,6 +277,7 @@ impl<'a> Walker<'a> {
             secrets: Vec::new(),
             fn_scopes: Vec::new(),
             class_scopes: Vec::new(),
+            path: Vec::new(),
         }
     }
 
@@ -272,7 +293,9 @@ impl<'a> Walker<'a> {
         self.class_scopes.last().map_or(0, |s| s.id)
     }
 
-    fn enter(&mut self, node: Node) {
+    fn enter(&mut self, node: Node, depth: usize) {
+        self.path.truncate(depth);
+        self.path.push(Step::of(node));
         // Nodes come in document order: a scope is over once a node ends after it.
         let end = node.end_byte();
         for scopes in [&mut self.fn_scopes, &mut self.class_scopes] {

@@ -82,7 +82,7 @@ impl Walker<'_> {
             name: prop,
             name_span: name.byte_range(),
             value: self.eval(right, 0),
-            branches: branches(node),
+            branches: branches(&self.path),
         };
         self.objects.push(key, event);
     }
@@ -177,7 +177,7 @@ impl Walker<'_> {
             stmt: node.byte_range(),
             method,
             args,
-            branches: branches(node),
+            branches: branches(&self.path),
         };
         self.objects.push(key, event);
     }
