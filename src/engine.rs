@@ -341,7 +341,11 @@ fn add_extraction(
         );
     }
     let file = out.sources.get_mut(id);
-    for s in ex.secrets {
+    for s in ex
+        .secrets
+        .into_iter()
+        .chain(crate::redact::literal_secrets(&text))
+    {
         file.add_secret(s);
     }
     for p in &ex.profiles {

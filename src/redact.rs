@@ -16,6 +16,70 @@ pub fn redacted_text(file: &SourceFile) -> String {
     String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
+/// Words that make the string literals after them on a line look like secrets.
+const SECRET_WORDS: &[&str] = &[
+    "pass",
+    "secret",
+    "token",
+    "apikey",
+    "api_key",
+    "credential",
+    "private_key",
+];
+
+/// String literals that look like secrets whatever the file's syntax: on a line with a secret
+/// word (`password = "..."`, `'pass': '...'`, `->Password = "..."`), every quoted literal after
+/// the word, and after a `login(`'s first argument; an unterminated literal runs to the end of
+/// the line. The readers find secrets by meaning; this net catches what they cannot read (a
+/// syntax error on or next to the password line), so a snippet never shows it.
+pub fn literal_secrets(text: &str) -> Vec<std::ops::Range<usize>> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for line in text.split_inclusive('\n') {
+        let lower = line.to_ascii_lowercase();
+        let word_end = SECRET_WORDS
+            .iter()
+            .filter_map(|w| lower.find(w).map(|i| i + w.len()))
+            .min();
+        let login = lower
+            .find("login(")
+            .and_then(|i| lower[i..].find(',').map(|c| i + c + 1));
+        if let Some(from) = [word_end, login].into_iter().flatten().min() {
+            quoted_after(line, from, start, &mut out);
+        }
+        start += line.len();
+    }
+    out
+}
+
+/// The contents of the quoted literals of `line` after byte `from`, as file ranges.
+fn quoted_after(line: &str, from: usize, base: usize, out: &mut Vec<std::ops::Range<usize>>) {
+    let b = line.as_bytes();
+    let mut i = from;
+    while i < b.len() {
+        let q = b[i];
+        if !matches!(q, b'"' | b'\'' | b'`') {
+            i += 1;
+            continue;
+        }
+        let open = i + 1;
+        let mut j = open;
+        while j < b.len() && b[j] != q && b[j] != b'\n' {
+            j += if b[j] == b'\\' { 2 } else { 1 };
+        }
+        let end = j.min(b.len());
+        let end = if end == b.len() {
+            line.trim_end_matches(['\r', '\n']).len().max(open)
+        } else {
+            end
+        };
+        if end >= open + 4 {
+            out.push(base + open..base + end);
+        }
+        i = end + 1;
+    }
+}
+
 /// A secret may also be written elsewhere (a comment, a second file): mark every copy of every
 /// secret (six characters or more) in every file of the run, not only the spans the extractors
 /// reported.
@@ -65,6 +129,30 @@ pub fn mask_every_copy(sources: &mut Sources) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn literal_secrets_are_found_whatever_the_syntax() {
+        let text = "[smtp]\npassword = \"hunter2hunter2\nport = 587\n";
+        let r = literal_secrets(text);
+        assert_eq!(
+            r.iter().map(|r| &text[r.clone()]).collect::<Vec<_>>(),
+            ["hunter2hunter2"]
+        );
+        let text = "s.login(\"a@gmail.com\", \"pw-s3cret-value\"\nx = (\n";
+        let r = literal_secrets(text);
+        assert_eq!(
+            r.iter().map(|r| &text[r.clone()]).collect::<Vec<_>>(),
+            ["pw-s3cret-value"]
+        );
+        let text = "$mail->Password = 'a\\'b' . \"cdef\"; // 'note'\n";
+        let got: Vec<&str> = literal_secrets(text)
+            .into_iter()
+            .map(|r| &text[r])
+            .collect();
+        assert_eq!(got, ["a\\'b", "cdef", "note"]);
+        assert!(literal_secrets("host = \"smtp.example.com\"\n").is_empty());
+        assert!(literal_secrets("password = \"ab\"\n").is_empty());
+    }
 
     #[test]
     fn masks_bytes_in_place() {

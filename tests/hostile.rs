@@ -433,3 +433,32 @@ fn triage_input_over_the_limit_is_an_error_not_cut() {
         stderr_of(&o)
     );
 }
+
+#[test]
+fn a_password_next_to_a_syntax_error_is_masked_in_every_format() {
+    // The readers cannot tell what a broken line means, so no profile names the password; the
+    // snippet around the syntax error must not show it all the same.
+    let dir = tempfile::tempdir().unwrap();
+    let cases = [
+        (
+            "config.toml",
+            "[smtp]\nhost = \"smtp.gmail.com\"\npassword = \"hunter2hunter2\nport = 587\n",
+            "hunter2hunter2",
+        ),
+        (
+            "send.py",
+            "import smtplib\ns = smtplib.SMTP(\"smtp.gmail.com\", 587)\ns.login(\"a@gmail.com\", \"pw-s3cret-value\"\nx = (\n",
+            "pw-s3cret-value",
+        ),
+    ];
+    for (name, body, secret) in cases {
+        let path = dir.path().join(name);
+        std::fs::write(&path, body).unwrap();
+        for format in FORMATS {
+            let out = run(&["check", "--format", format, path.to_str().unwrap()]);
+            let all = text(&out.stdout) + &text(&out.stderr);
+            assert!(!all.contains(secret), "{name} in {format}:\n{all}");
+            assert!(!out.stdout.is_empty(), "{name} in {format}: no output");
+        }
+    }
+}

@@ -9,10 +9,12 @@
 
 use std::ops::Range;
 
+use std::collections::HashMap;
+
 use tree_sitter::Node;
 
 use super::reads::{env_ref, invalid_port, port_conv, push_froms, text_ref};
-use crate::extract::syntax::python::{assigned_to, unwrap, PyFile};
+use crate::extract::syntax::python::{unwrap, PyFile};
 use crate::extract::syntax::tree::squash;
 use crate::extract::syntax::value::{port_of, NumKind, Val, MAX_DEPTH};
 use crate::extract::Extraction;
@@ -92,31 +94,47 @@ impl<'t> Smtplib<'_, 't> {
             .py
             .calls
             .iter()
-            .filter_map(|c| smtp_class(self.py, *c).map(|k| (*c, k, assigned_to(*c, self.py.src))))
+            .filter_map(|c| smtp_class(self.py, *c).map(|k| (*c, k, self.py.assigned_to(*c))))
             .collect();
         let single = conns.len() == 1;
+        // Methods by the object they are called on (its node, or the name it is kept under),
+        // so that finding each connection's methods does not scan every method of the file.
+        let mut by_node: HashMap<usize, Vec<usize>> = HashMap::new();
+        let mut by_name: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (j, m) in self.py.methods.iter().enumerate() {
+            by_node
+                .entry(unwrap(m.object_node).id())
+                .or_default()
+                .push(j);
+            by_name.entry(m.object.as_str()).or_default().push(j);
+        }
+        // The next connection kept under the same name ends this one's methods.
+        let mut ends = vec![usize::MAX; conns.len()];
+        let mut later: HashMap<&str, usize> = HashMap::new();
+        for (i, (call, _, target)) in conns.iter().enumerate().rev() {
+            if let Some(t) = target.as_deref() {
+                if let Some(&next) = later.get(t) {
+                    ends[i] = next;
+                }
+                later.insert(t, call.start_byte());
+            }
+        }
         for (i, (call, class, target)) in conns.iter().enumerate() {
             // Methods on this object: same name, after it, before the next object of that name.
-            let start = call.start_byte();
-            let end = conns
-                .iter()
-                .skip(i + 1)
-                .find(|(_, _, t)| t.is_some() && t == target)
-                .map(|(c, _, _)| c.start_byte())
-                .unwrap_or(usize::MAX);
-            let methods: Vec<usize> = self
-                .py
-                .methods
-                .iter()
-                .enumerate()
-                .filter(|(_, m)| {
-                    unwrap(m.object_node).id() == call.id()
-                        || (target.as_deref() == Some(m.object.as_str())
-                            && m.pos > start
-                            && m.pos < end)
-                })
-                .map(|(j, _)| j)
-                .collect();
+            let (start, end) = (call.start_byte(), ends[i]);
+            let mut methods: Vec<usize> = by_node.get(&call.id()).cloned().unwrap_or_default();
+            if let Some(named) = target.as_deref().and_then(|t| by_name.get(t)) {
+                let methods_of = &self.py.methods;
+                let first = named.partition_point(|&j| methods_of[j].pos <= start);
+                methods.extend(
+                    named[first..]
+                        .iter()
+                        .take_while(|&&j| methods_of[j].pos < end)
+                        .copied(),
+                );
+            }
+            methods.sort_unstable();
+            methods.dedup();
             if let Some(p) = self.connection(*call, class, target.as_deref(), &methods, single) {
                 self.ex.profiles.push(p);
             }

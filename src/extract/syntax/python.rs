@@ -14,7 +14,9 @@ use tree_sitter::{Node, Parser, Tree};
 mod eval;
 
 use super::tree::reads_code;
-use super::tree::{child_spans, fields, literal_pieces, nodes_of_kinds, squash, text, Code};
+use super::tree::{
+    child_spans, fields, literal_pieces, nodes_of_kinds_in, squash, text, Code, Found,
+};
 use super::url::password_span;
 use super::value::{unescape, Bindings, MAX_DEPTH};
 use crate::extract::is_secret_key;
@@ -112,6 +114,8 @@ pub struct PyFile<'t> {
     pub module: Vec<(String, Range<usize>, Node<'t>)>,
     pub imports: Vec<Import>,
     pub calls: Vec<Node<'t>>,
+    /// The parent of each call (by node id), known from the walk.
+    parents: HashMap<usize, Node<'t>>,
     /// Method calls (`x.m(...)`), in file order.
     pub methods: Vec<MethodCall<'t>>,
     /// `obj['Key'] = value`: (object, key, value).
@@ -135,6 +139,7 @@ impl<'t> PyFile<'t> {
             code: Code::new(file, src),
             bindings: Bindings::default(),
             module: Vec::new(),
+            parents: HashMap::new(),
             imports: Vec::new(),
             calls: Vec::new(),
             methods: Vec::new(),
@@ -148,14 +153,26 @@ impl<'t> PyFile<'t> {
         py
     }
 
+    /// The name a call's result is kept under: `s = SMTP(...)`, `with SMTP(...) as s`,
+    /// `self.server = SMTP(...)`.
+    pub fn assigned_to(&self, call: Node<'t>) -> Option<String> {
+        assigned_to(*self.parents.get(&call.id())?, self.src)
+    }
+
     // -----------------------------------------------------------------------------------------
     // First pass
     // -----------------------------------------------------------------------------------------
 
     fn collect(&mut self, root: Node<'t>) {
-        for n in nodes_of_kinds(root, FIRST_PASS) {
+        let scopes = ["function_definition", "class_definition", "lambda"];
+        for Found {
+            node: n,
+            parent,
+            scoped,
+        } in nodes_of_kinds_in(root, FIRST_PASS, &scopes)
+        {
             match n.kind() {
-                "assignment" => self.assignment(n),
+                "assignment" => self.assignment(n, !scoped),
                 "import_statement" => self.import(n, None),
                 "import_from_statement" => {
                     let module = n.child_by_field_name("module_name").map(|m| self.t(m));
@@ -163,6 +180,9 @@ impl<'t> PyFile<'t> {
                 }
                 "call" => {
                     self.calls.push(n);
+                    if let Some(p) = parent {
+                        self.parents.insert(n.id(), p);
+                    }
                     self.method_call(n);
                 }
                 "keyword_argument" => {
@@ -201,7 +221,7 @@ impl<'t> PyFile<'t> {
             })
             .collect();
         for c in envs {
-            if let Some(target) = assigned_to(c, self.src) {
+            if let Some(target) = self.assigned_to(c) {
                 self.env_objects.push(target);
             }
             let Some(args) = c.child_by_field_name("arguments") else {
@@ -227,7 +247,7 @@ impl<'t> PyFile<'t> {
         }
     }
 
-    fn assignment(&mut self, n: Node<'t>) {
+    fn assignment(&mut self, n: Node<'t>, module_level: bool) {
         let Some([left, right]) = fields(n, ["left", "right"]) else {
             return;
         };
@@ -237,7 +257,7 @@ impl<'t> PyFile<'t> {
                 let last = name.rsplit('.').next().unwrap_or(&name).to_owned();
                 self.secret_string(&last, right);
                 self.bindings.bind(&name, n.start_byte(), right);
-                if left.kind() == "identifier" && at_module_level(n) {
+                if left.kind() == "identifier" && module_level {
                     self.module.push((name, left.byte_range(), right));
                 }
             }
@@ -433,25 +453,8 @@ pub fn content<'s>(n: Node, src: &'s str) -> Option<(Range<usize>, &'s str)> {
     Some((span.clone(), src.get(span)?))
 }
 
-/// Is this statement outside any function or class (module level, possibly inside `if`/`try`)?
-fn at_module_level(n: Node) -> bool {
-    let mut cur = n.parent();
-    while let Some(p) = cur {
-        if matches!(
-            p.kind(),
-            "function_definition" | "class_definition" | "lambda"
-        ) {
-            return false;
-        }
-        cur = p.parent();
-    }
-    true
-}
-
-/// The name a call's result is kept under: `s = SMTP(...)`, `with SMTP(...) as s`,
-/// `self.server = SMTP(...)`.
-pub fn assigned_to(call: Node, src: &str) -> Option<String> {
-    let parent = call.parent()?;
+/// The name under which `parent` keeps the value of its child call.
+fn assigned_to(parent: Node, src: &str) -> Option<String> {
     match parent.kind() {
         "assignment" => parent
             .child_by_field_name("left")

@@ -68,21 +68,7 @@ pub fn squash(s: &str) -> String {
 /// Visit every node of a tree in document order without recursion (deeply nested input must
 /// not overflow the stack).
 pub fn walk_tree<'t>(root: Node<'t>, mut f: impl FnMut(Node<'t>)) {
-    let mut cursor = root.walk();
-    loop {
-        f(cursor.node());
-        if cursor.goto_first_child() {
-            continue;
-        }
-        loop {
-            if cursor.goto_next_sibling() {
-                break;
-            }
-            if !cursor.goto_parent() {
-                return;
-            }
-        }
-    }
+    walk_tree_depth(root, |n, _| f(n));
 }
 
 /// [`walk_tree`], also telling each node's depth below `root` (0 for `root`), so a reader can keep
@@ -145,6 +131,38 @@ pub fn nodes_of_kinds<'t>(root: Node<'t>, kinds: &[&str]) -> Vec<Node<'t>> {
         if kinds.contains(&n.kind()) {
             nodes.push(n);
         }
+    });
+    nodes
+}
+
+/// A node found by [`nodes_of_kinds_in`]: its parent, and whether it sits inside one of the
+/// scope kinds asked for.
+pub struct Found<'t> {
+    pub node: Node<'t>,
+    pub parent: Option<Node<'t>>,
+    pub scoped: bool,
+}
+
+/// [`nodes_of_kinds`], with each node's parent and whether an ancestor is of one of `scopes`
+/// (a function, a class), known from the walk itself: asking tree-sitter for parents searches
+/// from the root each time, which is quadratic over a long module.
+pub fn nodes_of_kinds_in<'t>(root: Node<'t>, kinds: &[&str], scopes: &[&str]) -> Vec<Found<'t>> {
+    let mut nodes = Vec::new();
+    let mut path: Vec<(Node<'t>, bool)> = Vec::new();
+    walk_tree_depth(root, |n, depth| {
+        path.truncate(depth);
+        let (parent, scoped) = match path.last() {
+            Some(&(p, s)) => (Some(p), s || scopes.contains(&p.kind())),
+            None => (None, false),
+        };
+        if kinds.contains(&n.kind()) {
+            nodes.push(Found {
+                node: n,
+                parent,
+                scoped,
+            });
+        }
+        path.push((n, scoped));
     });
     nodes
 }
