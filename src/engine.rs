@@ -269,6 +269,42 @@ fn add_read(out: &mut Outcome, input: &Input, r: Read, ex: Option<Extraction>) {
     }
 }
 
+/// At most this many findings of one code from one file's reader; the rest become one summary.
+pub const MAX_FINDINGS_PER_CODE: usize = 100;
+
+/// Keep the first [`MAX_FINDINGS_PER_CODE`] findings of each code a reader made for one file and
+/// say how many more there were, so a file of junk lines costs what is reported, not what is read.
+fn cap_per_code(findings: Vec<Finding>) -> Vec<Finding> {
+    let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    let mut kept = Vec::with_capacity(findings.len().min(4 * MAX_FINDINGS_PER_CODE));
+    let mut dropped: Vec<(Finding, usize)> = Vec::new();
+    for f in findings {
+        let n = seen.entry(f.code.clone()).or_default();
+        *n += 1;
+        if *n <= MAX_FINDINGS_PER_CODE {
+            kept.push(f);
+        } else if let Some(d) = dropped.iter_mut().find(|(d, _)| d.code == f.code) {
+            d.1 += 1;
+        } else {
+            dropped.push((f, 1));
+        }
+    }
+    for (first, more) in dropped {
+        let mut summary = Finding::new(
+            first.code.clone(),
+            first.severity,
+            format!(
+                "{more} more `{}` findings in this file are not shown (the first {MAX_FINDINGS_PER_CODE} are)",
+                first.code
+            ),
+            Label::new(first.primary().clone(), "the first of them"),
+        );
+        summary.help = Some("fix the ones shown and check the file again".into());
+        kept.push(summary);
+    }
+    kept
+}
+
 /// `f` over `items` on every core (scoped threads taking the next item from a shared counter);
 /// the results in the order of `items`.
 fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
@@ -355,7 +391,7 @@ fn add_extraction(
             }
         }
     }
-    out.findings.extend(ex.findings);
+    out.findings.extend(cap_per_code(ex.findings));
     out.profiles.extend(ex.profiles);
     if !ex.env.is_empty() {
         out.env_files.push(crate::resolve::EnvFile {

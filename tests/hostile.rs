@@ -462,3 +462,28 @@ fn a_password_next_to_a_syntax_error_is_masked_in_every_format() {
         }
     }
 }
+
+#[test]
+fn a_file_of_junk_lines_reports_a_bounded_number_of_findings() {
+    // 20,000 lines that are not `KEY=value`: the first 100 parse errors, then one summary, in
+    // every format (memory and output follow what is reported, not what is read).
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(".env");
+    let body: String = (0..20_000).map(|i| format!("junk line {i}\n")).collect();
+    std::fs::write(&path, body).unwrap();
+    let out = run(&["check", "--format", "json", path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let diags = json["diagnostics"].as_array().unwrap();
+    assert_eq!(diags.len(), 101, "{}", text(&out.stdout));
+    let last = diags.last().unwrap();
+    assert_eq!(last["code"], "parse-error");
+    assert!(
+        last["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("19900 more `parse-error` findings"),
+        "{last}"
+    );
+    assert_eq!(last["line"], 101);
+}
