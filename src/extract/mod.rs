@@ -97,7 +97,27 @@ pub fn extract(format: Format, file: FileId, text: &str) -> Extraction {
             };
         }
     }
-    (def.read)(file, text)
+    syntax::tree::take_cut_off();
+    let mut ex = (def.read)(file, text);
+    if def.tree_sitter && syntax::tree::take_cut_off() {
+        ex.profiles.clear();
+        ex.findings.push(
+            Finding::new(
+                "parse-error",
+                crate::finding::Severity::Error,
+                format!(
+                    "the parser gave up on this file after {} s; it was not read",
+                    syntax::tree::PARSE_TIME_LIMIT.as_secs()
+                ),
+                crate::finding::Label::new(
+                    Loc::new(file, syntax::tree::widen(text, 0..0)),
+                    "not read",
+                ),
+            )
+            .with_help("no mail configuration takes this long to parse: check the file for damage"),
+        );
+    }
+    ex
 }
 
 /// Does a key name look like it holds a secret (password, token, API key)?

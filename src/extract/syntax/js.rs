@@ -52,7 +52,7 @@ pub fn parse(text: &str, typescript: bool) -> Option<Tree> {
         if parser.set_language(&lang).is_err() {
             continue;
         }
-        let Some(tree) = parser.parse(text, None) else {
+        let Some(tree) = super::tree::parse_bounded(&mut parser, text) else {
             continue;
         };
         if !tree.root_node().has_error() {

@@ -28,7 +28,7 @@ pub fn parse(text: &str) -> Option<Tree> {
     let lang: tree_sitter::Language = tree_sitter_python::LANGUAGE.into();
     parser.set_language(&lang).ok()?;
     let blanked = blank_comments(text);
-    parser.parse(blanked.as_deref().unwrap_or(text), None)
+    super::tree::parse_bounded(&mut parser, blanked.as_deref().unwrap_or(text))
 }
 
 /// The text with every comment turned into spaces (same length, same offsets), or `None` when

@@ -65,6 +65,41 @@ pub fn squash(s: &str) -> String {
     s.chars().filter(|c| !c.is_whitespace()).collect()
 }
 
+/// How long tree-sitter may take over one file. Well-formed code of any size parses in
+/// milliseconds; its error recovery on some megabyte-long garbage lines takes minutes, and is
+/// cut off here (the file then gets a `parse-error` instead of findings).
+pub const PARSE_TIME_LIMIT: std::time::Duration = std::time::Duration::from_secs(2);
+
+thread_local! {
+    static CUT_OFF: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Whether a parse on this thread was cut off since the last call (and forget it).
+pub fn take_cut_off() -> bool {
+    CUT_OFF.with(|c| c.replace(false))
+}
+
+/// Parse, giving up after [`PARSE_TIME_LIMIT`]; `None` when the parser gave up or was stopped
+/// (then [`take_cut_off`] says so).
+pub fn parse_bounded(parser: &mut tree_sitter::Parser, text: &str) -> Option<tree_sitter::Tree> {
+    let bytes = text.as_bytes();
+    let started = std::time::Instant::now();
+    let mut progress = |_: &tree_sitter::ParseState| {
+        if started.elapsed() > PARSE_TIME_LIMIT {
+            CUT_OFF.with(|c| c.set(true));
+            std::ops::ControlFlow::Break(())
+        } else {
+            std::ops::ControlFlow::Continue(())
+        }
+    };
+    let options = tree_sitter::ParseOptions::new().progress_callback(&mut progress);
+    parser.parse_with_options(
+        &mut |i, _| bytes.get(i..).unwrap_or_default(),
+        None,
+        Some(options),
+    )
+}
+
 /// Visit every node of a tree in document order without recursion (deeply nested input must
 /// not overflow the stack).
 pub fn walk_tree<'t>(root: Node<'t>, mut f: impl FnMut(Node<'t>)) {

@@ -150,7 +150,7 @@ fn parse(text: &str) -> Option<Tree> {
     };
     let mut parser = Parser::new();
     parser.set_language(&language.into()).ok()?;
-    parser.parse(text, None)
+    crate::extract::syntax::tree::parse_bounded(&mut parser, text)
 }
 
 pub fn contains_ignore_case(hay: &str, needle: &str) -> bool {
