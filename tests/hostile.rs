@@ -487,3 +487,39 @@ fn a_file_of_junk_lines_reports_a_bounded_number_of_findings() {
     );
     assert_eq!(last["line"], 101);
 }
+
+#[test]
+fn control_characters_in_settings_file_globs_are_escaped() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("settings.toml");
+    std::fs::write(
+        &config,
+        "[formats]\n\"\\u001b]0;x\\u0007*.conf\" = \"dotenv\"\n[per-file-ignores]\n\"\\u001b*.env\" = [\"plaintext-secret\"]\n",
+    )
+    .unwrap();
+    let cfg = config.to_str().unwrap();
+    let dir_arg = dir.path().to_str().unwrap();
+    let out = run(&["check", "--config", cfg, "--show-settings", dir_arg]);
+    assert_no_control("--show-settings", &out.stdout);
+    assert_no_control("--show-settings stderr", &out.stderr);
+    let shown = text(&out.stdout);
+    assert!(
+        shown.matches("\\u{1b}").count() + shown.matches("\\x1b").count() >= 2,
+        "{shown}"
+    );
+    // A format name that does not exist: the error names the glob, escaped.
+    std::fs::write(&config, "[formats]\n\"\\u001b[2J*.conf\" = \"nope\"\n").unwrap();
+    let out = run(&["check", "--config", cfg, dir_arg]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_no_control("bad format name", &out.stderr);
+    // An invalid glob: its error message quotes it.
+    std::fs::write(
+        &config,
+        "[per-file-ignores]\n\"\\u001b[31m*.env\" = [\"plaintext-secret\"]\n",
+    )
+    .unwrap();
+    let out = run(&["check", "--config", cfg, dir_arg]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_no_control("invalid glob", &out.stderr);
+    assert!(text(&out.stderr).contains("\\x1b"), "{}", text(&out.stderr));
+}

@@ -92,7 +92,10 @@ pub(super) fn run(args: CheckArgs, style: &Style, err_color: bool) -> u8 {
         return code;
     }
     if args.show_settings {
-        return output::exit_after(output::write_stdout(&show_settings(&settings, &providers)));
+        // Globs and names come from a settings file anyone may have committed.
+        let text = show_settings(&settings, &providers);
+        let text = crate::report::escape::text(&text);
+        return output::exit_after(output::write_stdout(&text));
     }
     if args.probe {
         match probe_options(&args.probe_args) {

@@ -118,6 +118,7 @@ fn selection(args: &CheckArgs, file: &ConfigFile, base: &Path) -> Result<Selecti
         selection
             .add_per_file_ignore(glob, names.clone())
             .map_err(|m| {
+                let m = crate::report::escape::line(&m);
                 eprintln!("error: per-file-ignores: {m}");
                 EXIT_ERROR
             })?;
@@ -135,11 +136,16 @@ fn formats(
     for (glob, name) in &file.formats {
         let f = Format::from_name(name).ok_or_else(|| {
             let names: Vec<_> = Format::all().map(|f| f.name()).collect();
+            let glob = crate::report::escape::line(glob);
             bad(&format!("formats.\"{glob}\""), name, &names.join(", "))
         })?;
         let abs_base = std::path::absolute(base).unwrap_or_else(|_| base.to_path_buf());
         let m = globset::Glob::new(&abs_base.join(glob).to_string_lossy())
             .map_err(|e| {
+                let (glob, e) = (
+                    crate::report::escape::line(glob),
+                    crate::report::escape::line(&e.to_string()).into_owned(),
+                );
                 eprintln!("error: formats: invalid glob `{glob}`: {e}");
                 EXIT_ERROR
             })?
