@@ -16,17 +16,6 @@ pub fn redacted_text(file: &SourceFile) -> String {
     String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
-/// Words that make the string literals after them on a line look like secrets.
-const SECRET_WORDS: &[&str] = &[
-    "pass",
-    "secret",
-    "token",
-    "apikey",
-    "api_key",
-    "credential",
-    "private_key",
-];
-
 /// String literals that look like secrets whatever the file's syntax: on a line with a secret
 /// word (`password = "..."`, `'pass': '...'`, `->Password = "..."`), every quoted literal after
 /// the word, and after a `login(`'s first argument; an unterminated literal runs to the end of
@@ -37,7 +26,7 @@ pub fn literal_secrets(text: &str) -> Vec<std::ops::Range<usize>> {
     let mut start = 0;
     for line in text.split_inclusive('\n') {
         let lower = line.to_ascii_lowercase();
-        let word_end = SECRET_WORDS
+        let word_end = crate::extract::SECRET_WORDS
             .iter()
             .filter_map(|w| lower.find(w).map(|i| i + w.len()))
             .min();

@@ -120,23 +120,22 @@ pub fn extract(format: Format, file: FileId, text: &str) -> Extraction {
     ex
 }
 
+/// Words that make a key name, or a line, about a secret (password, token, API key).
+pub const SECRET_WORDS: &[&str] = &[
+    "pass",
+    "secret",
+    "token",
+    "apikey",
+    "api_key",
+    "api-key",
+    "credential",
+    "private_key",
+];
+
 /// Does a key name look like it holds a secret (password, token, API key)?
 pub fn is_secret_key(key: &str) -> bool {
     let k = key.to_ascii_lowercase();
-    [
-        "pass",
-        "secret",
-        "token",
-        "apikey",
-        "api_key",
-        "api-key",
-        "credential",
-        "private_key",
-    ]
-    .iter()
-    .any(|s| k.contains(s))
-        || k.ends_with("_key")
-        || k == "key"
+    SECRET_WORDS.iter().any(|s| k.contains(s)) || k.ends_with("_key") || k == "key"
 }
 
 pub use crate::model::conversion::parse_port;
