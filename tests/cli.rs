@@ -6,19 +6,11 @@ use std::process::Output;
 
 use assert_cmd::Command;
 
-fn run(args: &[&str]) -> Output {
-    Command::cargo_bin("smtp-doctor")
-        .unwrap()
-        .args(args)
-        .env_remove("CLICOLOR_FORCE")
-        .env_remove("SMTP_DOCTOR_OUTPUT_FORMAT")
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap()
-}
+mod common;
+use common::{smtp_doctor, stdout};
 
-fn stdout(o: &Output) -> String {
-    String::from_utf8(o.stdout.clone()).unwrap()
+fn run(args: &[&str]) -> Output {
+    smtp_doctor().args(args).output().unwrap()
 }
 
 fn stderr(o: &Output) -> String {

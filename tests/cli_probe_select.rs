@@ -7,7 +7,8 @@ use std::net::TcpListener;
 use std::path::Path;
 use std::process::Output;
 
-use assert_cmd::Command;
+mod common;
+use common::{smtp_doctor, stdout};
 
 /// A loopback port with nothing listening on it.
 fn closed_port() -> u16 {
@@ -22,22 +23,14 @@ fn check(dir: &Path, args: &[&str]) -> Output {
     } else {
         &["--format", "concise"]
     };
-    Command::cargo_bin("smtp-doctor")
-        .unwrap()
+    smtp_doctor()
         .current_dir(dir)
         .arg("check")
         .args(format)
         .args(["--timeout", "3", "--dns", "127.0.0.1:9"])
         .args(args)
-        .env_remove("CLICOLOR_FORCE")
-        .env_remove("SMTP_DOCTOR_OUTPUT_FORMAT")
-        .env("NO_COLOR", "1")
         .output()
         .unwrap()
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8(o.stdout.clone()).unwrap()
 }
 
 /// A TOML configuration for 127.0.0.1:`port` with STARTTLS; `comment` ends the port line.

@@ -7,12 +7,11 @@ use assert_cmd::Command;
 
 const FORMATS: &[&str] = &["full", "concise", "json", "json-lines", "github", "sarif"];
 
+mod common;
+
 fn cmd() -> Command {
-    let mut c = Command::cargo_bin("smtp-doctor").unwrap();
-    c.env_remove("CLICOLOR_FORCE")
-        .env_remove("SMTP_DOCTOR_OUTPUT_FORMAT")
-        .env("NO_COLOR", "1")
-        .timeout(std::time::Duration::from_secs(20));
+    let mut c = common::smtp_doctor();
+    c.timeout(std::time::Duration::from_secs(20));
     c
 }
 
