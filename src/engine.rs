@@ -76,7 +76,7 @@ pub fn check_paths_with(paths: &[PathBuf], providers: &Providers, opts: &RunOpti
         match std::fs::metadata(path) {
             Err(e) => out.errors.push(InputError {
                 path: path.clone(),
-                message: io_message(&e),
+                message: crate::input::io_message(&e),
             }),
             Ok(m) if m.is_dir() => {
                 let walk = crate::discover::walk(path, &|p| forced_format(opts, p).is_some());
@@ -143,7 +143,7 @@ pub fn check_bytes(
     };
     let read = recognise(path, bytes, opts);
     let ex = match &read {
-        Read::File { text, format, .. } => Some(extract::extract(
+        Loaded::File { text, format, .. } => Some(extract::extract(
             *format,
             FileId(out.sources.len() as u32),
             text,
@@ -167,17 +167,9 @@ pub fn forced_format(opts: &RunOptions, path: &Path) -> Option<Format> {
         .map(|(_, f)| *f)
 }
 
-fn io_message(e: &std::io::Error) -> String {
-    crate::input::io_message(e)
-}
-
-/// Read one file (regular files only, at most [`MAX_FILE_SIZE`] bytes: src/input.rs) and add
-/// it. Returns whether its bytes could be read. A file that cannot be read is an error when the
-/// user named it, a warning when a walk found it; a walked file that is binary or of no known
-/// format is skipped silently.
 /// What reading one input gave: a file to extract, nothing to check (code that uses no mail
 /// library), a file that is not configuration, or one that could not be read.
-enum Read {
+enum Loaded {
     File {
         text: String,
         format: Format,
@@ -191,29 +183,29 @@ enum Read {
 }
 
 /// Read, decode and recognise one input (the part of a run that touches the file system).
-fn read_one(input: &Input, opts: &RunOptions) -> Read {
+fn read_one(input: &Input, opts: &RunOptions) -> Loaded {
     match crate::input::read_file(&input.path, MAX_FILE_SIZE) {
         Ok(bytes) => recognise(&input.path, bytes, opts),
-        Err(message) => Read::Unreadable(message),
+        Err(message) => Loaded::Unreadable(message),
     }
 }
 
 /// Decode bytes (NUL bytes and invalid UTF-8 treated the same for files and stdin) and choose
 /// the format.
-fn recognise(path: &Path, bytes: Vec<u8>, opts: &RunOptions) -> Read {
+fn recognise(path: &Path, bytes: Vec<u8>, opts: &RunOptions) -> Loaded {
     let (text, bad_utf8) = match crate::input::decode(bytes) {
         Ok(t) => t,
-        Err(m) => return Read::NotConfig(m),
+        Err(m) => return Loaded::NotConfig(m),
     };
     let forced = forced_format(opts, path);
     match forced.or_else(|| extract::detect(path, &text)) {
-        Some(format) => Read::File {
+        Some(format) => Loaded::File {
             text,
             format,
             bad_utf8,
         },
-        None if extract::is_code_path(path) => Read::Skip,
-        None => Read::NotConfig(
+        None if extract::is_code_path(path) => Loaded::Skip,
+        None => Loaded::NotConfig(
             "cannot tell the format of this file from its name or content (smtp-doctor reads .env files, *.toml, Thunderbird prefs.js/user.js)".into(),
         ),
     }
@@ -226,21 +218,21 @@ fn read_all(inputs: &[Input], out: &mut Outcome, opts: &RunOptions) -> usize {
     let reads = par_map(inputs, |i| read_one(i, opts));
     // The id each file will get, in input order, so that extraction can run in parallel too.
     let mut next = out.sources.len();
-    let jobs: Vec<(Option<FileId>, &Read)> = reads
+    let jobs: Vec<(Option<FileId>, &Loaded)> = reads
         .iter()
         .map(|r| {
-            let id = matches!(r, Read::File { .. }).then(|| FileId(next as u32));
+            let id = matches!(r, Loaded::File { .. }).then(|| FileId(next as u32));
             next += usize::from(id.is_some());
             (id, r)
         })
         .collect();
     let extractions = par_map(&jobs, |(id, r)| match (id, r) {
-        (Some(id), Read::File { text, format, .. }) => Some(extract::extract(*format, *id, text)),
+        (Some(id), Loaded::File { text, format, .. }) => Some(extract::extract(*format, *id, text)),
         _ => None,
     });
     let mut read = 0;
     for ((input, r), ex) in inputs.iter().zip(reads).zip(extractions) {
-        read += usize::from(!matches!(r, Read::Unreadable(_)));
+        read += usize::from(!matches!(r, Loaded::Unreadable(_)));
         add_read(out, input, r, ex);
     }
     read
@@ -248,24 +240,24 @@ fn read_all(inputs: &[Input], out: &mut Outcome, opts: &RunOptions) -> usize {
 
 /// Add what reading one input gave to the outcome: the file and its extraction, or an error or
 /// warning.
-fn add_read(out: &mut Outcome, input: &Input, r: Read, ex: Option<Extraction>) {
+fn add_read(out: &mut Outcome, input: &Input, r: Loaded, ex: Option<Extraction>) {
     let error = |message| InputError {
         path: input.path.clone(),
         message,
     };
     match r {
-        Read::File { text, bad_utf8, .. } => add_extraction(
+        Loaded::File { text, bad_utf8, .. } => add_extraction(
             out,
             input.path.clone(),
             text,
             bad_utf8,
             ex.unwrap_or_default(),
         ),
-        Read::Skip => {}
-        Read::NotConfig(m) if input.explicit => out.errors.push(error(m)),
-        Read::NotConfig(_) => {}
-        Read::Unreadable(m) if input.explicit => out.errors.push(error(m)),
-        Read::Unreadable(m) => out.warnings.push(error(m)),
+        Loaded::Skip => {}
+        Loaded::NotConfig(m) if input.explicit => out.errors.push(error(m)),
+        Loaded::NotConfig(_) => {}
+        Loaded::Unreadable(m) if input.explicit => out.errors.push(error(m)),
+        Loaded::Unreadable(m) => out.warnings.push(error(m)),
     }
 }
 
@@ -456,4 +448,25 @@ fn identify_and_check(out: &mut Outcome, providers: &Providers) {
 /// The file of a finding's primary label.
 pub fn finding_file(f: &Finding) -> FileId {
     f.primary().file
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn par_map_keeps_the_order_of_its_items() {
+        let items: Vec<u64> = (0..5_000).collect();
+        // Uneven work, so threads finish out of order.
+        let out = par_map(&items, |&i| {
+            let mut x = i;
+            for _ in 0..(i % 7) * 100 {
+                x = x.wrapping_mul(31).wrapping_add(1);
+            }
+            (i, x)
+        });
+        assert_eq!(out.len(), items.len());
+        assert!(out.iter().enumerate().all(|(k, (i, _))| *i == k as u64));
+        assert!(par_map(&[] as &[u64], |&i| i).is_empty());
+    }
 }

@@ -206,6 +206,11 @@ fn secrets_cover_secret_keys_and_url_passwords() {
     assert!(masked.contains(&"dbpw"));
     assert!(masked.contains(&"sk"));
     assert!(!masked.contains(&"x"));
+    // A URL anywhere in a value, not only at its start.
+    let t = "BROKER=\"amqp fallback=amqps://guest:brokerpw@mq:5671\"\n";
+    let x = ex(t);
+    let masked: Vec<_> = x.secrets.iter().map(|r| &t[r.clone()]).collect();
+    assert_eq!(masked, ["brokerpw"]);
 }
 
 // ---- Laravel ----

@@ -629,6 +629,19 @@ fn laravel_literals_and_options() {
     let text = "<?php return ['mailers' => ['smtp' => ['transport' => 'smtp', 'host' => 'mx.example', 'port' => 25, 'auto_tls' => false]]];";
     let (_, p) = one(text);
     assert_eq!(p.security.unwrap().value, Security::None);
+    // Both at once contradict each other, as in a MAIL_URL: reported, no TLS mode claimed.
+    let text = "<?php return ['mailers' => ['smtp' => ['transport' => 'smtp', 'host' => 'mx.example', 'port' => 587, 'require_tls' => true, 'auto_tls' => 'off']]];";
+    let (ex, p) = one(text);
+    assert_eq!(codes(&ex), [("conflicting-settings", Severity::Error)]);
+    assert_eq!(at(text, ex.findings[0].primary()), "true");
+    assert!(p.security.is_none());
+    // An empty or null `auto_tls` keeps the default (on).
+    let text = "<?php return ['mailers' => ['smtp' => ['transport' => 'smtp', 'host' => 'mx.example', 'port' => 587, 'auto_tls' => null]]];";
+    let (_, p) = one(text);
+    assert_eq!(
+        p.security.unwrap().value,
+        Security::StartTls { required: false }
+    );
     // No port: Symfony Mailer picks 465 with implicit TLS.
     let text =
         "<?php return ['mailers' => ['smtp' => ['transport' => 'smtp', 'host' => 'mx.example']]];";
