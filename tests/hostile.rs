@@ -522,3 +522,48 @@ fn control_characters_in_settings_file_globs_are_escaped() {
     assert_no_control("invalid glob", &out.stderr);
     assert!(text(&out.stderr).contains("\\x1b"), "{}", text(&out.stderr));
 }
+
+/// Every input the fuzzer ever found, checked by the real binary with its data memory capped at
+/// 256 MiB (`ulimit -d`, which counts the heap): it ends normally, with findings or without,
+/// rather than being killed for memory. (The in-process replay in tests/fuzz.rs checks time.)
+#[test]
+fn every_regression_input_is_checked_within_256_mib() {
+    let root = std::path::Path::new("tests/fuzz-regressions");
+    let names = [
+        ("dotenv", ".env"),
+        ("javascript", "input.js"),
+        ("php", "input.php"),
+        ("python", "input.py"),
+        ("thunderbird-prefs", "prefs.js"),
+        ("toml", "input.toml"),
+    ];
+    let bin = assert_cmd::cargo::cargo_bin("smtp-doctor");
+    let mut checked = 0;
+    for (folder, name) in names {
+        let Ok(entries) = std::fs::read_dir(root.join(folder)) else {
+            continue;
+        };
+        for entry in entries {
+            let src = entry.unwrap().path();
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join(name);
+            std::fs::copy(&src, &path).unwrap();
+            let script = "ulimit -d 262144 && exec \"$0\" check --isolated --format concise \"$1\"";
+            let o = std::process::Command::new("bash")
+                .args(["-c", script])
+                .arg(&bin)
+                .arg(&path)
+                .output()
+                .unwrap();
+            assert!(
+                matches!(o.status.code(), Some(0 | 1)),
+                "{}: {:?}\n{}",
+                src.display(),
+                o.status,
+                text(&o.stderr)
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked >= 10, "only {checked} regression inputs found");
+}
