@@ -191,6 +191,17 @@ fn a_fifo_is_refused_not_waited_on() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr_of(&o).contains("named pipe"), "{}", stderr_of(&o));
 
+    // Found by walking up, not named: still an error, not skipped in favour of a settings
+    // file further up.
+    let project = dir.path().join("project");
+    std::fs::create_dir(&project).unwrap();
+    std::fs::write(dir.path().join(".smtp-doctor.toml"), "").unwrap();
+    mkfifo(&project.join(".smtp-doctor.toml"));
+    std::fs::write(project.join("config.toml"), "").unwrap();
+    let o = run(&["check", project.join("config.toml").to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr_of(&o));
+    assert!(stderr_of(&o).contains("named pipe"), "{}", stderr_of(&o));
+
     let rules = dir.path().join("rules");
     std::fs::create_dir(&rules).unwrap();
     mkfifo(&rules.join("relay.yaml"));
@@ -200,6 +211,23 @@ fn a_fifo_is_refused_not_waited_on() {
         stderr_of(&o).contains("cannot read rule file: a named pipe"),
         "{}",
         stderr_of(&o)
+    );
+}
+
+#[test]
+fn links_and_pipes_found_in_a_folder_are_warnings_never_read() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("app.env"), "SMTP_HOST=smtp.example.org\n").unwrap();
+    mkfifo(&dir.path().join("pipe.env"));
+    std::os::unix::fs::symlink("/etc/passwd", dir.path().join(".env")).unwrap();
+    let o = run(&["check", "--isolated", dir.path().to_str().unwrap()]);
+    let err = stderr_of(&o);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    assert!(err.contains(".env: skipped: a symbolic link"), "{err}");
+    assert!(err.contains("pipe.env: skipped: a named pipe"), "{err}");
+    assert!(
+        !text(&o.stdout).contains("root:"),
+        "a link's target is never read"
     );
 }
 
