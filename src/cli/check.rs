@@ -103,6 +103,9 @@ pub(super) fn run(args: CheckArgs, style: &Style, err_color: bool) -> u8 {
             Err(code) => return code,
         }
     }
+    if super::stream::applies(&args, &settings) {
+        return super::stream::run(&args, &settings, &providers);
+    }
     let outcome = match run_engine(&args, &providers, &settings.opts) {
         Ok(o) => o,
         Err(code) => return code,

@@ -25,6 +25,7 @@ mod output;
 mod probe;
 mod rules;
 mod settings;
+mod stream;
 mod triage;
 mod values;
 
