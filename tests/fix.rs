@@ -74,7 +74,9 @@ fn secret_lines(text: &str) -> Vec<String> {
         .filter(|l| {
             let l = l.to_ascii_lowercase();
             (l.contains("pass") || l.contains("secret") || l.contains("token"))
-                && !["process.env", "getenv", "env(", "environ"].iter().any(|r| l.contains(r))
+                && !["process.env", "getenv", "env(", "environ"]
+                    .iter()
+                    .any(|r| l.contains(r))
         })
         .map(str::to_owned)
         .collect()
@@ -160,9 +162,15 @@ fn diff_shows_the_change_masks_the_password_writes_nothing_and_exits_1() {
         .unwrap();
     assert_eq!(o.status.code(), Some(1));
     let out = stdout(&o);
-    assert!(out.contains("-port = 587   # aligned\n+port = 465   # aligned\n"), "{out}");
+    assert!(
+        out.contains("-port = 587   # aligned\n+port = 465   # aligned\n"),
+        "{out}"
+    );
     // The password line is in the diff's context, masked.
-    assert!(out.contains("\n password = \"****************\"\n"), "{out}");
+    assert!(
+        out.contains("\n password = \"****************\"\n"),
+        "{out}"
+    );
     assert!(!out.contains("qwertasdfgzxcvbn"), "{out}");
     assert_eq!(std::fs::read_to_string(&file).unwrap(), GMAIL_TOML);
     // Once fixed, the diff is empty and the exit code 0.
@@ -198,7 +206,9 @@ fn fix_keeps_the_mode_and_leaves_no_temporary_file() {
         .success();
     let meta = std::fs::metadata(&file).unwrap();
     assert_eq!(meta.permissions().mode() & 0o777, 0o600);
-    assert!(std::fs::read_to_string(&file).unwrap().contains("port = 465"));
+    assert!(std::fs::read_to_string(&file)
+        .unwrap()
+        .contains("port = 465"));
     let names: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().collect();
     assert_eq!(names.len(), 1);
 }
@@ -254,7 +264,15 @@ fn a_port_read_from_the_environment_is_fixed_in_the_env_file_not_the_code() {
 fn fix_on_standard_input_prints_the_fixed_text() {
     let text = "[smtp]\nhost = \"smtp.gmial.com\"\nport = 465\nsecurity = \"starttls\"\n";
     let o = smtp_doctor()
-        .args(["check", "--isolated", "--fix", "--unsafe-fixes", "-", "--stdin-filename", "mail.toml"])
+        .args([
+            "check",
+            "--isolated",
+            "--fix",
+            "--unsafe-fixes",
+            "-",
+            "--stdin-filename",
+            "mail.toml",
+        ])
         .write_stdin(text)
         .output()
         .unwrap();
@@ -265,10 +283,41 @@ fn fix_on_standard_input_prints_the_fixed_text() {
     assert!(String::from_utf8_lossy(&o.stderr).contains("fixed 2 finding(s)"));
     // --diff on standard input prints the diff, not the text.
     let o = smtp_doctor()
-        .args(["check", "--isolated", "--diff", "--unsafe-fixes", "-", "--stdin-filename", "mail.toml"])
+        .args([
+            "check",
+            "--isolated",
+            "--diff",
+            "--unsafe-fixes",
+            "-",
+            "--stdin-filename",
+            "mail.toml",
+        ])
         .write_stdin(text)
         .output()
         .unwrap();
     assert_eq!(o.status.code(), Some(1));
     assert!(stdout(&o).contains("+security = \"implicit\""));
+}
+
+#[test]
+fn the_readme_sample_is_real_output() {
+    let readme = std::fs::read_to_string("README.md").unwrap();
+    let marker = "<!-- sample: smtp-doctor check --diff examples/config.toml -->";
+    let rest = &readme[readme.find(marker).expect("README sample")..];
+    let body = &rest[rest.find("```").unwrap()..];
+    let body = &body[body.find('\n').unwrap() + 1..];
+    let block = &body[..body.find("```").unwrap()];
+    let o = smtp_doctor()
+        .args(["check", "--diff", "examples/config.toml"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(
+        block,
+        format!(
+            "$ smtp-doctor check --diff examples/config.toml\n{}{}",
+            stdout(&o),
+            String::from_utf8_lossy(&o.stderr)
+        )
+    );
 }

@@ -193,12 +193,22 @@ fn username_form(ctx: &Ctx, prov: &Provider, out: &mut Vec<Finding>) {
             // Written as it is (literally or on the `.env` line code reads): the address
             // replaces it; certain (safe) when a From address is exactly that address.
             let as_written = super::fixes::at(ctx, user).is_some_and(|a| a.text == user.value);
-            if let Some(d) = domain.as_ref().filter(|_| user.origin != Origin::Literal || as_written) {
+            if let Some(d) = domain
+                .as_ref()
+                .filter(|_| user.origin != Origin::Literal || as_written)
+            {
                 let addr = format!("{u}@{d}");
-                let certain = p.from.iter().any(|f| bare_address(&f.value).eq_ignore_ascii_case(&addr));
+                let certain = p
+                    .from
+                    .iter()
+                    .any(|f| bare_address(&f.value).eq_ignore_ascii_case(&addr));
                 if super::fixes::written(user) && as_written {
                     f = f.with_fix(Fix::replace(
-                        if certain { Applicability::Safe } else { Applicability::Unsafe },
+                        if certain {
+                            Applicability::Safe
+                        } else {
+                            Applicability::Unsafe
+                        },
                         format!("log in as {addr}"),
                         user.loc.clone(),
                         addr,

@@ -196,7 +196,10 @@ fn fix(args: &CheckArgs, settings: &Settings, providers: &Providers, style: &Sty
         if !output::write_stdout(&crate::fix::diff(&run)) {
             return EXIT_ERROR;
         }
-        eprintln!("would fix {} finding(s) in {files} file(s){hidden}", run.applied);
+        eprintln!(
+            "would fix {} finding(s) in {files} file(s){hidden}",
+            run.applied
+        );
         return match (run.last.errors.is_empty(), files) {
             (false, _) => EXIT_ERROR,
             (true, 0) => EXIT_OK,
@@ -243,7 +246,11 @@ fn fixed_stdin(
         Some(c) => c.fixed.clone(),
         None => String::from_utf8_lossy(bytes).into_owned(),
     };
-    let has_secret = run.last.sources.iter().any(|(_, f)| f.secrets().next().is_some());
+    let has_secret = run
+        .last
+        .sources
+        .iter()
+        .any(|(_, f)| f.secrets().next().is_some());
     if has_secret && std::io::stdout().is_terminal() {
         eprintln!(
             "error: the fixed {} holds a password, which is not printed to a terminal: redirect standard output to a file, or use --diff",
@@ -254,7 +261,10 @@ fn fixed_stdin(
     if !output::write_stdout(&text) {
         return EXIT_ERROR;
     }
-    eprint!("{}", crate::report::render(settings.format, &run.last, style));
+    eprint!(
+        "{}",
+        crate::report::render(settings.format, &run.last, style)
+    );
     eprintln!("fixed {} finding(s)", run.applied);
     let threshold = settings.fail_on.severity();
     if !run.last.errors.is_empty() {

@@ -153,6 +153,18 @@ fn plan<'a>(prov: &'a Provider, user: Option<&str>) -> Result<Plan<'a>, String> 
             .map(|h| h.text.replace('*', "your-region"))
             .ok_or_else(|| format!("{} names no SMTP host", prov.name))?,
     };
+    // The address goes into string literals of code: only the characters of a plain address.
+    if let Some(u) = user.filter(|u| {
+        u.is_empty()
+            || !u
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "._+-@=!#%&*/?^|~".contains(c))
+    }) {
+        return Err(format!(
+            "`{}` is not a plain e-mail address (letters, digits and . _ + - @ only, no quotes or spaces)",
+            crate::report::escape::line(u)
+        ));
+    }
     let user = match (prov.auth.username, user) {
         (UsernameForm::FullAddress, Some(u)) if !u.contains('@') => {
             return Err(format!(
@@ -214,7 +226,10 @@ fn header(t: Target, p: &Plan) -> String {
         format!("Source: {}", prov.source_url(&pw.source)),
     ];
     if p.host.contains("your-region") {
-        lines.insert(1, "Host: put the region you send from in place of your-region".into());
+        lines.insert(
+            1,
+            "Host: put the region you send from in place of your-region".into(),
+        );
     }
     lines.iter().map(|l| format!("{c} {l}\n")).collect()
 }
@@ -249,7 +264,11 @@ fn snippet(t: Target, p: &Plan) -> Result<String, String> {
             format!("const nodemailer = require(\"nodemailer\");\n\nconst transporter = nodemailer.createTransport({{\n  host: \"{host}\",\n  port: {port},\n{tls}{auth}}});\n\nmodule.exports = transporter;\n")
         }
         Target::Phpmailer => {
-            let sec = if implicit { "ENCRYPTION_SMTPS" } else { "ENCRYPTION_STARTTLS" };
+            let sec = if implicit {
+                "ENCRYPTION_SMTPS"
+            } else {
+                "ENCRYPTION_STARTTLS"
+            };
             let auth = if p.oauth2 {
                 "$mail->AuthType = 'XOAUTH2';\n// and $mail->setOAuth(...) with a PHPMailer OAuth provider for this account\n"
             } else {
@@ -271,7 +290,11 @@ fn snippet(t: Target, p: &Plan) -> Result<String, String> {
             format!("import os\nimport smtplib\nimport ssl\n\ncontext = ssl.create_default_context()\n{connect}{login}")
         }
         Target::Django => {
-            let flag = if implicit { "EMAIL_USE_SSL" } else { "EMAIL_USE_TLS" };
+            let flag = if implicit {
+                "EMAIL_USE_SSL"
+            } else {
+                "EMAIL_USE_TLS"
+            };
             format!("import os\n\nEMAIL_BACKEND = \"django.core.mail.backends.smtp.EmailBackend\"\nEMAIL_HOST = \"{host}\"\nEMAIL_PORT = {port}\n{flag} = True\nEMAIL_HOST_USER = \"{user}\"\nEMAIL_HOST_PASSWORD = os.environ[\"EMAIL_HOST_PASSWORD\"]\n")
         }
         Target::Laravel => {

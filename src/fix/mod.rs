@@ -18,8 +18,8 @@ use crate::finding::{Applicability, Edit, Finding, Fix};
 use crate::source::FileId;
 
 mod diff;
-mod write;
 pub mod words;
+mod write;
 
 pub use diff::diff;
 pub use write::write;
@@ -168,7 +168,8 @@ pub fn select<'a, 't>(
     let mut taken: Vec<Fix> = Vec::new();
     let mut used: Vec<(FileId, Range<usize>)> = Vec::new();
     let overlaps = |a: &Range<usize>, b: &Range<usize>| {
-        (a.start < b.end && b.start < a.end) || (a.start == b.start && (a.is_empty() || b.is_empty()))
+        (a.start < b.end && b.start < a.end)
+            || (a.start == b.start && (a.is_empty() || b.is_empty()))
     };
     'fixes: for f in findings {
         let Some(fix) = &f.fix else { continue };
@@ -187,7 +188,9 @@ pub fn select<'a, 't>(
                 || used
                     .iter()
                     .any(|(file, r)| *file == e.loc.file && overlaps(r, &e.loc.span))
-                || edits.iter().any(|x: &Edit| x.loc.file == e.loc.file && overlaps(&x.loc.span, &e.loc.span))
+                || edits
+                    .iter()
+                    .any(|x: &Edit| x.loc.file == e.loc.file && overlaps(&x.loc.span, &e.loc.span))
             {
                 continue 'fixes;
             }

@@ -3,7 +3,12 @@ use crate::finding::{Label, Severity};
 use crate::source::Loc;
 
 fn finding(code: &str, at: Range<usize>, fix: Option<Fix>) -> Finding {
-    let mut f = Finding::new(code, Severity::Error, "m", Label::bare(Loc::new(FileId(0), at)));
+    let mut f = Finding::new(
+        code,
+        Severity::Error,
+        "m",
+        Label::bare(Loc::new(FileId(0), at)),
+    );
     f.fix = fix;
     f
 }
@@ -20,7 +25,11 @@ fn overlapping_fixes_first_one_wins_and_secrets_are_never_edited() {
         // Overlaps the first: left for the next round.
         finding("b", 8..9, Some(fix(Applicability::Safe, 8..9, "x"))),
         // Unsafe: only with unsafe fixes.
-        finding("c", 20..24, Some(fix(Applicability::Unsafe, 20..24, "false"))),
+        finding(
+            "c",
+            20..24,
+            Some(fix(Applicability::Unsafe, 20..24, "false")),
+        ),
         // Inside the secret.
         finding("d", 36..44, Some(fix(Applicability::Safe, 36..44, "nope"))),
         // Changes nothing.
@@ -52,9 +61,11 @@ fn the_loop_stops_when_fixes_go_round_in_a_circle() {
             rounds += 1;
             let mut o = Outcome::default();
             let text = t.get(&key).unwrap().clone();
-            o.sources.add(crate::source::SourceFile::new("mem", text.clone()));
+            o.sources
+                .add(crate::source::SourceFile::new("mem", text.clone()));
             let to = if text == "a" { "b" } else { "a" };
-            o.findings.push(finding("x", 0..1, Some(fix(Applicability::Safe, 0..1, to))));
+            o.findings
+                .push(finding("x", 0..1, Some(fix(Applicability::Safe, 0..1, to))));
             o
         },
         texts,

@@ -27,9 +27,23 @@ fn bool_means(before: &str) -> Option<BoolMeans> {
         .rsplit(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
         .find(|w| !w.is_empty())?;
     let has = |words: &[&str]| words.iter().any(|w| key.contains(w));
-    if has(&["starttls", "start_tls", "start-tls", "use_tls", "require_tls", "requiretls"]) {
+    if has(&[
+        "starttls",
+        "start_tls",
+        "start-tls",
+        "use_tls",
+        "require_tls",
+        "requiretls",
+    ]) {
         Some(BoolMeans::Starttls)
-    } else if has(&["ssl", "secure", "implicit", "smtps", "tls_wrapper", "force_tls"]) {
+    } else if has(&[
+        "ssl",
+        "secure",
+        "implicit",
+        "smtps",
+        "tls_wrapper",
+        "force_tls",
+    ]) {
         Some(BoolMeans::Implicit)
     } else {
         None
@@ -119,7 +133,8 @@ pub fn security_text(client: Client, at: At, current: TlsMode, target: TlsMode) 
             }
         }
         Client::PhpMailer => {
-            for (starttls, implicit) in [("ENCRYPTION_STARTTLS", "ENCRYPTION_SMTPS"), ("tls", "ssl")]
+            for (starttls, implicit) in
+                [("ENCRYPTION_STARTTLS", "ENCRYPTION_SMTPS"), ("tls", "ssl")]
             {
                 let (from, to) = match target {
                     TlsMode::Implicit => (starttls, implicit),
@@ -153,8 +168,17 @@ pub fn security_text(client: Client, at: At, current: TlsMode, target: TlsMode) 
         Client::Toml => {
             let known = matches!(
                 lower.as_str(),
-                "starttls" | "start-tls" | "ssl" | "implicit" | "implicit-tls" | "tls-wrapper"
-                    | "wrapper" | "force-tls" | "none" | "plain" | "plaintext"
+                "starttls"
+                    | "start-tls"
+                    | "ssl"
+                    | "implicit"
+                    | "implicit-tls"
+                    | "tls-wrapper"
+                    | "wrapper"
+                    | "force-tls"
+                    | "none"
+                    | "plain"
+                    | "plaintext"
             );
             match target {
                 _ if !known => None,
@@ -204,11 +228,29 @@ mod tests {
         let imp = TlsMode::Implicit;
         let st = TlsMode::Starttls;
         let n = Client::Nodemailer;
-        assert_eq!(security_text(n, at("  secure: ", "false"), st, imp).as_deref(), Some("true"));
-        assert_eq!(security_text(Client::Django, at("EMAIL_USE_SSL = ", "True"), imp, st).as_deref(), Some("False"));
+        assert_eq!(
+            security_text(n, at("  secure: ", "false"), st, imp).as_deref(),
+            Some("true")
+        );
+        assert_eq!(
+            security_text(Client::Django, at("EMAIL_USE_SSL = ", "True"), imp, st).as_deref(),
+            Some("False")
+        );
         // A STARTTLS switch cannot ask for implicit TLS.
-        assert_eq!(security_text(Client::Django, at("EMAIL_USE_TLS=", "True"), st, imp), None);
-        assert_eq!(security_text(Client::DotenvGeneric, at("SMTP_SECURE=", "\"false\""), st, imp).as_deref(), Some("\"true\""));
+        assert_eq!(
+            security_text(Client::Django, at("EMAIL_USE_TLS=", "True"), st, imp),
+            None
+        );
+        assert_eq!(
+            security_text(
+                Client::DotenvGeneric,
+                at("SMTP_SECURE=", "\"false\""),
+                st,
+                imp
+            )
+            .as_deref(),
+            Some("\"true\"")
+        );
         // No key that says what the boolean means: no fix.
         assert_eq!(security_text(n, at("x = ", "false"), st, imp), None);
     }
@@ -218,18 +260,45 @@ mod tests {
         let imp = TlsMode::Implicit;
         let st = TlsMode::Starttls;
         let php = Client::PhpMailer;
-        assert_eq!(security_text(php, at("", "tls"), st, imp).as_deref(), Some("ssl"));
         assert_eq!(
-            security_text(php, at("", "\\PHPMailer\\PHPMailer\\PHPMailer::ENCRYPTION_STARTTLS"), st, imp).as_deref(),
+            security_text(php, at("", "tls"), st, imp).as_deref(),
+            Some("ssl")
+        );
+        assert_eq!(
+            security_text(
+                php,
+                at("", "\\PHPMailer\\PHPMailer\\PHPMailer::ENCRYPTION_STARTTLS"),
+                st,
+                imp
+            )
+            .as_deref(),
             Some("\\PHPMailer\\PHPMailer\\PHPMailer::ENCRYPTION_SMTPS")
         );
-        assert_eq!(security_text(php, at("", "PHPMailer::ENCRYPTION_SMTPS"), imp, st).as_deref(), Some("PHPMailer::ENCRYPTION_STARTTLS"));
-        assert_eq!(security_text(Client::Thunderbird, at("", "2"), st, imp).as_deref(), Some("3"));
-        assert_eq!(security_text(Client::Laravel, at("MAIL_SCHEME=", "smtps"), imp, st).as_deref(), Some("smtp"));
-        assert_eq!(security_text(Client::Toml, at("security = ", "starttls"), st, imp).as_deref(), Some("implicit"));
-        assert_eq!(security_text(Client::Toml, at("security = ", "SSL"), imp, st).as_deref(), Some("STARTTLS"));
+        assert_eq!(
+            security_text(php, at("", "PHPMailer::ENCRYPTION_SMTPS"), imp, st).as_deref(),
+            Some("PHPMailer::ENCRYPTION_STARTTLS")
+        );
+        assert_eq!(
+            security_text(Client::Thunderbird, at("", "2"), st, imp).as_deref(),
+            Some("3")
+        );
+        assert_eq!(
+            security_text(Client::Laravel, at("MAIL_SCHEME=", "smtps"), imp, st).as_deref(),
+            Some("smtp")
+        );
+        assert_eq!(
+            security_text(Client::Toml, at("security = ", "starttls"), st, imp).as_deref(),
+            Some("implicit")
+        );
+        assert_eq!(
+            security_text(Client::Toml, at("security = ", "SSL"), imp, st).as_deref(),
+            Some("STARTTLS")
+        );
         // smtplib's SMTP_SSL / starttls() are calls, not values.
-        assert_eq!(security_text(Client::PythonSmtplib, at("", "starttls"), st, imp), None);
+        assert_eq!(
+            security_text(Client::PythonSmtplib, at("", "starttls"), st, imp),
+            None
+        );
         assert_eq!(security_text(php, at("", "starttls"), st, imp), None);
     }
 
