@@ -37,7 +37,7 @@ fn overlapping_fixes_first_one_wins_and_secrets_are_never_edited() {
         // Out of range.
         finding("f", 90..95, Some(fix(Applicability::Safe, 90..95, "x"))),
     ];
-    let secrets = vec![36..44];
+    let secrets: Vec<Range<usize>> = std::iter::once(36..44).collect();
     let safe = select(&fs, false, |_| Some((text, secrets.clone())));
     assert_eq!(safe.len(), 1);
     let all = select(&fs, true, |_| Some((text, secrets.clone())));
