@@ -26,12 +26,10 @@ pub(crate) fn at<'a, T>(ctx: &Ctx<'a>, v: &Value<T>) -> Option<At<'a>> {
     }
     let text: &'a str = &src.get(v.loc.file).text;
     let value = text.get(v.loc.span.clone())?;
-    let line_start = text[..v.loc.span.start]
-        .rfind('\n')
-        .map(|i| i + 1)
-        .unwrap_or(0);
+    let head = text.get(..v.loc.span.start)?;
+    let line_start = head.rfind('\n').map(|i| i + 1).unwrap_or(0);
     Some(At {
-        before: &text[line_start..v.loc.span.start],
+        before: &head[line_start..],
         text: value,
     })
 }
