@@ -324,3 +324,25 @@ fn the_readme_sample_is_real_output() {
         )
     );
 }
+
+#[test]
+fn a_plain_check_says_how_many_findings_fix_would_fix() {
+    let o = smtp_doctor()
+        .args(["check", "--isolated", "examples/config.toml"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&o.stderr)
+        .contains("note: 1 finding(s) can be fixed with --fix (2 more with --fix --unsafe-fixes)"));
+    // Not for machines: JSON carries `fix` on each diagnostic instead.
+    let o = smtp_doctor()
+        .args([
+            "check",
+            "--isolated",
+            "--format",
+            "json",
+            "examples/config.toml",
+        ])
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8_lossy(&o.stderr).contains("can be fixed"));
+}
