@@ -6,8 +6,8 @@
 
 use std::ops::Range;
 
-use super::spelling::{self, KeySet};
 use super::reads::{bool_conv, env_ref, invalid_port, port_conv, text_ref, Out};
+use super::spelling::{self, KeySet};
 use crate::extract::syntax::dotenv::{Ctx, Def};
 use crate::extract::syntax::python::PyFile;
 use crate::extract::syntax::value::{port_of, BoolVal, NumKind, Pred, Val};

@@ -129,7 +129,14 @@ const DJ_OTHER: &[&str] = &[
 const DJ_SCHEMES: KeySet = KeySet {
     program: "Django",
     prefix: "",
-    known: &["smtp", "smtps", "smtp+tls", "smtp+ssl", "submission", "submit"],
+    known: &[
+        "smtp",
+        "smtps",
+        "smtp+tls",
+        "smtp+ssl",
+        "submission",
+        "submit",
+    ],
     renamed: &[],
 };
 
@@ -185,8 +192,10 @@ pub(crate) fn from_email_url(ctx: &mut Ctx) -> Option<Profile> {
         _ => Value::default(AuthMethod::None, anchor, DJ_LOGIN),
     });
     // dj-email-url: `?ssl=` wins over `?tls=`, each only when truthy.
-    let truthy = |v: &str| matches!(v, "1" | "y" | "Y" | "yes" | "Yes" | "YES" | "t" | "T")
-        || matches!(v.to_ascii_lowercase().as_str(), "true" | "on");
+    let truthy = |v: &str| {
+        matches!(v, "1" | "y" | "Y" | "yes" | "Yes" | "YES" | "t" | "T")
+            || matches!(v.to_ascii_lowercase().as_str(), "true" | "on")
+    };
     let query = match (dsn.query(ctx, "ssl"), dsn.query(ctx, "tls")) {
         (Some((v, at)), _) if truthy(&v) => Some((Security::ImplicitTls, at)),
         (_, Some((v, at))) if truthy(&v) => Some((Security::StartTls { required: true }, at)),
@@ -206,7 +215,12 @@ pub(crate) fn from_email_url(ctx: &mut Ctx) -> Option<Profile> {
 
 /// Variables that hold a Nodemailer-style connection URL (`EMAIL_SERVER` is NextAuth's).
 /// `MAIL_URL` only when the file is not Laravel's.
-const GENERIC_URL: &[&str] = &["SMTP_URL", "SMTP_DSN", "SMTP_CONNECTION_URL", "EMAIL_SERVER"];
+const GENERIC_URL: &[&str] = &[
+    "SMTP_URL",
+    "SMTP_DSN",
+    "SMTP_CONNECTION_URL",
+    "EMAIL_SERVER",
+];
 const NM_PORT: &str = "Nodemailer's default port: 465 for smtps://, otherwise 587";
 const NM_OPP: &str = "an smtp:// URL starts in plaintext and uses STARTTLS only if the server \
                       offers it";
@@ -267,7 +281,8 @@ pub(crate) fn from_generic_url(ctx: &mut Ctx, key: &'static str) -> Option<Profi
         .password
         .as_ref()
         .map(|pw| Value::default(AuthMethod::Password, pw.loc.clone(), NM_LOGIN));
-    let on = |q: Option<(String, crate::source::Loc)>| q.filter(|(v, _)| parse_bool(v) == Some(true));
+    let on =
+        |q: Option<(String, crate::source::Loc)>| q.filter(|(v, _)| parse_bool(v) == Some(true));
     p.security = Some(if implicit {
         Value::literal(Security::ImplicitTls, scheme_at)
     } else if let Some((_, at)) = on(dsn.query(ctx, "requireTLS")) {

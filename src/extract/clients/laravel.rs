@@ -11,8 +11,8 @@
 
 use std::ops::Range;
 
-use super::spelling::{check_env_keys, KeySet};
 use super::env_url::{report_broken_userinfo, DsnAt};
+use super::spelling::{check_env_keys, KeySet};
 use super::symfony::{
     bad_scheme, login, php_bool, php_bool_strict, transport_security, DsnOptions, NO_PORT_NOTE,
 };
@@ -708,4 +708,3 @@ fn encryption_ignored(
         .with_help(help),
     )
 }
-

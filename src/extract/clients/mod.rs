@@ -2,6 +2,7 @@
 //! the way that program reads them, whichever file syntax fed it.
 
 pub mod django;
+pub mod env_families;
 pub mod env_generic;
 pub mod env_url;
 pub mod laravel;

@@ -90,7 +90,13 @@ mod tests {
     const DJANGO: KeySet = KeySet {
         program: "Django",
         prefix: "EMAIL_",
-        known: &["EMAIL_HOST", "EMAIL_PORT", "EMAIL_USE_TLS", "EMAIL_USE_SSL", "EMAIL_HOST_USER"],
+        known: &[
+            "EMAIL_HOST",
+            "EMAIL_PORT",
+            "EMAIL_USE_TLS",
+            "EMAIL_USE_SSL",
+            "EMAIL_HOST_USER",
+        ],
         renamed: &[],
     };
 

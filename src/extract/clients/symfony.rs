@@ -35,7 +35,8 @@ pub(super) fn php_bool_strict(v: &str) -> Option<bool> {
 // ---------------------------------------------------------------------------------------------
 
 pub(super) const PORT_NOTE: &str = "Laravel and Symfony Mailer use implicit TLS on port 465";
-pub(super) const SMTP_NOTE: &str = "Laravel uses the smtp scheme for every port but 465: STARTTLS only when \
+pub(super) const SMTP_NOTE: &str =
+    "Laravel uses the smtp scheme for every port but 465: STARTTLS only when \
                          the server offers it";
 const LOGIN_NOTE: &str =
     "Symfony Mailer logs in with the username and password when a username is set";
@@ -80,7 +81,11 @@ pub(super) struct DsnOptions {
 impl DsnOptions {
     /// What the options make of a connection that would be opportunistic STARTTLS: required
     /// STARTTLS, or none at all. Both at once is a contradiction (reported; no security).
-    pub(super) fn apply(&self, sec: Value<Security>, findings: &mut Vec<Finding>) -> Option<Value<Security>> {
+    pub(super) fn apply(
+        &self,
+        sec: Value<Security>,
+        findings: &mut Vec<Finding>,
+    ) -> Option<Value<Security>> {
         if sec.value != (Security::StartTls { required: false }) {
             return Some(sec);
         }
@@ -117,13 +122,16 @@ impl DsnOptions {
 
 /// Whether Symfony Mailer logs in: when a username is set. The auth is a default at the
 /// password (or the username), else at `none_at`.
-pub(super) fn login(username: Option<Loc>, password: Option<Loc>, none_at: Loc) -> Value<AuthMethod> {
+pub(super) fn login(
+    username: Option<Loc>,
+    password: Option<Loc>,
+    none_at: Loc,
+) -> Value<AuthMethod> {
     match username {
         Some(u) => Value::default(AuthMethod::Password, password.unwrap_or(u), LOGIN_NOTE),
         None => Value::default(AuthMethod::None, password.unwrap_or(none_at), NO_LOGIN_NOTE),
     }
 }
-
 
 /// A scheme other than `smtp`/`smtps`.
 pub(super) fn bad_scheme(loc: Loc) -> Finding {
@@ -193,7 +201,10 @@ pub(crate) fn from_env_file(ctx: &mut Ctx) -> Option<Profile> {
         require_tls: dsn.query(ctx, "require_tls"),
         auto_tls: dsn.query(ctx, "auto_tls"),
     };
-    for (key, val) in [("require_tls", &opts.require_tls), ("auto_tls", &opts.auto_tls)] {
+    for (key, val) in [
+        ("require_tls", &opts.require_tls),
+        ("auto_tls", &opts.auto_tls),
+    ] {
         if let Some((v, loc)) = val.as_ref().filter(|(v, _)| php_bool_strict(v).is_none()) {
             ctx.invalid(
                 Severity::Warning,
@@ -237,7 +248,11 @@ fn dsn_security(
             p.port = Some(Value::default(25, off.clone(), AUTO_TLS_OFF));
         }
         return opts.apply(
-            Value::default(Security::StartTls { required: false }, off.clone(), AUTO_TLS_OFF),
+            Value::default(
+                Security::StartTls { required: false },
+                off.clone(),
+                AUTO_TLS_OFF,
+            ),
             &mut ctx.findings,
         );
     }
@@ -249,7 +264,10 @@ fn dsn_security(
             (465, Security::ImplicitTls)
         };
         p.port = Some(Value::default(port, scheme_at.clone(), DSN_NO_PORT));
-        return opts.apply(Value::default(sec, scheme_at, DSN_NO_PORT), &mut ctx.findings);
+        return opts.apply(
+            Value::default(sec, scheme_at, DSN_NO_PORT),
+            &mut ctx.findings,
+        );
     }
     let port = p.port.as_ref().filter(|v| v.value == 465);
     let sec = match port {
