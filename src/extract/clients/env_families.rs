@@ -329,7 +329,8 @@ fn django_flags(
     Some(p)
 }
 
-/// A flag value the app reads as false although it looks true (`on` for Paperless-ngx).
+/// A flag value that looks true but is not one of the app's true words (`on` for
+/// Paperless-ngx: read as false by older versions, refused by newer ones).
 fn warn_unread_words(ctx: &mut Ctx, keys: [&str; 2], truthy: &[&str], app: &str) {
     for key in keys {
         let Some(d) = ctx.get(key) else { continue };
@@ -340,8 +341,12 @@ fn warn_unread_words(ctx: &mut Ctx, keys: [&str; 2], truthy: &[&str], app: &str)
             ctx.invalid(
                 Severity::Warning,
                 ctx.vloc(d),
-                format!("{app} reads `{}` in {key} as false", t.trim()),
-                "read as false",
+                format!(
+                    "{app} does not read `{}` in {key} as true (it reads it as false, or \
+                     refuses to start)",
+                    t.trim()
+                ),
+                "not a true value here",
                 &format!("write `{}`", truthy.last().copied().unwrap_or("true")),
             );
         }
