@@ -457,6 +457,7 @@ impl ConfigMailer<'_> {
                 UrlPart::PortSecurity,
                 UrlPart::Username,
                 UrlPart::Password,
+                UrlPart::Verify,
             ] {
                 refs.push(self.env_ref(e, Field::LvUrl(part)));
             }
