@@ -195,6 +195,7 @@ impl Run<'_> {
         findings.extend(engine::check_profiles(
             &profiles,
             self.providers,
+            &self.out.sources,
             &mut ident,
         ));
         drop(profiles);
@@ -245,6 +246,7 @@ impl Run<'_> {
             findings.extend(engine::check_profiles(
                 &w.profiles,
                 self.providers,
+                &self.out.sources,
                 &mut ident,
             ));
             for f in &w.findings {

@@ -26,7 +26,10 @@ pub(super) fn applies(args: &CheckArgs, settings: &Settings) -> bool {
 pub(super) fn run(args: &CheckArgs, settings: &Settings, providers: &Providers) -> u8 {
     let format = settings.format;
     let mut failed = false;
+    let (mut safe, mut unsafe_) = (0, 0);
     let mut show = |part: &Outcome| {
+        let (s, u) = super::check::fixable(&part.findings);
+        (safe, unsafe_) = (safe + s, unsafe_ + u);
         let text = match format {
             OutputFormat::Concise => report::concise_findings(part),
             OutputFormat::JsonLines => report::json::render_lines(part),
@@ -56,10 +59,11 @@ pub(super) fn run(args: &CheckArgs, settings: &Settings, providers: &Providers) 
     if done.tally.files_checked == 0 && tail.errors.is_empty() {
         eprintln!("note: no configuration files found in the given paths");
     }
-    if format == OutputFormat::Concise
-        && !super::output::write_stdout(&format!("{}\n", done.tally.line()))
-    {
-        return EXIT_ERROR;
+    if format == OutputFormat::Concise {
+        if !super::output::write_stdout(&format!("{}\n", done.tally.line())) {
+            return EXIT_ERROR;
+        }
+        super::check::fixable_note_of(safe, unsafe_);
     }
     if !tail.errors.is_empty() {
         return EXIT_ERROR;
