@@ -26,7 +26,6 @@ pub struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-
     pub fn provider_id(&self) -> Option<&str> {
         self.ident.as_ref().map(|i| i.provider.id.as_str())
     }
