@@ -31,6 +31,8 @@ struct Builder<'a> {
     tls: Option<Value<bool>>,
     variant: Option<Value<bool>>,
     not_smtp: bool,
+    /// Fields whose value the program refuses: it stops there, so no default stands in.
+    refused: Vec<Field>,
 }
 
 /// Build the profile of one section, if it is one (mail switched on, a required field set,
@@ -55,6 +57,7 @@ pub(super) fn profile(
         tls: None,
         variant: None,
         not_smtp: false,
+        refused: Vec::new(),
     };
     if let Some((key, default)) = &def.enabled {
         let on = entries
@@ -271,15 +274,19 @@ impl Builder<'_> {
                     ),
                 }
             }
-            None if port_required => self.invalid(
-                Severity::Error,
-                &e.value_span,
-                format!(
-                    "{} needs `host:port` in `{}`; without a port it cannot connect",
-                    self.def.name, e.key
-                ),
-                format!("write `{host}:587` (STARTTLS) or `{host}:465` (implicit TLS)"),
-            ),
+            None if port_required => {
+                self.invalid(
+                    Severity::Error,
+                    &e.value_span,
+                    format!(
+                        "{} needs `host:port` in `{}`; without a port it cannot connect",
+                        self.def.name, e.key
+                    ),
+                    format!("write `{host}:587` (STARTTLS) or `{host}:465` (implicit TLS)"),
+                );
+                // It fails before any TLS is chosen: no default stands in.
+                self.refused.extend([Field::Port, Field::Security]);
+            }
             None => {}
         }
     }
@@ -303,6 +310,7 @@ impl Builder<'_> {
                             m,
                             format!("write one of: {}", words.known()),
                         );
+                        self.refused.push(Field::Security);
                         return;
                     }
                     Unknown::FallsBack(w) => {
@@ -354,6 +362,7 @@ impl Builder<'_> {
                         m,
                         format!("write one of: {}", words.known()),
                     );
+                    self.refused.push(Field::Auth);
                     return;
                 }
                 Unknown::FallsBack(m) => m.clone(),
@@ -425,7 +434,7 @@ impl Builder<'_> {
         let def: &'static Definition = self.def;
         let mut done: Vec<Field> = Vec::new();
         for d in &def.defaults {
-            if done.contains(&d.field) {
+            if done.contains(&d.field) || self.refused.contains(&d.field) {
                 continue;
             }
             let set = match d.field {
