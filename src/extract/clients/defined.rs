@@ -20,7 +20,9 @@ mod apply;
 mod load;
 mod raw;
 
-pub use load::{parse_yaml, DefinitionError};
+pub use load::{
+    parse_yaml, DefinitionError, AUTH_WORDS, COMBINERS, FIELDS, SECURITY_WORDS, SYNTAXES,
+};
 
 include!(concat!(env!("OUT_DIR"), "/builtin_clients.rs"));
 

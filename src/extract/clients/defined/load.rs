@@ -61,6 +61,36 @@ fn span_of(text: &str, loc: serde_saphyr::Location) -> Range<usize> {
     start..end
 }
 
+/// Every field a key can set, by the name definitions use (docs/schema/client.schema.json
+/// lists the same names; tests/client_schema.rs compares them).
+pub const FIELDS: &[(&str, Field)] = &[
+    ("host", Field::Host),
+    ("port", Field::Port),
+    ("host-port", Field::HostPort),
+    ("security", Field::Security),
+    ("tls-switch", Field::TlsSwitch),
+    ("starttls-variant", Field::StarttlsVariant),
+    ("username", Field::Username),
+    ("password", Field::Password),
+    ("password-ref", Field::PasswordRef),
+    ("from", Field::From),
+    ("auth", Field::Auth),
+    ("skip-verify", Field::SkipVerify),
+    ("verify", Field::Verify),
+    ("ca-path", Field::CaPath),
+];
+/// The syntaxes, TLS words, auth words and combiners a definition may name.
+pub const SYNTAXES: &[&str] = &["go-ini", "git-config", "msmtprc"];
+pub const SECURITY_WORDS: &[&str] = &[
+    "implicit",
+    "starttls",
+    "starttls-opportunistic",
+    "none",
+    "not-smtp",
+];
+pub const AUTH_WORDS: &[&str] = &["password", "encrypted-password", "oauth2", "none", "other"];
+pub const COMBINERS: &[&str] = &["tls-variant"];
+
 struct Check<'a> {
     text: &'a str,
 }
@@ -86,23 +116,10 @@ impl Check<'_> {
     }
 
     fn field(&self, s: &Spanned<String>) -> R<Field> {
-        Ok(match s.value.as_str() {
-            "host" => Field::Host,
-            "port" => Field::Port,
-            "host-port" => Field::HostPort,
-            "security" => Field::Security,
-            "tls-switch" => Field::TlsSwitch,
-            "starttls-variant" => Field::StarttlsVariant,
-            "username" => Field::Username,
-            "password" => Field::Password,
-            "password-ref" => Field::PasswordRef,
-            "from" => Field::From,
-            "auth" => Field::Auth,
-            "skip-verify" => Field::SkipVerify,
-            "verify" => Field::Verify,
-            "ca-path" => Field::CaPath,
-            other => return self.fail(s, format!("unknown field `{other}`")),
-        })
+        match FIELDS.iter().find(|(w, _)| *w == s.value) {
+            Some((_, f)) => Ok(*f),
+            None => self.fail(s, format!("unknown field `{}`", s.value)),
+        }
     }
 
     fn security(&self, s: &Spanned<String>) -> R<SecurityWord> {
