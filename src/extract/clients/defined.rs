@@ -5,7 +5,7 @@
 //! its syntax reader; what data cannot say is a named combiner in Rust (`tls-variant`), and
 //! `host:port` values are split here once for every client.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
 use std::sync::OnceLock;
 
@@ -291,28 +291,50 @@ pub fn extract(id: &str, file: FileId, text: &str) -> Extraction {
     ex
 }
 
-/// The tables that may be profiles: a label, an anchor span and the entries that apply (a
-/// section written twice is one section; a git identity reads its section's keys first).
-fn candidates<'t>(
-    def: &Definition,
-    tables: &'t [Table],
-) -> Vec<(String, Range<usize>, Vec<&'t Entry>)> {
-    let mut out: Vec<(Vec<String>, String, Range<usize>, Vec<&Entry>)> = Vec::new();
-    let base = |path: &[String]| path.len() == 1 && def.sections.contains(&path[0]);
+/// A table that may be a profile: its label, an anchor span and the entries that apply.
+type Candidate<'t> = (String, Range<usize>, Vec<&'t Entry>);
+
+/// The tables that may be profiles (a section written twice is one section; a git identity
+/// reads its section's keys first). Linear in the number of tables: an identity copies at
+/// most one entry per key the definition knows from its section.
+fn candidates<'t>(def: &Definition, tables: &'t [Table]) -> Vec<Candidate<'t>> {
+    let known = |k: &str| {
+        def.key(k).is_some()
+            || def.removed(k).is_some()
+            || def
+                .enabled
+                .as_ref()
+                .is_some_and(|(e, _)| def.same_key(e, k))
+    };
+    let mut base: HashMap<&str, Vec<&Entry>> = HashMap::new();
+    if def.subsections == Subsections::Inherit {
+        for t in tables.iter().filter(|t| t.path.len() == 1) {
+            let list = base.entry(t.path[0].as_str()).or_default();
+            for e in t.entries.iter().filter(|e| known(&e.key)) {
+                match list.iter_mut().find(|x| def.same_key(&x.key, &e.key)) {
+                    Some(x) => *x = e,
+                    None => list.push(e),
+                }
+            }
+        }
+    }
+    let mut index: HashMap<&[String], usize> = HashMap::new();
+    let mut out: Vec<Candidate<'t>> = Vec::new();
     for t in tables {
         let Some(first) = t.path.first() else {
             continue;
         };
-        if !def.sections.contains(first) {
-            continue;
-        }
         let wanted = match (t.path.len(), def.subsections) {
             (1, Subsections::Alone) => false,
             (1, _) => true,
             (2, Subsections::Inherit | Subsections::Alone) => true,
             _ => false,
         };
-        if !wanted {
+        if !wanted || !def.sections.contains(first) {
+            continue;
+        }
+        if let Some(&i) = index.get(t.path.as_slice()) {
+            out[i].2.extend(&t.entries);
             continue;
         }
         let anchor = t
@@ -320,24 +342,15 @@ fn candidates<'t>(
             .clone()
             .or_else(|| t.entries.first().map(|e| e.key_span.clone()))
             .unwrap_or(0..0);
-        match out.iter_mut().find(|c| c.0 == t.path) {
-            Some(c) => c.3.extend(&t.entries),
-            None => {
-                let mut entries: Vec<&Entry> = Vec::new();
-                if t.path.len() == 2 && def.subsections == Subsections::Inherit {
-                    for b in tables
-                        .iter()
-                        .filter(|b| base(&b.path) && b.path[0] == t.path[0])
-                    {
-                        entries.extend(&b.entries);
-                    }
-                }
-                entries.extend(&t.entries);
-                out.push((t.path.clone(), label(def, &t.path), anchor, entries));
-            }
+        let mut entries: Vec<&Entry> = Vec::new();
+        if t.path.len() == 2 {
+            entries.extend(base.get(first.as_str()).into_iter().flatten());
         }
+        entries.extend(&t.entries);
+        index.insert(t.path.as_slice(), out.len());
+        out.push((label(def, &t.path), anchor, entries));
     }
-    out.into_iter().map(|(_, l, a, e)| (l, a, e)).collect()
+    out
 }
 
 fn label(def: &Definition, path: &[String]) -> String {

@@ -371,8 +371,7 @@ mod tests {
             .tables
             .iter()
             .flat_map(|t| &t.entries)
-            .filter(|e| e.key == key)
-            .last()
+            .rfind(|e| e.key == key)
             .unwrap_or_else(|| panic!("no {key}"));
         match &e.value {
             Scalar::Str(s) => s.clone(),

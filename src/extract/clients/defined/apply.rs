@@ -70,12 +70,25 @@ pub(super) fn profile(
             return;
         }
     }
-    let present = |k: &str| entries.iter().any(|e| def.same_key(&e.key, k));
+    // Whether the newer key of each removed key is written (one pass per removed key).
+    let newer: Vec<bool> = def
+        .removed
+        .iter()
+        .map(|r| {
+            r.unless
+                .as_deref()
+                .is_some_and(|k| entries.iter().any(|e| def.same_key(&e.key, k)))
+        })
+        .collect();
     for e in entries {
         if let Some(k) = def.key(&e.key) {
             b.apply(e, k.field, k);
-        } else if let Some(r) = def.removed(&e.key) {
-            b.removed(e, r, r.unless.as_deref().is_some_and(present));
+        } else if let Some(i) = def
+            .removed
+            .iter()
+            .position(|r| def.same_key(&r.key, &e.key))
+        {
+            b.removed(e, &def.removed[i], newer[i]);
         }
     }
     if b.not_smtp || !def.requires_any.iter().any(|f| b.has(*f)) {

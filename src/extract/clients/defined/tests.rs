@@ -198,3 +198,24 @@ fn msmtp_tls_variants_ports_and_password_commands() {
         "auth is off by default"
     );
 }
+
+#[test]
+fn many_sections_and_repeated_keys_stay_linear() {
+    use crate::extract::syntax::testing::finishes_quickly;
+    let mut git = String::from("[sendemail]\n");
+    git.push_str(&"\tsmtpServer = h.example.org\n\tx = 1\n".repeat(20_000));
+    for i in 0..20_000 {
+        git.push_str(&format!("[sendemail \"i{i}\"]\n\tsmtpUser = u\n"));
+    }
+    finishes_quickly(&git, |t| extract("git-sendemail", FileId(0), t));
+    let gitea = format!(
+        "[mailer]\nENABLED = true\n{}",
+        "HOST = h:25\nSKIP_VERIFY = 1\n".repeat(50_000)
+    );
+    finishes_quickly(&gitea, |t| extract("gitea", FileId(0), t));
+    let msmtp = format!("account a\nhost h\n{}", "account b\nhost h\n".repeat(1));
+    let many: String = (0..20_000)
+        .map(|i| format!("account a{i} : a\nport {}\n", i % 60_000 + 1))
+        .collect();
+    finishes_quickly(&(msmtp + &many), |t| extract("msmtp", FileId(0), t));
+}
