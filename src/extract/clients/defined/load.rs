@@ -232,44 +232,8 @@ impl Check<'_> {
                 not_smtp_prefix: k.not_smtp_prefix.clone(),
             });
         }
-        let mut removed = Vec::new();
-        for r in &raw.removed {
-            self.source(&sources, &r.source)?;
-            removed.push(Removed {
-                key: r.key.value.clone(),
-                message: r.message.clone(),
-                help: r.help.clone(),
-                severity: match r.severity.value.as_str() {
-                    "error" => Severity::Error,
-                    "warning" => Severity::Warning,
-                    other => {
-                        return self.fail(
-                            &r.severity,
-                            format!("severity is error or warning, not `{other}`"),
-                        )
-                    }
-                },
-                read_as: r.read_as.as_ref().map(|f| self.field(f)).transpose()?,
-                unless: r.unless.clone(),
-            });
-        }
-        let b = &raw.booleans;
-        self.source(&sources, &b.source)?;
-        let booleans = Booleans {
-            yes: b.yes.clone(),
-            no: b.no.clone(),
-            ignore_case: b.ignore_case,
-            unknown_false: match b.unknown.value.as_str() {
-                "error" => false,
-                "false" => true,
-                other => {
-                    return self.fail(
-                        &b.unknown,
-                        format!("unknown is error or false, not `{other}`"),
-                    )
-                }
-            },
-        };
+        let removed = self.removed(&sources, &raw)?;
+        let booleans = self.booleans(&sources, &raw)?;
         let mut security = None;
         let mut auth = None;
         for (field, w) in &raw.words {
@@ -314,6 +278,51 @@ impl Check<'_> {
             auth,
             defaults,
             combine,
+        })
+    }
+
+    fn removed(&self, sources: &BTreeMap<String, String>, raw: &RawDefinition) -> R<Vec<Removed>> {
+        let mut removed = Vec::new();
+        for r in &raw.removed {
+            self.source(sources, &r.source)?;
+            removed.push(Removed {
+                key: r.key.value.clone(),
+                message: r.message.clone(),
+                help: r.help.clone(),
+                severity: match r.severity.value.as_str() {
+                    "error" => Severity::Error,
+                    "warning" => Severity::Warning,
+                    other => {
+                        return self.fail(
+                            &r.severity,
+                            format!("severity is error or warning, not `{other}`"),
+                        )
+                    }
+                },
+                read_as: r.read_as.as_ref().map(|f| self.field(f)).transpose()?,
+                unless: r.unless.clone(),
+            });
+        }
+        Ok(removed)
+    }
+
+    fn booleans(&self, sources: &BTreeMap<String, String>, raw: &RawDefinition) -> R<Booleans> {
+        let b = &raw.booleans;
+        self.source(sources, &b.source)?;
+        Ok(Booleans {
+            yes: b.yes.clone(),
+            no: b.no.clone(),
+            ignore_case: b.ignore_case,
+            unknown_false: match b.unknown.value.as_str() {
+                "error" => false,
+                "false" => true,
+                other => {
+                    return self.fail(
+                        &b.unknown,
+                        format!("unknown is error or false, not `{other}`"),
+                    )
+                }
+            },
         })
     }
 

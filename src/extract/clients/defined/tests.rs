@@ -213,7 +213,7 @@ fn many_sections_and_repeated_keys_stay_linear() {
         "HOST = h:25\nSKIP_VERIFY = 1\n".repeat(50_000)
     );
     finishes_quickly(&gitea, |t| extract("gitea", FileId(0), t));
-    let msmtp = format!("account a\nhost h\n{}", "account b\nhost h\n".repeat(1));
+    let msmtp = String::from("account a\nhost h\n");
     let many: String = (0..20_000)
         .map(|i| format!("account a{i} : a\nport {}\n", i % 60_000 + 1))
         .collect();
