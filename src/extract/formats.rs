@@ -182,6 +182,19 @@ pub static FORMATS: &[FormatDef] = &[
         tree_sitter: false,
         read: |file, text| clients::defined::extract("msmtp", file, text),
     },
+    FormatDef {
+        name: "spring-properties",
+        doc: "docs/formats/spring-boot.md",
+        comment: "#",
+        file_names: &[],
+        prefixes: &[],
+        suffixes: &[".properties"],
+        extensions: &[],
+        mentions: &[],
+        content: &[],
+        tree_sitter: false,
+        read: |file, text| clients::defined::extract("spring-boot", file, text),
+    },
 ];
 
 /// A format: a row of [`FORMATS`].

@@ -10,7 +10,7 @@ use std::ops::Range;
 use std::sync::OnceLock;
 
 use crate::extract::syntax::toml::{Entry, Table};
-use crate::extract::syntax::{ini, msmtprc};
+use crate::extract::syntax::{ini, ini_properties, msmtprc};
 use crate::extract::Extraction;
 use crate::finding::{Finding, Label, Severity};
 use crate::model::{AuthMethod, Security};
@@ -32,6 +32,7 @@ pub enum Syntax {
     GoIni,
     GitConfig,
     Msmtprc,
+    JavaProperties,
 }
 
 /// A profile field a key can set.
@@ -58,6 +59,14 @@ pub enum Field {
     Verify,
     /// A CA path whose empty value switches verification off (git's `smtpSslCertPath`).
     CaPath,
+    /// True: implicit TLS (combiner `switch-precedence`).
+    ImplicitSwitch,
+    /// True: STARTTLS when the server offers it (combiner `switch-precedence`).
+    StarttlsSwitch,
+    /// True: STARTTLS that must succeed (combiner `switch-precedence`).
+    StarttlsRequiredSwitch,
+    /// Hosts whose certificate is trusted without checks; `*` switches verification off.
+    TrustHosts,
 }
 
 /// What `[section "sub"]` tables are.
@@ -187,6 +196,9 @@ pub enum Combiner {
     /// A `tls-switch` (absent: off) and a `starttls-variant` (absent: on): off is no TLS, on is
     /// STARTTLS that must succeed or, with the variant off, implicit TLS (msmtp).
     TlsVariant,
+    /// TLS switches by precedence: implicit, then required STARTTLS, then STARTTLS when
+    /// offered; a TLS mode already implicit stays (Jakarta Mail's `smtps` protocol).
+    SwitchPrecedence,
 }
 
 /// One validated client definition.
@@ -197,6 +209,8 @@ pub struct Definition {
     pub sources: BTreeMap<String, String>,
     pub syntax: Syntax,
     pub sections: Vec<String>,
+    /// The profile's name when the section has none (keys at the top of the file).
+    pub label: Option<String>,
     pub subsections: Subsections,
     pub requires_any: Vec<Field>,
     /// The key that switches mail on, and the program's default.
@@ -209,6 +223,7 @@ pub struct Definition {
     pub auth: Option<Words<AuthMethod>>,
     pub defaults: Vec<Default>,
     pub combine: Vec<Combiner>,
+    pub references: Vec<String>,
 }
 
 impl Definition {
@@ -222,6 +237,12 @@ impl Definition {
 
     pub fn key(&self, key: &str) -> Option<&KeyDef> {
         self.keys.iter().find(|k| self.same_key(&k.key, key))
+    }
+
+    /// Is this value a reference to one kept elsewhere (`${VAR}`)?
+    pub fn is_reference(&self, value: &str) -> bool {
+        let v = value.trim();
+        self.references.iter().any(|r| v.starts_with(r.as_str()))
     }
 
     pub fn removed(&self, key: &str) -> Option<&Removed> {
@@ -270,6 +291,7 @@ pub fn extract(id: &str, file: FileId, text: &str) -> Extraction {
             let errs = d.errors.into_iter().map(|e| (e.span, e.message)).collect();
             (d.tables, errs)
         }
+        Syntax::JavaProperties => (ini_properties::parse(text).tables, Vec::new()),
     };
     for (span, message) in errors {
         ex.findings.push(
@@ -321,16 +343,15 @@ fn candidates<'t>(def: &Definition, tables: &'t [Table]) -> Vec<Candidate<'t>> {
     let mut index: HashMap<&[String], usize> = HashMap::new();
     let mut out: Vec<Candidate<'t>> = Vec::new();
     for t in tables {
-        let Some(first) = t.path.first() else {
-            continue;
-        };
+        let first = t.path.first().map_or("", String::as_str);
         let wanted = match (t.path.len(), def.subsections) {
+            (0, _) => true,
             (1, Subsections::Alone) => false,
             (1, _) => true,
             (2, Subsections::Inherit | Subsections::Alone) => true,
             _ => false,
         };
-        if !wanted || !def.sections.contains(first) {
+        if !wanted || !def.sections.iter().any(|s| s == first) {
             continue;
         }
         if let Some(&i) = index.get(t.path.as_slice()) {
@@ -344,7 +365,7 @@ fn candidates<'t>(def: &Definition, tables: &'t [Table]) -> Vec<Candidate<'t>> {
             .unwrap_or(0..0);
         let mut entries: Vec<&Entry> = Vec::new();
         if t.path.len() == 2 {
-            entries.extend(base.get(first.as_str()).into_iter().flatten());
+            entries.extend(base.get(first).into_iter().flatten());
         }
         entries.extend(&t.entries);
         index.insert(t.path.as_slice(), out.len());
@@ -355,6 +376,7 @@ fn candidates<'t>(def: &Definition, tables: &'t [Table]) -> Vec<Candidate<'t>> {
 
 fn label(def: &Definition, path: &[String]) -> String {
     match (def.syntax, path) {
+        (_, []) => def.label.clone().unwrap_or_else(|| def.name.clone()),
         (Syntax::Msmtprc, [_, name]) => format!("account {name}"),
         (_, [s, sub]) => format!("[{s} \"{sub}\"]"),
         (_, p) => format!("[{}]", p.join(".")),

@@ -6,6 +6,7 @@
 
 pub mod dotenv;
 pub mod ini;
+pub mod ini_properties;
 pub mod js;
 pub mod msmtprc;
 pub mod php;

@@ -17,7 +17,11 @@ pub(super) fn secrets(def: &Definition, entries: &[Entry], out: &mut Vec<Range<u
             Some(Field::PasswordRef) => false,
             _ => is_secret_key(&e.key),
         };
-        if secret && e.value.as_str().is_some_and(|s| !s.is_empty()) {
+        if secret
+            && e.value
+                .as_str()
+                .is_some_and(|s| !s.is_empty() && !def.is_reference(s))
+        {
             out.push(e.value_span.clone());
         }
     }
@@ -30,6 +34,8 @@ struct Builder<'a> {
     p: Profile,
     tls: Option<Value<bool>>,
     variant: Option<Value<bool>>,
+    /// Implicit, required-STARTTLS and STARTTLS switches (combiner `switch-precedence`).
+    switches: [Option<Value<bool>>; 3],
     not_smtp: bool,
     /// Fields whose value the program refuses: it stops there, so no default stands in.
     refused: Vec<Field>,
@@ -56,6 +62,7 @@ pub(super) fn profile(
         ex,
         tls: None,
         variant: None,
+        switches: [None, None, None],
         not_smtp: false,
         refused: Vec::new(),
     };
@@ -97,6 +104,7 @@ pub(super) fn profile(
     for c in &def.combine {
         match c {
             Combiner::TlsVariant => b.tls_variant(),
+            Combiner::SwitchPrecedence => b.switch_precedence(),
         }
     }
     b.defaults();
@@ -179,6 +187,14 @@ impl Builder<'_> {
 
     fn apply(&mut self, e: &Entry, field: Field, k: &KeyDef) {
         let loc = self.loc(&e.value_span);
+        if e.value.as_str().is_some_and(|s| self.def.is_reference(s)) {
+            // Filled in elsewhere: the value is not known here. A password kept elsewhere
+            // is still a login.
+            if field == Field::Password {
+                self.p.password = None;
+            }
+            return;
+        }
         match field {
             Field::Host => {
                 let Some(s) = self.text(e) else { return };
@@ -224,6 +240,21 @@ impl Builder<'_> {
                     let verify = if field == Field::Verify { b } else { !b };
                     self.p.tls_verify = Some(Value::literal(verify, loc));
                 }
+            }
+            Field::ImplicitSwitch | Field::StarttlsRequiredSwitch | Field::StarttlsSwitch => {
+                let i = match field {
+                    Field::ImplicitSwitch => 0,
+                    Field::StarttlsRequiredSwitch => 1,
+                    _ => 2,
+                };
+                self.switches[i] = self.boolean(e).map(|b| Value::literal(b, loc));
+            }
+            Field::TrustHosts => {
+                let all = e
+                    .value
+                    .as_str()
+                    .is_some_and(|s| s.split_whitespace().any(|h| h == "*"));
+                self.p.tls_verify = all.then(|| Value::literal(false, loc));
             }
             Field::CaPath => {
                 let empty = e.value.as_str().is_some_and(|s| s.trim().is_empty());
@@ -421,6 +452,29 @@ impl Builder<'_> {
             (None, _) => Value::default(Security::None, anchor, "TLS is off unless switched on"),
         };
         self.p.security = Some(sec);
+    }
+
+    /// Combiner `switch-precedence`.
+    fn switch_precedence(&mut self) {
+        if self
+            .p
+            .security
+            .as_ref()
+            .is_some_and(|s| s.value == Security::ImplicitTls)
+        {
+            return;
+        }
+        let modes = [
+            Security::ImplicitTls,
+            Security::StartTls { required: true },
+            Security::StartTls { required: false },
+        ];
+        for (switch, mode) in self.switches.iter().zip(modes) {
+            if let Some(v) = switch.as_ref().filter(|v| v.value) {
+                self.p.security = Some(Value::literal(mode, v.loc.clone()));
+                return;
+            }
+        }
     }
 
     fn holds(&self, c: &Condition) -> Option<Loc> {

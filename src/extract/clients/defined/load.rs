@@ -78,9 +78,13 @@ pub const FIELDS: &[(&str, Field)] = &[
     ("skip-verify", Field::SkipVerify),
     ("verify", Field::Verify),
     ("ca-path", Field::CaPath),
+    ("implicit-switch", Field::ImplicitSwitch),
+    ("starttls-switch", Field::StarttlsSwitch),
+    ("starttls-required-switch", Field::StarttlsRequiredSwitch),
+    ("trust-hosts", Field::TrustHosts),
 ];
 /// The syntaxes, TLS words, auth words and combiners a definition may name.
-pub const SYNTAXES: &[&str] = &["go-ini", "git-config", "msmtprc"];
+pub const SYNTAXES: &[&str] = &["go-ini", "git-config", "msmtprc", "java-properties"];
 pub const SECURITY_WORDS: &[&str] = &[
     "implicit",
     "starttls",
@@ -89,7 +93,7 @@ pub const SECURITY_WORDS: &[&str] = &[
     "not-smtp",
 ];
 pub const AUTH_WORDS: &[&str] = &["password", "encrypted-password", "oauth2", "none", "other"];
-pub const COMBINERS: &[&str] = &["tls-variant"];
+pub const COMBINERS: &[&str] = &["tls-variant", "switch-precedence"];
 
 struct Check<'a> {
     text: &'a str,
@@ -190,6 +194,7 @@ impl Check<'_> {
             "go-ini" => Syntax::GoIni,
             "git-config" => Syntax::GitConfig,
             "msmtprc" => Syntax::Msmtprc,
+            "java-properties" => Syntax::JavaProperties,
             other => return self.fail(&raw.syntax, format!("unknown syntax `{other}`")),
         };
         let p = &raw.profiles;
@@ -258,6 +263,7 @@ impl Check<'_> {
             .iter()
             .map(|c| match c.value.as_str() {
                 "tls-variant" => Ok(Combiner::TlsVariant),
+                "switch-precedence" => Ok(Combiner::SwitchPrecedence),
                 other => self.fail(c, format!("unknown combiner `{other}`")),
             })
             .collect::<R<_>>()?;
@@ -267,6 +273,7 @@ impl Check<'_> {
             sources,
             syntax,
             sections: p.sections.clone(),
+            label: p.label.clone(),
             subsections,
             requires_any,
             enabled,
@@ -278,6 +285,7 @@ impl Check<'_> {
             auth,
             defaults,
             combine,
+            references: raw.references.clone(),
         })
     }
 

@@ -29,6 +29,10 @@ pub struct RawDefinition {
     pub defaults: Vec<RawDefault>,
     #[serde(default)]
     pub combine: Vec<Spanned<String>>,
+    /// Value prefixes that mean "filled in elsewhere" (`${MAIL_PASSWORD}`): such a value is not
+    /// read, and is not a secret.
+    #[serde(default)]
+    pub references: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -36,6 +40,9 @@ pub struct RawDefinition {
 pub struct RawProfiles {
     /// Sections (the first part of a table's path) that hold a profile.
     pub sections: Vec<String>,
+    /// The profile's name for keys outside any section (section `""`).
+    #[serde(default)]
+    pub label: Option<String>,
     /// What `[section "sub"]` tables are: `none` (ignored), `inherit` (a profile that reads the
     /// section's keys and overrides them, git's `sendemail.<identity>.*`) or `alone` (a profile
     /// of its own, msmtp's accounts).

@@ -44,6 +44,7 @@ fn every_definition_is_read_by_a_format_row() {
         ("grafana", "grafana-ini"),
         ("git-sendemail", "gitconfig"),
         ("msmtp", "msmtprc"),
+        ("spring-boot", "spring-properties"),
     ] {
         let f = crate::extract::Format::from_name(format).unwrap();
         let text = "";
@@ -52,7 +53,7 @@ fn every_definition_is_read_by_a_format_row() {
     }
     assert_eq!(
         builtin().len(),
-        4,
+        5,
         "a new definition needs a row here and in formats.rs"
     );
 }
@@ -218,4 +219,32 @@ fn many_sections_and_repeated_keys_stay_linear() {
         .map(|i| format!("account a{i} : a\nport {}\n", i % 60_000 + 1))
         .collect();
     finishes_quickly(&(msmtp + &many), |t| extract("msmtp", FileId(0), t));
+}
+
+#[test]
+fn spring_switches_by_precedence_placeholders_and_trust() {
+    let t = "spring.mail.host=h.example.org\nspring.mail.password=${PW}\nspring.mail.username=u\nspring.mail.properties.mail.smtp.starttls.enable=true\nspring.mail.properties[mail.smtp.starttls.required]=TRUE\nspring.mail.properties.mail.smtp.ssl.trust=a.example.org\n";
+    let e = ex("spring-boot", t);
+    assert!(e.secrets.is_empty(), "a placeholder is not a secret");
+    let p = only(e);
+    assert!(p.password.is_none());
+    assert_eq!(
+        p.security.as_ref().unwrap().value,
+        Security::StartTls { required: true }
+    );
+    assert_eq!(at(t, &p.security), "TRUE");
+    assert_eq!(p.port.as_ref().unwrap().value, 25, "25 with STARTTLS too");
+    assert!(
+        p.tls_verify.is_none(),
+        "trusting one named host keeps checks for others"
+    );
+    let t = "spring.mail.host=h\nspring.mail.protocol=smtps\nspring.mail.properties.mail.smtp.starttls.enable=true\n";
+    let p = only(ex("spring-boot", t));
+    assert_eq!(
+        p.security.unwrap().value,
+        Security::ImplicitTls,
+        "smtps stays implicit"
+    );
+    assert_eq!(p.port.unwrap().value, 465);
+    assert!(ex("spring-boot", "server.port=8080\n").profiles.is_empty());
 }
