@@ -26,12 +26,10 @@ pub(crate) fn at<'a, T>(ctx: &Ctx<'a>, v: &Value<T>) -> Option<At<'a>> {
     }
     let text: &'a str = &src.get(v.loc.file).text;
     let value = text.get(v.loc.span.clone())?;
-    let line_start = text[..v.loc.span.start]
-        .rfind('\n')
-        .map(|i| i + 1)
-        .unwrap_or(0);
+    let head = text.get(..v.loc.span.start)?;
+    let line_start = head.rfind('\n').map(|i| i + 1).unwrap_or(0);
     Some(At {
-        before: &text[line_start..v.loc.span.start],
+        before: &head[line_start..],
         text: value,
     })
 }
@@ -99,10 +97,31 @@ pub(crate) fn tls_pair(
             .and_then(|a| words::security_text(ctx.profile.client, a, current, expected));
         if let Some(text) = text {
             let message = format!("use {expected} on port {}", port.value);
+            let text = require_starttls(ctx, sec, expected, text);
             return Some(Fix::replace(app, message, sec.loc.clone(), text));
         }
     }
     move_port(current)
+}
+
+/// Nodemailer's `secure: false` alone is opportunistic STARTTLS: a literal `secure` switched to
+/// STARTTLS also gets `requireTLS: true` beside it, unless the file names `requireTLS` already.
+fn require_starttls(ctx: &Ctx, sec: &Value<Security>, expected: TlsMode, text: String) -> String {
+    let literal = matches!(sec.origin, crate::model::Origin::Literal);
+    let named = ctx
+        .sources
+        .filter(|s| (sec.loc.file.0 as usize) < s.len())
+        .is_some_and(|s| s.get(sec.loc.file).text.contains("requireTLS"));
+    if ctx.profile.client == crate::model::Client::Nodemailer
+        && expected == TlsMode::Starttls
+        && literal
+        && !named
+        && text == "false"
+    {
+        format!("{text}, requireTLS: true")
+    } else {
+        text
+    }
 }
 
 /// `port-not-offered`: the provider's documented port for the TLS mode the file asks for; safe
