@@ -236,3 +236,34 @@ fn rules_folder_adds_symptoms() {
     // `check --rules` skips symptoms files.
     assert!(Path::new("examples").exists());
 }
+
+#[test]
+fn symptoms_schema_agrees_with_the_loader() {
+    let schema: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string("docs/schema/symptoms.schema.json").unwrap())
+            .unwrap();
+    let v = jsonschema::validator_for(&schema).unwrap();
+    let text = std::fs::read_to_string("rules/symptoms.yaml").unwrap();
+    let doc: serde_json::Value = serde_saphyr::from_str(&text).unwrap();
+    let errs: Vec<String> = v.iter_errors(&doc).map(|e| e.to_string()).collect();
+    assert!(errs.is_empty(), "{errs:?}");
+    // The fix keys of the schema are the loader's clients.
+    let keys: Vec<&str> = schema["properties"]["symptoms"]["items"]["properties"]["fix"]
+        ["properties"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .filter(|k| *k != "any")
+        .collect();
+    let mut clients = symptoms::CLIENTS.to_vec();
+    clients.sort();
+    let mut keys = keys;
+    keys.sort();
+    assert_eq!(keys, clients);
+    // A broken entry is refused by both.
+    let bad = "symptoms:\n  - id: x\n    replies: [\"53\"]\n    cause: c\n    fix: {any: f}\n    source: https://x.example\n";
+    let doc: serde_json::Value = serde_saphyr::from_str(bad).unwrap();
+    assert!(!v.is_valid(&doc));
+    assert!(symptoms::parse(Path::new("x.yaml"), bad, None).is_err());
+}

@@ -115,6 +115,16 @@ fn config_facts(
         c.host = p.host_name();
         c.port = p.port.as_ref().map(|v| v.value);
         c.tls = p.security.as_ref().map(|v| v.value.tls_mode());
+        use crate::model::Client;
+        c.client = match p.client {
+            Client::Laravel | Client::LaravelConfig => Some("laravel"),
+            Client::Django | Client::DjangoSettings => Some("django"),
+            Client::PhpMailer => Some("phpmailer"),
+            Client::Nodemailer => Some("nodemailer"),
+            Client::PythonSmtplib => Some("python"),
+            Client::Thunderbird => Some("thunderbird"),
+            Client::Toml | Client::DotenvGeneric => None,
+        };
         c.provider = outcome
             .identified
             .first()
@@ -162,6 +172,12 @@ fn render(r: &Report, providers: &Providers) -> String {
             .map(|p| format!(" ({})", p.name));
         read.push(format!("host {h}{}", name.unwrap_or_default()));
     }
+    if let (None, Some(p)) = (
+        &f.host,
+        r.provider.as_deref().and_then(|id| providers.get(id)),
+    ) {
+        read.push(format!("provider {}", p.name));
+    }
     if let Some(p) = f.port {
         read.push(format!("port {p}"));
     }
@@ -195,11 +211,11 @@ fn render(r: &Report, providers: &Providers) -> String {
     }
     for (i, e) in r.explanations.iter().enumerate() {
         let who = match (&e.location, &e.provider_name) {
-            (Some(_), _) => "your configuration",
-            (None, Some(name)) => name.as_str(),
-            (None, None) => "any server",
+            (Some(_), _) => "Your configuration: ".to_owned(),
+            (None, Some(name)) => format!("{name}: "),
+            (None, None) => String::new(),
         };
-        s.push_str(&format!("{}. {who}: {}\n", i + 1, e.cause));
+        s.push_str(&format!("{}. {who}{}\n", i + 1, e.cause));
         if let Some(l) = &e.location {
             s.push_str(&format!("   at:     {l}\n"));
         }

@@ -40,6 +40,14 @@ pub fn mask(text: &str) -> (String, usize) {
     let mut hunted: Vec<String> = Vec::new();
     for c in AUTH_CMD.captures_iter(text) {
         let m = c.get(1).unwrap();
+        // `250 AUTH PLAIN LOGIN XOAUTH2` is the server's list of mechanisms, not a payload.
+        if m.as_str().len() <= 12
+            && m.as_str()
+                .bytes()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-')
+        {
+            continue;
+        }
         spans.push(m.range());
         hunted.extend(decoded_secrets(m.as_str()));
     }
@@ -183,6 +191,8 @@ mod tests {
         for s in ["hunter22", "pw2pw2pw", "abc123xyz", "topsecret"] {
             assert!(!m.contains(s), "{s} in {m}");
         }
+        let (m, _) = mask("250-AUTH PLAIN LOGIN XOAUTH2\nC: AUTH LOGIN\n");
+        assert_eq!(m, "250-AUTH PLAIN LOGIN XOAUTH2\nC: AUTH LOGIN\n");
         let (m, _) = mask("535-5.7.8 Username and Password not accepted. For more information");
         assert_eq!(
             m,

@@ -61,6 +61,8 @@ pub struct ConfigFacts {
     pub port: Option<u16>,
     pub tls: Option<TlsMode>,
     pub provider: Option<String>,
+    /// The client the configuration is for, in the names of `symptoms::CLIENTS`.
+    pub client: Option<&'static str>,
     pub findings: Vec<ConfigFinding>,
 }
 
@@ -87,9 +89,10 @@ pub const MAX_PASTE: usize = 1 << 20;
 /// Every explanation of `text` with the built-in symptoms, best first (the library entry point
 /// for a one-off question).
 pub fn explain(text: &str, providers: &Providers, only: Option<&str>) -> Vec<Explanation> {
-    let symptoms = symptoms::builtin().unwrap_or_default();
+    static BUILTIN: std::sync::LazyLock<Vec<Symptom>> =
+        std::sync::LazyLock::new(|| symptoms::builtin().unwrap_or_default());
     let opts = Options { only, config: None };
-    triage(text, providers, &symptoms, &opts).explanations
+    triage(text, providers, &BUILTIN, &opts).explanations
 }
 
 /// Read, match and rank.
@@ -102,6 +105,7 @@ pub fn triage(text: &str, providers: &Providers, symptoms: &[Symptom], opts: &Op
         facts.host = facts.host.take().or(c.host.clone());
         facts.port = facts.port.or(c.port);
         facts.tls = facts.tls.or(c.tls);
+        facts.client = facts.client.or(c.client);
     }
     let hay = normalise(&masked).replace("\\n", " ");
     let found = Phrases::find(&hay, providers, symptoms);
@@ -162,8 +166,15 @@ pub fn triage(text: &str, providers: &Providers, symptoms: &[Symptom], opts: &Op
     if let Some(c) = &opts.config {
         out = with_config(out, c);
     }
+    // One explanation per cause, and one generic symptom per rule code (the best ranked).
     let mut seen = HashSet::new();
-    out.retain(|e| seen.insert(e.cause.clone()));
+    let mut codes = HashSet::new();
+    out.retain(|e| {
+        let generic_again = e.provider.is_none()
+            && e.location.is_none()
+            && e.code.is_some_and(|c| !codes.insert(c));
+        seen.insert(e.cause.clone()) && !generic_again
+    });
     Report {
         facts,
         provider: provider.map(|p| p.id.clone()),
@@ -420,11 +431,7 @@ fn provider_facts(p: &Provider, how: &Match, facts: &Facts, out: &mut Vec<Explan
                     "{} speaks {} on port {port}, and the client used {tls}",
                     p.name, e.tls
                 ),
-                format!(
-                    "use {} on port {port}, or {}",
-                    e.tls,
-                    p.documented_endpoints()
-                ),
+                format!("use {} on port {port}", e.tls),
                 &e.source,
                 crate::codes::TLS_MODE_MISMATCH,
                 base,
