@@ -216,6 +216,7 @@ static OPENSSL: LazyLock<Regex> =
 const NODE_CODES: &[&str] = &[
     "ESOCKET",
     "EAUTH",
+    "ETIMEOUT",
     "ETIMEDOUT",
     "ECONNREFUSED",
     "ENOTFOUND",
@@ -296,14 +297,10 @@ const IMPLIED: &[(&str, &[&str])] = &[
         ],
     ),
     (
-        "EHOSTUNREACH",
-        &[
-            "network is unreachable",
-            "no route to host",
-            "errno 101]",
-            "errno 113]",
-        ],
+        "ENETUNREACH",
+        &["network is unreachable", "errno 101]", "(101)"],
     ),
+    ("EHOSTUNREACH", &["no route to host", "errno 113]", "(113)"]),
 ];
 
 /// Read the (already masked) paste.
@@ -403,6 +400,9 @@ fn tls_mode(text: &str, hay: &str) -> Option<TlsMode> {
         || hay.contains("starttls") && hay.contains("220 2.0.0 ready to start tls")
     {
         Some(TlsMode::Starttls)
+    } else if text.contains("tcp://") {
+        // Symfony/SwiftMailer write tcp:// for a connection without TLS at first.
+        Some(TlsMode::None)
     } else {
         None
     }
