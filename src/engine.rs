@@ -61,6 +61,9 @@ pub struct RunOptions {
     /// Probe every server the profiles name, after the checks and before selection
     /// (`--probe`); `None` keeps the run off the network.
     pub probe: Option<crate::probe::ProbeOptions>,
+    /// Text to use instead of a file's content on disk, by canonical path (`check --fix`
+    /// re-checks its edits in memory before it writes anything).
+    pub overlay: Option<std::sync::Arc<std::collections::HashMap<PathBuf, String>>>,
 }
 
 /// Check the given files and folders with default options (inline suppressions still apply).
@@ -184,6 +187,12 @@ enum Loaded {
 
 /// Read, decode and recognise one input (the part of a run that touches the file system).
 fn read_one(input: &Input, opts: &RunOptions) -> Loaded {
+    if let Some(text) = opts.overlay.as_ref().and_then(|o| {
+        let key = std::fs::canonicalize(&input.path).ok()?;
+        o.get(&key)
+    }) {
+        return recognise(&input.path, text.clone().into_bytes(), opts);
+    }
     match crate::input::read_file(&input.path, MAX_FILE_SIZE) {
         Ok(bytes) => recognise(&input.path, bytes, opts),
         Err(message) => Loaded::Unreadable(message),
@@ -440,6 +449,7 @@ fn identify_and_check(out: &mut Outcome, providers: &Providers) {
             profile: p,
             ident,
             providers,
+            sources: Some(&out.sources),
         };
         out.findings.extend(checks::run(&ctx));
     }

@@ -12,6 +12,7 @@ pub mod discover;
 pub mod engine;
 pub mod extract;
 pub mod finding;
+pub mod fix;
 pub mod identify;
 pub mod input;
 pub mod model;

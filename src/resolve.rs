@@ -14,7 +14,7 @@ use std::path::Path;
 use crate::extract::EnvDef;
 use crate::finding::{Finding, Label, Severity};
 use crate::model::conversion::Applied;
-use crate::model::{Client, Origin, Profile};
+use crate::model::{Client, EnvRef, Origin, Profile};
 use crate::source::{FileId, Loc, Sources};
 
 /// Env definitions of one file.
@@ -57,7 +57,7 @@ pub fn resolve(
                     match r.applied(&d.value) {
                         Applied::Set(v) => p.set(
                             v,
-                            d.loc.clone(),
+                            part_loc(sources, d, r),
                             Origin::Env {
                                 var: r.var.clone(),
                                 reference: r.reference.clone(),
@@ -116,6 +116,22 @@ pub fn resolve(
         !(env_file && (server_read || (p.host.is_none() && any_read)))
     });
     findings
+}
+
+/// Where the value a reference takes was written: the part of the definition it reads (a
+/// `MAIL_URL`'s port), when the file holds the value verbatim; else the whole definition.
+fn part_loc(sources: &Sources, d: &EnvDef, r: &EnvRef) -> Loc {
+    let Some(sub) = r.conversion.span_in(&d.value) else {
+        return d.loc.clone();
+    };
+    let text = &sources.get(d.loc.file).text;
+    let verbatim = text.get(d.loc.span.clone()) == Some(d.value.as_str());
+    if verbatim && sub.end <= d.value.len() {
+        let start = d.loc.span.start;
+        Loc::new(d.loc.file, start + sub.start..start + sub.end)
+    } else {
+        d.loc.clone()
+    }
 }
 
 /// Env files by folder, so that finding the ones that apply to a code file costs the depth of

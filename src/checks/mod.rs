@@ -9,6 +9,7 @@ use crate::providers::Providers;
 use crate::source::Loc;
 
 mod auth;
+mod fixes;
 mod from;
 mod hosts;
 mod ports;
@@ -20,9 +21,19 @@ pub struct Ctx<'a> {
     pub profile: &'a Profile,
     pub ident: Option<Identified<'a>>,
     pub providers: &'a Providers,
+    /// The run's files (not yet masked), so a fix can be written in the file's own words.
+    pub sources: Option<&'a crate::source::Sources>,
 }
 
 impl Ctx<'_> {
+    /// The text at a span, when the run's files are at hand.
+    pub fn text(&self, loc: &Loc) -> Option<&str> {
+        let src = self.sources?;
+        (loc.file.0 < src.len() as u32)
+            .then(|| src.get(loc.file).text.get(loc.span.clone()))
+            .flatten()
+    }
+
     pub fn provider_id(&self) -> Option<&str> {
         self.ident.as_ref().map(|i| i.provider.id.as_str())
     }

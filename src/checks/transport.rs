@@ -64,6 +64,10 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
                 } else {
                     "remove the override; if the server uses a private CA, trust that CA instead of turning verification off"
                 });
+            let f = match super::fixes::verify_on(ctx, v) {
+                Some(fix) => f.with_fix(fix),
+                None => f,
+            };
             out.push(with_labels(f, labels.collect()));
         }
     }

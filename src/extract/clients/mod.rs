@@ -2,11 +2,15 @@
 //! the way that program reads them, whichever file syntax fed it.
 
 pub mod django;
+pub mod env_families;
 pub mod env_generic;
+pub mod env_url;
 pub mod laravel;
 pub mod nodemailer;
 pub mod phpmailer;
 pub mod reads;
 pub mod smtplib;
+pub mod spelling;
+pub mod symfony;
 pub mod thunderbird;
 pub mod toml_app;
