@@ -346,3 +346,26 @@ fn a_plain_check_says_how_many_findings_fix_would_fix() {
         .unwrap();
     assert!(!String::from_utf8_lossy(&o.stderr).contains("can be fixed"));
 }
+
+#[cfg(unix)]
+#[test]
+fn crlf_lines_stay_crlf_and_a_symbolic_link_stays_a_link() {
+    let tmp = tempfile::tempdir().unwrap();
+    let text = "[smtp]\r\nhost = \"smtp.gmail.com\"\r\nport = 587\r\nsecurity = \"ssl\"\r\n";
+    let file = write(tmp.path(), "real.toml", text);
+    let link = tmp.path().join("link.toml");
+    std::os::unix::fs::symlink(&file, &link).unwrap();
+    smtp_doctor()
+        .args(["check", "--isolated", "--fix"])
+        .arg(&link)
+        .assert()
+        .code(1); // auth-missing is left: nothing to fix it with
+    assert!(std::fs::symlink_metadata(&link)
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap(),
+        text.replace("587", "465")
+    );
+}

@@ -157,6 +157,38 @@ pub(crate) fn offered_port(
     port_fix(ctx, port, to, app, format!("use port {to}{how}"))
 }
 
+/// `insecure-transport`: no TLS, or STARTTLS the client may skip, on a port of the identified
+/// provider that has TLS: the TLS setting in the file's words for that port's mode (safe: the
+/// provider's endpoint says which).
+pub(crate) fn require_tls(ctx: &Ctx, sec: &Value<Security>) -> Option<Fix> {
+    let ident = ctx.ident.as_ref()?;
+    if !matches!(ident.how, crate::identify::Match::Host) || !written(sec) {
+        return None;
+    }
+    let port = ctx.profile.port.as_ref()?;
+    let ep = ident
+        .provider
+        .endpoint(port.value)
+        .filter(|e| e.tls != TlsMode::None)?;
+    let current = sec.value.tls_mode();
+    let at = at(ctx, sec)?;
+    let text = match words::security_text(ctx.profile.client, at, current, ep.tls) {
+        Some(t) => t,
+        // Opportunistic STARTTLS already: only Nodemailer's `requireTLS` can make it required.
+        None if current == ep.tls => at.text.to_owned(),
+        None => return None,
+    };
+    let text = require_starttls(ctx, sec, ep.tls, text);
+    (text != at.text).then(|| {
+        Fix::replace(
+            Applicability::Safe,
+            format!("require {} on port {}", ep.tls, port.value),
+            sec.loc.clone(),
+            text,
+        )
+    })
+}
+
 /// `tls-verify-disabled`: the boolean that switched verification off, turned over.
 pub(crate) fn verify_on(ctx: &Ctx, v: &Value<bool>) -> Option<Fix> {
     if !written(v) || v.value {
