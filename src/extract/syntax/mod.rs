@@ -5,7 +5,10 @@
 //! walk their trees with the helpers of [`tree`].
 
 pub mod dotenv;
+pub mod ini;
+pub mod ini_properties;
 pub mod js;
+pub mod msmtprc;
 pub mod php;
 pub mod prefs_js;
 pub mod python;
