@@ -22,6 +22,7 @@
 mod presets;
 mod profile;
 pub mod services;
+mod shape;
 mod url;
 
 use url::UrlParts;
@@ -67,7 +68,11 @@ pub fn extract(file: FileId, text: &str, typescript: bool) -> Extraction {
             ..Extraction::default()
         },
     };
+    let has_transport = n.js.calls.iter().any(|c| n.is_create_transport(*c));
     n.run();
+    if !has_transport {
+        n.shaped(tree.root_node());
+    }
     n.ex
 }
 
@@ -189,7 +194,6 @@ impl<'t> Nodemailer<'_, 't> {
         let first = *arglist.first()?;
         let anchor = callee.byte_range();
 
-        let mut opts = Opts::default();
         let mut entries = Vec::new();
         let mut url: Option<(UrlParts, bool)> = None;
         if self.js.flatten(first, &[], &mut entries, 0) {
@@ -197,10 +201,6 @@ impl<'t> Nodemailer<'_, 't> {
                 return None;
             }
             self.wrong_keys(&entries);
-            self.read_entries(&entries, &mut opts);
-            if let Some(e) = last(&entries, &["url"]) {
-                url = self.url_of(e.value);
-            }
         } else {
             // Not an object: a URL, or a plugin transport / options we cannot see.
             url = Some(self.url_of(first)?);
@@ -217,17 +217,8 @@ impl<'t> Nodemailer<'_, 't> {
                 .with_help("fix the JavaScript syntax so the whole options object can be read"),
             );
         }
-        if let Some((u, direct)) = url {
-            if direct {
-                return None;
-            }
-            self.apply_url(u, &mut opts);
-        }
-
         let label = name.unwrap_or("createTransport").to_owned();
-        let mut p = Profile::new(Client::Nodemailer, label, self.js.loc(anchor.clone()));
-        let service_unknown = self.apply_service(&mut opts);
-        self.fill(&opts, &mut p, anchor, service_unknown);
+        let mut p = self.options_profile(&entries, url, label, anchor)?;
 
         // From: the `defaults` argument, then every sendMail on this transport.
         let mut froms: Vec<Val> = Vec::new();
@@ -250,6 +241,32 @@ impl<'t> Nodemailer<'_, 't> {
             }
         }
         push_froms(self.js.file, &mut p, froms);
+        Some(p)
+    }
+
+    /// The profile of one set of transport options (the entries of an options object, or a
+    /// connection URL given instead of one); `None` for a `direct:` URL.
+    fn options_profile(
+        &mut self,
+        entries: &[Entry<'t>],
+        mut url: Option<(UrlParts, bool)>,
+        label: String,
+        anchor: Range<usize>,
+    ) -> Option<Profile> {
+        let mut opts = Opts::default();
+        self.read_entries(entries, &mut opts);
+        if let Some(e) = last(entries, &["url"]) {
+            url = self.url_of(e.value);
+        }
+        if let Some((u, direct)) = url {
+            if direct {
+                return None;
+            }
+            self.apply_url(u, &mut opts);
+        }
+        let mut p = Profile::new(Client::Nodemailer, label, self.js.loc(anchor.clone()));
+        let service_unknown = self.apply_service(&mut opts);
+        self.fill(&opts, &mut p, anchor, service_unknown);
         Some(p)
     }
 
