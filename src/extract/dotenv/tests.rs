@@ -430,8 +430,15 @@ fn laravel_phpdotenv_whitespace_and_escapes() {
 
 #[test]
 fn flask_mail_is_not_laravel() {
+    // Flask-Mail's own family: one profile, with Flask-Mail's meaning, none for Laravel.
     let x = ex("MAIL_SERVER=smtp.gmail.com\nMAIL_PORT=587\nMAIL_USE_TLS=True\n");
-    assert!(x.profiles.is_empty());
+    assert_eq!(x.profiles.len(), 1);
+    let p = &x.profiles[0];
+    assert_eq!(
+        (p.client, p.label.as_str()),
+        (Client::DotenvGeneric, "MAIL_* (Flask-Mail)")
+    );
+    assert_eq!(sec(p), Some(Security::StartTls { required: true }));
 }
 
 // ---- Django ----
