@@ -32,6 +32,7 @@ use std::ops::Range;
 use tree_sitter::Node;
 
 use crate::extract::clients::reads::push_froms;
+use crate::extract::clients::spelling::{suggest_within, KeySet};
 use crate::extract::syntax::js::{assigned_name, last, parse, unwrap, Entry, JsFile};
 use crate::extract::syntax::tree::{first_error, squash, widen};
 use crate::extract::syntax::value::{BoolVal, Val};
@@ -39,6 +40,67 @@ use crate::extract::Extraction;
 use crate::finding::{Finding, Label, Severity};
 use crate::model::{Client, Profile};
 use crate::source::FileId;
+
+/// The top-level options of an SMTP transport (SMTPTransport / SMTPConnection / pool).
+const OPTIONS: KeySet = KeySet {
+    program: "Nodemailer",
+    prefix: "",
+    known: &[
+        "host",
+        "port",
+        "secure",
+        "requireTLS",
+        "ignoreTLS",
+        "opportunisticTLS",
+        "auth",
+        "authMethod",
+        "service",
+        "tls",
+        "name",
+        "url",
+        "pool",
+        "proxy",
+        "logger",
+        "debug",
+        "connectionTimeout",
+        "greetingTimeout",
+        "socketTimeout",
+        "dnsTimeout",
+        "localAddress",
+        "maxConnections",
+        "maxMessages",
+        "rateDelta",
+        "rateLimit",
+        "dkim",
+        "from",
+        "lmtp",
+        "transactionLog",
+        "disableFileAccess",
+        "disableUrlAccess",
+        "socket",
+        "connection",
+    ],
+    renamed: &[],
+};
+const AUTH_OPTIONS: KeySet = KeySet {
+    program: "Nodemailer",
+    prefix: "",
+    known: &[
+        "type",
+        "user",
+        "pass",
+        "method",
+        "clientId",
+        "clientSecret",
+        "refreshToken",
+        "accessToken",
+        "expires",
+        "accessUrl",
+        "serviceClient",
+        "privateKey",
+    ],
+    renamed: &[],
+};
 
 const PRESET: &str = "set by the Nodemailer `service` preset, which overrides the options";
 const DEFAULT_PORT: &str = "Nodemailer's default port: 465 when `secure` is true, otherwise 587";
@@ -315,6 +377,7 @@ impl<'t> Nodemailer<'_, 't> {
 
     /// Option names Nodemailer does not read, which people write expecting an effect.
     fn wrong_keys(&mut self, entries: &[Entry<'t>]) {
+        let mut hint_owned;
         for e in entries {
             let hint = match e.path.iter().map(String::as_str).collect::<Vec<_>>()[..] {
                 ["secureConnection"] => {
@@ -343,12 +406,18 @@ impl<'t> Nodemailer<'_, 't> {
                 ["auth", "password"] | ["auth", "username"] => {
                     "Nodemailer reads `auth.user` and `auth.pass`; this key is ignored"
                 }
-                _ => continue,
+                _ => match self.near_miss(&e.path) {
+                    Some(h) => {
+                        hint_owned = h;
+                        &hint_owned
+                    }
+                    None => continue,
+                },
             };
             let key = e.path.join(".");
             self.ex.findings.push(
                 Finding::new(
-                    "invalid-value",
+                    "unknown-setting",
                     Severity::Warning,
                     format!("`{key}` is not an option Nodemailer reads, so it has no effect"),
                     Label::new(self.js.loc(e.key_span.clone()), "ignored"),
@@ -356,6 +425,23 @@ impl<'t> Nodemailer<'_, 't> {
                 .with_help(hint),
             );
         }
+    }
+
+    /// An option name one edit away from one Nodemailer reads (`secrue`, `requireTSL`,
+    /// `auth.usr`), with the name it reads.
+    fn near_miss(&self, path: &[String]) -> Option<String> {
+        let (set, key) = match path {
+            [k] => (&OPTIONS, k),
+            [a, k] if a == "auth" => (&AUTH_OPTIONS, k),
+            _ => return None,
+        };
+        if key.len() < 4 {
+            return None;
+        }
+        let right = suggest_within(set, key, Some(1))?;
+        Some(format!(
+            "Nodemailer reads `{right}`; this spelling is ignored"
+        ))
     }
 
     fn setting(&self, e: &Entry<'t>) -> Setting {

@@ -476,7 +476,7 @@ fn verification_auth_types_and_ignored_keys() {
 
     let src = "createTransport({ host: 'h', port: 465, secureConnection: true, user: 'u' })";
     let e = ex(src);
-    assert_eq!(codes(&e), ["invalid-value", "invalid-value"]);
+    assert_eq!(codes(&e), ["unknown-setting", "unknown-setting"]);
     assert_eq!(
         &src[e.findings[0].labels[0].loc.span.clone()],
         "secureConnection"
@@ -664,4 +664,23 @@ fn options_recognised_by_shape_outside_create_transport() {
     let x = ex(src);
     assert_eq!(x.profiles.len(), 1);
     assert_eq!(x.profiles[0].label, "t");
+}
+
+#[test]
+fn option_names_one_edit_away_are_unknown_settings() {
+    let src = "createTransport({ host: 'h', port: 587, secrue: true, requireTSL: true,\n\
+               auth: { usr: 'u', pas: 'p', user: 'a', pass: 'b' }, poool: 2 })";
+    let e = ex(src);
+    let keys: Vec<&str> = e
+        .findings
+        .iter()
+        .map(|f| &src[f.labels[0].loc.span.clone()])
+        .collect();
+    assert_eq!(keys, ["secrue", "requireTSL", "poool"]);
+    assert!(e.findings.iter().all(|f| f.code == "unknown-setting"));
+    assert!(e.findings[0].help.as_deref().unwrap().contains("`secure`"));
+    // Options Nodemailer reads, and keys too short to judge, are left alone.
+    let e =
+        ex("createTransport({ host: 'h', port: 587, pool: true, maxConnections: 2, name: 'x' })");
+    assert!(e.findings.is_empty());
 }
