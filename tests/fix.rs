@@ -139,8 +139,11 @@ fn every_bad_fixture_is_fixed_until_nothing_fixable_is_left_and_a_second_fix_cha
         assert_eq!(secret_lines(&old), secret_lines(&new), "{}", p.display());
         assert_eq!(old.lines().count(), new.lines().count(), "{}", p.display());
     }
-    // Good fixtures are never touched (they have nothing to fix) and no temporary file is left.
+    // Only bad fixtures change, and no temporary file is left.
     assert_eq!(before.len(), after.len());
+    for p in &changed {
+        assert!(p.to_string_lossy().contains("bad"), "{}", p.display());
+    }
 }
 
 fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
@@ -319,5 +322,50 @@ fn the_readme_sample_is_real_output() {
             stdout(&o),
             String::from_utf8_lossy(&o.stderr)
         )
+    );
+}
+
+#[test]
+fn a_plain_check_says_how_many_findings_fix_would_fix() {
+    let o = smtp_doctor()
+        .args(["check", "--isolated", "examples/config.toml"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&o.stderr)
+        .contains("note: 1 finding(s) can be fixed with --fix (2 more with --fix --unsafe-fixes)"));
+    // Not for machines: JSON carries `fix` on each diagnostic instead.
+    let o = smtp_doctor()
+        .args([
+            "check",
+            "--isolated",
+            "--format",
+            "json",
+            "examples/config.toml",
+        ])
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8_lossy(&o.stderr).contains("can be fixed"));
+}
+
+#[cfg(unix)]
+#[test]
+fn crlf_lines_stay_crlf_and_a_symbolic_link_stays_a_link() {
+    let tmp = tempfile::tempdir().unwrap();
+    let text = "[smtp]\r\nhost = \"smtp.gmail.com\"\r\nport = 587\r\nsecurity = \"ssl\"\r\n";
+    let file = write(tmp.path(), "real.toml", text);
+    let link = tmp.path().join("link.toml");
+    std::os::unix::fs::symlink(&file, &link).unwrap();
+    smtp_doctor()
+        .args(["check", "--isolated", "--fix"])
+        .arg(&link)
+        .assert()
+        .code(1); // auth-missing is left: nothing to fix it with
+    assert!(std::fs::symlink_metadata(&link)
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap(),
+        text.replace("587", "465")
     );
 }

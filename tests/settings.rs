@@ -52,7 +52,7 @@ fn every_snippet_of_every_provider_passes_the_check() {
                 continue;
             }
             let text = stdout(&o);
-            if !text.contains("Password: ") || !text.contains("Source: http") {
+            if !text.contains("Password (") || !text.contains("Source: http") {
                 problems.push(format!(
                     "{id} {format}: no password kind or source:\n{text}"
                 ));

@@ -26,12 +26,10 @@ pub(crate) fn at<'a, T>(ctx: &Ctx<'a>, v: &Value<T>) -> Option<At<'a>> {
     }
     let text: &'a str = &src.get(v.loc.file).text;
     let value = text.get(v.loc.span.clone())?;
-    let line_start = text[..v.loc.span.start]
-        .rfind('\n')
-        .map(|i| i + 1)
-        .unwrap_or(0);
+    let head = text.get(..v.loc.span.start)?;
+    let line_start = head.rfind('\n').map(|i| i + 1).unwrap_or(0);
     Some(At {
-        before: &text[line_start..v.loc.span.start],
+        before: &head[line_start..],
         text: value,
     })
 }
@@ -99,10 +97,31 @@ pub(crate) fn tls_pair(
             .and_then(|a| words::security_text(ctx.profile.client, a, current, expected));
         if let Some(text) = text {
             let message = format!("use {expected} on port {}", port.value);
+            let text = require_starttls(ctx, sec, expected, text);
             return Some(Fix::replace(app, message, sec.loc.clone(), text));
         }
     }
     move_port(current)
+}
+
+/// Nodemailer's `secure: false` alone is opportunistic STARTTLS: a literal `secure` switched to
+/// STARTTLS also gets `requireTLS: true` beside it, unless the file names `requireTLS` already.
+fn require_starttls(ctx: &Ctx, sec: &Value<Security>, expected: TlsMode, text: String) -> String {
+    let literal = matches!(sec.origin, crate::model::Origin::Literal);
+    let named = ctx
+        .sources
+        .filter(|s| (sec.loc.file.0 as usize) < s.len())
+        .is_some_and(|s| s.get(sec.loc.file).text.contains("requireTLS"));
+    if ctx.profile.client == crate::model::Client::Nodemailer
+        && expected == TlsMode::Starttls
+        && literal
+        && !named
+        && text == "false"
+    {
+        format!("{text}, requireTLS: true")
+    } else {
+        text
+    }
 }
 
 /// `port-not-offered`: the provider's documented port for the TLS mode the file asks for; safe
@@ -136,6 +155,38 @@ pub(crate) fn offered_port(
         None => String::new(),
     };
     port_fix(ctx, port, to, app, format!("use port {to}{how}"))
+}
+
+/// `insecure-transport`: no TLS, or STARTTLS the client may skip, on a port of the identified
+/// provider that has TLS: the TLS setting in the file's words for that port's mode (safe: the
+/// provider's endpoint says which).
+pub(crate) fn require_tls(ctx: &Ctx, sec: &Value<Security>) -> Option<Fix> {
+    let ident = ctx.ident.as_ref()?;
+    if !matches!(ident.how, crate::identify::Match::Host) || !written(sec) {
+        return None;
+    }
+    let port = ctx.profile.port.as_ref()?;
+    let ep = ident
+        .provider
+        .endpoint(port.value)
+        .filter(|e| e.tls != TlsMode::None)?;
+    let current = sec.value.tls_mode();
+    let at = at(ctx, sec)?;
+    let text = match words::security_text(ctx.profile.client, at, current, ep.tls) {
+        Some(t) => t,
+        // Opportunistic STARTTLS already: only Nodemailer's `requireTLS` can make it required.
+        None if current == ep.tls => at.text.to_owned(),
+        None => return None,
+    };
+    let text = require_starttls(ctx, sec, ep.tls, text);
+    (text != at.text).then(|| {
+        Fix::replace(
+            Applicability::Safe,
+            format!("require {} on port {}", ep.tls, port.value),
+            sec.loc.clone(),
+            text,
+        )
+    })
 }
 
 /// `tls-verify-disabled`: the boolean that switched verification off, turned over.

@@ -26,14 +26,6 @@ pub struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    /// The text at a span, when the run's files are at hand.
-    pub fn text(&self, loc: &Loc) -> Option<&str> {
-        let src = self.sources?;
-        (loc.file.0 < src.len() as u32)
-            .then(|| src.get(loc.file).text.get(loc.span.clone()))
-            .flatten()
-    }
-
     pub fn provider_id(&self) -> Option<&str> {
         self.ident.as_ref().map(|i| i.provider.id.as_str())
     }

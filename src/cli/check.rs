@@ -154,6 +154,28 @@ fn read_stdin(args: &CheckArgs) -> Result<Option<(PathBuf, Vec<u8>)>, u8> {
     }
 }
 
+/// As ruff does: how many findings `--fix` (and `--unsafe-fixes`) would fix, on stderr.
+fn fixable_note(outcome: &Outcome) {
+    use crate::finding::Applicability;
+    let count = |a: Applicability| {
+        outcome
+            .findings
+            .iter()
+            .filter(|f| f.fix.as_ref().is_some_and(|x| x.applicability == a))
+            .count()
+    };
+    let (safe, unsafe_) = (count(Applicability::Safe), count(Applicability::Unsafe));
+    let more = match unsafe_ {
+        0 => String::new(),
+        n => format!(" ({n} more with --fix --unsafe-fixes)"),
+    };
+    match (safe, unsafe_) {
+        (0, 0) => {}
+        (0, n) => eprintln!("note: {n} finding(s) can be fixed with --fix --unsafe-fixes"),
+        (n, _) => eprintln!("note: {n} finding(s) can be fixed with --fix{more}"),
+    }
+}
+
 /// `--fix` and `--diff`: fix in memory, then write the files (or print the fixed standard
 /// input, or the diff) and report what is left.
 fn fix(args: &CheckArgs, settings: &Settings, providers: &Providers, style: &Style) -> u8 {
@@ -289,6 +311,9 @@ fn report_outcome(args: &CheckArgs, settings: &Settings, outcome: &Outcome, styl
     };
     if !output::write_stdout(&text) {
         return EXIT_ERROR;
+    }
+    if settings.format.is_human() && !args.statistics && !args.fix {
+        fixable_note(outcome);
     }
     if !outcome.errors.is_empty() {
         return EXIT_ERROR;

@@ -221,7 +221,17 @@ fn header(t: Target, p: &Plan) -> String {
             prov.documented_endpoints()
         ),
         format!("Login: {login}"),
-        format!("Password: {}", pw.describe),
+        format!(
+            "Password ({}): {}",
+            match pw.kind {
+                PasswordKind::Account => "the account password",
+                PasswordKind::AppSpecific => "an app password",
+                PasswordKind::ApiKey => "an API key or SMTP token",
+                PasswordKind::Oauth2Only => "OAuth2 only",
+                PasswordKind::Oauth2Preferred => "OAuth2; passwords are being retired",
+            },
+            pw.describe
+        ),
         format!("How: {}", pw.how),
         format!("Source: {}", prov.source_url(&pw.source)),
     ];

@@ -5,9 +5,10 @@
 //! (file, position, code), keeps a fix only when none of its edits overlaps an edit already
 //! taken or a secret, and applies the kept ones together; the texts are then checked again in
 //! memory (`RunOptions::overlay`), at most [`MAX_ROUNDS`] times, stopping early when nothing is
-//! left to fix or a round would bring back texts already seen. Only then is anything written
-//! (`write`: a temporary file beside the original, renamed over it, mode kept) or shown
-//! (`diff`: unified, secrets masked).
+//! left to fix, a round would bring back texts already seen, or a round would leave the
+//! password less protected than before (more cleartext or unverified-TLS findings). Only then
+//! is anything written (`write`: a temporary file beside the original, renamed over it, mode
+//! kept) or shown (`diff`: unified, secrets masked).
 
 use std::collections::{BTreeMap, HashSet};
 use std::ops::Range;
@@ -124,9 +125,12 @@ pub fn run(
         if !seen.insert(next.clone()) {
             break; // the fixes go round in a circle: stop before repeating
         }
+        let again = check(&next);
+        if exposure(&again) > exposure(&last) {
+            break; // a fix must never end with the password in clear: keep the texts as they were
+        }
         applied += taken.len();
         texts = next;
-        let again = check(&texts);
         first.get_or_insert(std::mem::replace(&mut last, again));
     }
     let changes = texts
@@ -149,6 +153,19 @@ pub fn run(
         changes,
         applied,
     }
+}
+
+/// How many findings say the password travels unprotected (no TLS with a login, certificates
+/// not checked): a round of fixes that adds one is not applied.
+fn exposure(o: &Outcome) -> usize {
+    o.findings
+        .iter()
+        .filter(|f| {
+            (f.code == crate::codes::INSECURE_TRANSPORT
+                && f.severity == crate::finding::Severity::Error)
+                || f.code == crate::codes::TLS_VERIFY_DISABLED
+        })
+        .count()
 }
 
 fn read_text(path: &Path) -> Option<String> {

@@ -75,3 +75,34 @@ fn the_loop_stops_when_fixes_go_round_in_a_circle() {
     assert_eq!(run.changes.len(), 1);
     assert_eq!(run.changes[0].fixed, "b");
 }
+
+#[test]
+fn a_round_that_would_send_the_password_in_clear_is_not_applied() {
+    let key = PathBuf::from("mem");
+    let mut texts = Texts::new();
+    texts.insert(key.clone(), "ssl".into());
+    let run = run(
+        |t| {
+            let mut o = Outcome::default();
+            let text = t.get(&key).unwrap().clone();
+            o.sources
+                .add(crate::source::SourceFile::new("mem", text.clone()));
+            if text == "ssl" {
+                // The fix on offer turns TLS off.
+                o.findings.push(finding(
+                    "tls-mode-mismatch",
+                    0..3,
+                    Some(fix(Applicability::Safe, 0..3, "off")),
+                ));
+            } else {
+                o.findings
+                    .push(finding(crate::codes::INSECURE_TRANSPORT, 0..3, None));
+            }
+            o
+        },
+        texts,
+        false,
+    );
+    assert!(run.changes.is_empty());
+    assert_eq!(run.applied, 0);
+}

@@ -113,7 +113,16 @@ pub fn security_text(client: Client, at: At, current: TlsMode, target: TlsMode) 
     if client != Client::PythonSmtplib {
         if let Some(b) = bool_word(core) {
             let want = match (bool_means(at.before)?, target) {
-                (BoolMeans::Implicit, t) => t == TlsMode::Implicit,
+                (BoolMeans::Implicit, TlsMode::Implicit) => true,
+                // Turning implicit TLS off gives STARTTLS only where the client then starts
+                // it by itself (Nodemailer and the SMTP_* apps); Django, TOML apps and others
+                // would send in clear.
+                (BoolMeans::Implicit, TlsMode::Starttls)
+                    if matches!(client, Client::Nodemailer | Client::DotenvGeneric) =>
+                {
+                    false
+                }
+                (BoolMeans::Implicit, _) => return None,
                 (BoolMeans::Starttls, TlsMode::Starttls) => true,
                 // A STARTTLS switch cannot ask for implicit TLS on its own.
                 (BoolMeans::Starttls, _) => return None,
@@ -233,8 +242,17 @@ mod tests {
             Some("true")
         );
         assert_eq!(
-            security_text(Client::Django, at("EMAIL_USE_SSL = ", "True"), imp, st).as_deref(),
-            Some("False")
+            security_text(n, at("  secure: ", "true"), imp, st).as_deref(),
+            Some("false")
+        );
+        // Django with EMAIL_USE_SSL off and nothing else sends in clear: no such fix.
+        assert_eq!(
+            security_text(Client::Django, at("EMAIL_USE_SSL = ", "True"), imp, st),
+            None
+        );
+        assert_eq!(
+            security_text(Client::Toml, at("ssl = ", "true"), imp, st),
+            None
         );
         // A STARTTLS switch cannot ask for implicit TLS.
         assert_eq!(
