@@ -219,6 +219,8 @@ pub enum Client {
     LaravelConfig,
     /// Django `settings.py` (`EMAIL_*`).
     DjangoSettings,
+    /// Flask-Mail settings in Python (`MAIL_*` in a module or config class).
+    FlaskMail,
 }
 
 impl Client {
@@ -234,6 +236,7 @@ impl Client {
             Client::PythonSmtplib => "smtplib",
             Client::LaravelConfig => "laravel-config",
             Client::DjangoSettings => "django-settings",
+            Client::FlaskMail => "flask-mail",
         }
     }
 }

@@ -125,7 +125,7 @@ pub static FORMATS: &[FormatDef] = &[
         prefixes: &[],
         suffixes: &[],
         extensions: &["py"],
-        mentions: &["smtplib", "EMAIL_HOST", "EMAIL_BACKEND"],
+        mentions: &["smtplib", "EMAIL_HOST", "EMAIL_BACKEND", "MAIL_SERVER"],
         content: &[],
         tree_sitter: true,
         read: python::extract,
