@@ -221,6 +221,8 @@ pub enum Client {
     DjangoSettings,
     /// Flask-Mail settings in Python (`MAIL_*` in a module or config class).
     FlaskMail,
+    /// A client defined as data under `clients/` (its id: `gitea`, `msmtp`, ...).
+    Defined(&'static str),
 }
 
 impl Client {
@@ -237,6 +239,7 @@ impl Client {
             Client::LaravelConfig => "laravel-config",
             Client::DjangoSettings => "django-settings",
             Client::FlaskMail => "flask-mail",
+            Client::Defined(id) => id,
         }
     }
 }

@@ -1,6 +1,7 @@
 //! Client programs: each turns the values its syntax readers found into [`crate::model::Profile`]s,
 //! the way that program reads them, whichever file syntax fed it.
 
+pub mod defined;
 pub mod django;
 pub mod env_families;
 pub mod env_generic;
