@@ -123,6 +123,11 @@ fn config_facts(
             Client::Nodemailer => Some("nodemailer"),
             Client::PythonSmtplib => Some("python"),
             Client::Thunderbird => Some("thunderbird"),
+            // A data-defined client (msmtp, ...) whose id triage also knows.
+            Client::Defined(id) => crate::triage::symptoms::CLIENTS
+                .iter()
+                .find(|c| **c == id)
+                .copied(),
             Client::Toml | Client::DotenvGeneric => None,
         };
         c.provider = outcome
