@@ -212,9 +212,11 @@ impl Builder<'_> {
             Field::Port => self.port(e, k.service_names),
             Field::HostPort => self.host_port(e, k.port_required),
             Field::Security => self.security(e),
-            Field::TlsSwitch => self.tls = self.boolean(e).map(|b| Value::literal(b, loc)),
+            Field::TlsSwitch => {
+                self.tls = self.switch(e, loc);
+            }
             Field::StarttlsVariant => {
-                self.variant = self.boolean(e).map(|b| Value::literal(b, loc));
+                self.variant = self.switch(e, loc);
             }
             Field::Username => {
                 if let Some(s) = self.text(e).filter(|s| !s.is_empty()) {
@@ -247,7 +249,7 @@ impl Builder<'_> {
                     Field::StarttlsRequiredSwitch => 1,
                     _ => 2,
                 };
-                self.switches[i] = self.boolean(e).map(|b| Value::literal(b, loc));
+                self.switches[i] = self.switch(e, loc);
             }
             Field::TrustHosts => {
                 let all = e
@@ -263,7 +265,28 @@ impl Builder<'_> {
         }
     }
 
+    /// A TLS switch; a word the program refuses leaves the TLS mode unknown (no default).
+    fn switch(&mut self, e: &Entry, loc: Loc) -> Option<Value<bool>> {
+        let b = self.boolean(e);
+        if b.is_none() {
+            self.refused.push(Field::Security);
+        }
+        b.map(|b| Value::literal(b, loc))
+    }
+
     fn port(&mut self, e: &Entry, service_names: bool) {
+        if let crate::extract::syntax::toml::Scalar::Int(n) = e.value {
+            match u16::try_from(n).ok().filter(|&p| p != 0) {
+                Some(p) => self.p.port = Some(Value::literal(p, self.loc(&e.value_span))),
+                None => self.invalid(
+                    Severity::Error,
+                    &e.value_span,
+                    format!("`{n}` is not a port number (1-65535)"),
+                    String::new(),
+                ),
+            }
+            return;
+        }
         let Some(s) = self.text(e) else { return };
         if s.is_empty() {
             return;
