@@ -24,4 +24,5 @@ pub mod report;
 pub mod resolve;
 pub mod select;
 pub mod source;
+pub mod stream;
 pub mod triage;

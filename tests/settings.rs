@@ -22,7 +22,8 @@ fn providers() -> Vec<String> {
         .unwrap()
         .filter_map(|e| {
             let p = e.unwrap().path();
-            (p.extension()? == "yaml")
+            // rules/symptoms.yaml holds triage's symptoms, not a provider.
+            (p.extension()? == "yaml" && !smtp_doctor::triage::symptoms::is_symptoms_file(&p))
                 .then(|| p.file_stem().unwrap().to_string_lossy().into_owned())
         })
         .collect();

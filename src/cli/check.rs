@@ -115,6 +115,9 @@ pub(super) fn run(args: CheckArgs, style: &Style, err_color: bool) -> u8 {
     if args.fix || args.diff {
         return fix(&args, &settings, &providers, style);
     }
+    if super::stream::applies(&args, &settings) {
+        return super::stream::run(&args, &settings, &providers);
+    }
     let outcome = match run_engine(&args, &providers, &settings.opts) {
         Ok(o) => o,
         Err(code) => return code,
@@ -156,15 +159,24 @@ fn read_stdin(args: &CheckArgs) -> Result<Option<(PathBuf, Vec<u8>)>, u8> {
 
 /// As ruff does: how many findings `--fix` (and `--unsafe-fixes`) would fix, on stderr.
 fn fixable_note(outcome: &Outcome) {
+    let (safe, unsafe_) = fixable(&outcome.findings);
+    fixable_note_of(safe, unsafe_);
+}
+
+/// How many findings have a safe fix, and how many an unsafe one.
+pub(super) fn fixable(findings: &[crate::finding::Finding]) -> (usize, usize) {
     use crate::finding::Applicability;
     let count = |a: Applicability| {
-        outcome
-            .findings
+        findings
             .iter()
             .filter(|f| f.fix.as_ref().is_some_and(|x| x.applicability == a))
             .count()
     };
-    let (safe, unsafe_) = (count(Applicability::Safe), count(Applicability::Unsafe));
+    (count(Applicability::Safe), count(Applicability::Unsafe))
+}
+
+/// The note for `safe` and `unsafe_` fixable findings (nothing when there are none).
+pub(super) fn fixable_note_of(safe: usize, unsafe_: usize) {
     let more = match unsafe_ {
         0 => String::new(),
         n => format!(" ({n} more with --fix --unsafe-fixes)"),

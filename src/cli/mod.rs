@@ -27,6 +27,7 @@ mod probe;
 mod provider_settings;
 mod rules;
 mod settings;
+mod stream;
 mod triage;
 mod values;
 

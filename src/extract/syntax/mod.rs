@@ -17,5 +17,6 @@ pub mod python;
 pub mod testing;
 pub mod toml;
 pub mod tree;
+pub mod ts_memory;
 pub mod url;
 pub mod value;
