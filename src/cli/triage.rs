@@ -123,7 +123,7 @@ fn config_facts(
             Client::Nodemailer => Some("nodemailer"),
             Client::PythonSmtplib => Some("python"),
             Client::Thunderbird => Some("thunderbird"),
-            Client::Toml | Client::DotenvGeneric => None,
+            Client::Toml | Client::DotenvGeneric | Client::Defined(_) => None,
         };
         c.provider = outcome
             .identified
