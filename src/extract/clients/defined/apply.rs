@@ -7,15 +7,16 @@ use crate::extract::{is_secret_key, parse_port};
 use crate::model::{Client, Profile, Secret, Value};
 use crate::source::Loc;
 
-/// Spans of the secrets among `entries`: password fields, and keys whose name says secret
-/// unless the definition says the value only says where the password is (`passwordeval`).
+/// Spans of the secrets among `entries`: password fields, and keys the definition does not
+/// map whose name says secret (`passwordeval` is mapped, as a reference: not a secret).
 pub(super) fn secrets(def: &Definition, entries: &[Entry], out: &mut Vec<Range<usize>>) {
     for e in entries {
         let field = def.key(&e.key).map(|k| k.field);
+        // A key the definition maps is a secret only as a password (`Credentials.UserName` is
+        // a login); another key by its name's last part (`spring.datasource.password`).
         let secret = match field {
-            Some(Field::Password) => true,
-            Some(Field::PasswordRef) => false,
-            _ => is_secret_key(&e.key),
+            Some(f) => f == Field::Password,
+            None => is_secret_key(e.key.rsplit('.').next().unwrap_or(&e.key)),
         };
         if secret
             && e.value
