@@ -123,7 +123,12 @@ fn config_facts(
             Client::Nodemailer => Some("nodemailer"),
             Client::PythonSmtplib => Some("python"),
             Client::Thunderbird => Some("thunderbird"),
-            Client::Toml | Client::DotenvGeneric | Client::Defined(_) => None,
+            // A data-defined client (msmtp, ...) whose id triage also knows.
+            Client::Defined(id) => crate::triage::symptoms::CLIENTS
+                .iter()
+                .find(|c| **c == id)
+                .copied(),
+            Client::Toml | Client::DotenvGeneric => None,
         };
         c.provider = outcome
             .identified
