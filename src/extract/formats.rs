@@ -195,6 +195,36 @@ pub static FORMATS: &[FormatDef] = &[
         tree_sitter: false,
         read: |file, text| clients::defined::extract("spring-boot", file, text),
     },
+    FormatDef {
+        name: "dotnet-appsettings",
+        doc: "docs/formats/dotnet.md",
+        comment: "//",
+        file_names: &["appsettings.json"],
+        prefixes: &["appsettings."],
+        suffixes: &[],
+        extensions: &[],
+        mentions: &[],
+        content: &[],
+        tree_sitter: false,
+        read: |file, text| clients::defined::extract("dotnet", file, text),
+    },
+    FormatDef {
+        name: "ghost-config",
+        doc: "docs/formats/ghost.md",
+        comment: "//",
+        file_names: &[
+            "config.production.json",
+            "config.development.json",
+            "config.local.json",
+        ],
+        prefixes: &[],
+        suffixes: &[],
+        extensions: &[],
+        mentions: &[],
+        content: &[],
+        tree_sitter: false,
+        read: |file, text| clients::defined::extract("ghost", file, text),
+    },
 ];
 
 /// A format: a row of [`FORMATS`].
