@@ -272,6 +272,9 @@ pub struct Provider {
     pub id: String,
     pub name: String,
     pub origin: RuleOrigin,
+    /// Generated from Thunderbird's ISPDB (`rules/ispdb/`) rather than written by hand; a
+    /// curated or user provider with the same SMTP host replaces it.
+    pub generated: bool,
     pub sources: BTreeMap<String, String>,
     pub smtp_hosts: Vec<NamePattern>,
     pub domains: Vec<NamePattern>,
@@ -354,28 +357,60 @@ impl Providers {
     pub fn builtin() -> Result<Self, RuleError> {
         let mut list = Vec::new();
         for (name, json) in builtin::FILES {
-            let path = Path::new("rules").join(name);
-            let raw: raw::RawProvider = serde_json::from_str(json).map_err(|e| RuleError {
-                path: path.clone(),
-                text: String::new(),
-                span: None,
-                message: e.to_string(),
-            })?;
-            let err = |_span: Option<Range<usize>>, message: String| RuleError {
-                path: path.clone(),
-                text: String::new(),
-                span: None,
-                message,
-            };
-            list.push(
-                Validator {
-                    text: "",
-                    err: &err,
-                }
-                .provider(raw, RuleOrigin::Builtin)?,
-            );
+            let mut provider = builtin_file(name, json)?;
+            provider.generated = name.starts_with("ispdb/");
+            list.push(provider);
         }
-        Ok(Providers { list })
+        let mut providers = Providers { list };
+        providers.prefer_curated();
+        Ok(providers)
+    }
+
+    /// Curated (and user) rules override generated ones: a generated provider that shares an
+    /// exact SMTP host with a curated one is dropped, and a mail domain a curated provider owns
+    /// is taken out of the generated ones (the first generated file keeps a domain two share).
+    fn prefer_curated(&mut self) {
+        let curated: Vec<&Provider> = self.list.iter().filter(|p| !p.generated).collect();
+        let shares_host = |g: &Provider| {
+            g.smtp_hosts
+                .iter()
+                .filter(|h| h.is_exact())
+                .any(|h| curated.iter().any(|c| c.is_smtp_host(&h.text)))
+        };
+        let drop: Vec<String> = self
+            .list
+            .iter()
+            .filter(|p| p.generated && shares_host(p))
+            .map(|p| p.id.clone())
+            .collect();
+        let mut owned: std::collections::HashSet<String> = curated
+            .iter()
+            .flat_map(|c| c.domains.iter().map(|d| d.text.clone()))
+            .collect();
+        let curated_domain = |d: &str, owned: &std::collections::HashSet<String>| {
+            owned.contains(d) || curated.iter().any(|c| c.owns_domain(d))
+        };
+        let keep: Vec<Vec<NamePattern>> = self
+            .list
+            .iter()
+            .map(|p| {
+                if !p.generated || drop.contains(&p.id) {
+                    return p.domains.clone();
+                }
+                let mine: Vec<NamePattern> = p
+                    .domains
+                    .iter()
+                    .filter(|d| !curated_domain(&d.text, &owned))
+                    .cloned()
+                    .collect();
+                owned.extend(mine.iter().map(|d| d.text.clone()));
+                mine
+            })
+            .collect();
+        for (p, domains) in self.list.iter_mut().zip(keep) {
+            p.domains = domains;
+        }
+        self.list.retain(|p| !drop.contains(&p.id));
     }
 
     /// Add every `*.yaml` / `*.yml` file of a folder. A user file whose id matches a built-in
@@ -443,6 +478,7 @@ impl Providers {
             self.list.retain(|p| p.id != provider.id);
             self.list.push(provider);
         }
+        self.prefer_curated();
         Ok(())
     }
 
@@ -463,6 +499,28 @@ impl Providers {
     pub fn by_domain(&self, domain: &str) -> Option<&Provider> {
         self.list.iter().find(|p| p.owns_domain(domain))
     }
+}
+
+/// One built-in file, from the JSON build.rs made of it.
+fn builtin_file(name: &str, json: &str) -> Result<Provider, RuleError> {
+    let path = Path::new("rules").join(name);
+    let raw: raw::RawProvider = serde_json::from_str(json).map_err(|e| RuleError {
+        path: path.clone(),
+        text: String::new(),
+        span: None,
+        message: e.to_string(),
+    })?;
+    let err = |_span: Option<Range<usize>>, message: String| RuleError {
+        path: path.clone(),
+        text: String::new(),
+        span: None,
+        message,
+    };
+    Validator {
+        text: "",
+        err: &err,
+    }
+    .provider(raw, RuleOrigin::Builtin)
 }
 
 /// Parse and validate one provider file.
@@ -510,19 +568,21 @@ mod tests {
             .filter(|n| n.ends_with(".yaml"))
             .collect();
         on_disk.sort();
+        let mut generated: Vec<String> = std::fs::read_dir("rules/ispdb")
+            .unwrap()
+            .map(|e| format!("ispdb/{}", e.unwrap().file_name().to_string_lossy()))
+            .filter(|n| n.ends_with(".yaml"))
+            .collect();
+        generated.sort();
+        on_disk.extend(generated);
         let table: Vec<String> = builtin::FILES.iter().map(|(n, _)| n.to_string()).collect();
         assert_eq!(table, on_disk);
         for (name, json) in builtin::FILES {
             let yaml = std::fs::read_to_string(Path::new("rules").join(name)).unwrap();
             let from_yaml =
                 parse(name.into(), &yaml, RuleOrigin::Builtin).expect("valid YAML rules");
-            let from_json = Providers::builtin()
-                .unwrap()
-                .get(&from_yaml.id)
-                .cloned()
-                .unwrap();
+            let from_json = builtin_file(name, json).unwrap();
             assert_eq!(format!("{from_yaml:?}"), format!("{from_json:?}"), "{name}");
-            let _ = json;
         }
     }
 

@@ -121,6 +121,7 @@ impl<E: Fn(Option<Range<usize>>, String) -> RuleError> Validator<'_, E> {
             id,
             name: raw.name.clone(),
             origin,
+            generated: false,
             smtp_hosts: self.patterns(&raw.recognise.smtp_hosts)?,
             domains: self.patterns(&raw.recognise.domains)?,
             mx: self.patterns(&raw.recognise.mx)?,
