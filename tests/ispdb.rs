@@ -160,7 +160,11 @@ fn renderings(s: &Setting) -> Vec<(&'static str, String)> {
         ".env",
         format!("MAIL_MAILER=smtp\nMAIL_URL=\"smtp://{}:secret-pass@{host}:{port}{query}\"\nMAIL_FROM_ADDRESS=\"{from}\"\n", user.replace('@', "%40")),
     ));
-    let (use_tls, use_ssl) = if implicit { ("False", "True") } else { ("True", "False") };
+    let (use_tls, use_ssl) = if implicit {
+        ("False", "True")
+    } else {
+        ("True", "False")
+    };
     out.push((
         ".env",
         format!("EMAIL_HOST={host}\nEMAIL_PORT={port}\nEMAIL_USE_TLS={use_tls}\nEMAIL_USE_SSL={use_ssl}\nEMAIL_HOST_USER={user}\nEMAIL_HOST_PASSWORD=secret-pass\nDEFAULT_FROM_EMAIL={from}\n"),

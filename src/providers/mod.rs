@@ -178,6 +178,9 @@ pub struct Auth {
     pub required: bool,
     pub mechanisms: Vec<String>,
     pub username: UsernameForm,
+    /// The exact user name required, or a pattern it must match (`username-literal`,
+    /// `username-pattern`); checked by `username-mismatch`.
+    pub username_rule: Option<UsernameRule>,
     pub password: Password,
     pub source: String,
 }
@@ -264,6 +267,15 @@ impl std::fmt::Debug for LazyRegex {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "LazyRegex({:?})", self.source)
     }
+}
+
+/// A user name the provider prescribes beyond its form.
+#[derive(Debug, Clone)]
+pub enum UsernameRule {
+    /// Exactly this name (SendGrid's `apikey`).
+    Literal(String),
+    /// A name matching this expression, and how to describe it.
+    Pattern { regex: LazyRegex, describe: String },
 }
 
 /// A validated provider.
@@ -592,7 +604,41 @@ mod tests {
             if let Some(re) = &p.auth.password.pattern {
                 assert!(re.get().is_some(), "{}: {}", p.id, re.as_str());
             }
+            if let Some(UsernameRule::Pattern { regex, .. }) = &p.auth.username_rule {
+                assert!(regex.get().is_some(), "{}: {}", p.id, regex.as_str());
+            }
         }
+    }
+
+    #[test]
+    fn username_literal_and_pattern() {
+        let lit = MIN.replace("username: any,", "username: any, username-literal: apikey,");
+        let p = parse("t.yaml".into(), &lit, RuleOrigin::Builtin).unwrap();
+        assert!(matches!(&p.auth.username_rule, Some(UsernameRule::Literal(n)) if n == "apikey"));
+        let pat = MIN.replace(
+            "username: any,",
+            "username: any, username-pattern: '^AKIA[0-9A-Z]{16}$', username-describe: an access key id,",
+        );
+        let p = parse("t.yaml".into(), &pat, RuleOrigin::Builtin).unwrap();
+        let Some(UsernameRule::Pattern { regex, describe }) = &p.auth.username_rule else {
+            panic!("{:?}", p.auth.username_rule)
+        };
+        assert!(regex.is_match("AKIAIOSFODNN7EXAMPLE") && !regex.is_match("jane@example.com"));
+        assert_eq!(describe, "an access key id");
+        let both = MIN.replace(
+            "username: any,",
+            "username: any, username-literal: apikey, username-pattern: x,",
+        );
+        let e = load_err(&both);
+        assert!(e.message.contains("not both"), "{}", e.message);
+        let bad = MIN.replace("username: any,", "username: any, username-pattern: '[a-',");
+        let e = load_err(&bad);
+        assert!(
+            e.message.contains("invalid username pattern"),
+            "{}",
+            e.message
+        );
+        assert_eq!(&bad[e.span.unwrap()], "'[a-'");
     }
 
     #[test]

@@ -192,10 +192,22 @@ pub fn generate(file: &str, xml: &str) -> Option<(String, String)> {
 
     let id = stem.to_ascii_lowercase().replace(['.', '_'], "-");
     let mut y = String::new();
-    let _ = writeln!(y, "# yaml-language-server: $schema=../../docs/schema/provider.schema.json");
-    let _ = writeln!(y, "# Generated from data/ispdb/{file}, a file of Thunderbird's ISPDB (Mozilla Public");
-    let _ = writeln!(y, "# License 2.0: data/ispdb/LICENSE-MPL-2.0.txt). Do not edit: curated rules in rules/");
-    let _ = writeln!(y, "# override it; regenerate with SMTP_DOCTOR_REGENERATE=1 cargo test --test ispdb.");
+    let _ = writeln!(
+        y,
+        "# yaml-language-server: $schema=../../docs/schema/provider.schema.json"
+    );
+    let _ = writeln!(
+        y,
+        "# Generated from data/ispdb/{file}, a file of Thunderbird's ISPDB (Mozilla Public"
+    );
+    let _ = writeln!(
+        y,
+        "# License 2.0: data/ispdb/LICENSE-MPL-2.0.txt). Do not edit: curated rules in rules/"
+    );
+    let _ = writeln!(
+        y,
+        "# override it; regenerate with SMTP_DOCTOR_REGENERATE=1 cargo test --test ispdb."
+    );
     let _ = writeln!(y, "id: {id}");
     let _ = writeln!(y, "name: {}", q(&name));
     let _ = writeln!(y, "sources:\n  ispdb: {url}");
@@ -220,7 +232,11 @@ pub fn generate(file: &str, xml: &str) -> Option<(String, String)> {
                 o.port, o.tls
             );
         } else {
-            let _ = writeln!(y, "  - {{ port: {}, tls: {}, source: ispdb }}", o.port, o.tls);
+            let _ = writeln!(
+                y,
+                "  - {{ port: {}, tls: {}, source: ispdb }}",
+                o.port, o.tls
+            );
         }
     }
     let _ = writeln!(y, "auth:\n  required: {required}");
@@ -230,9 +246,17 @@ pub fn generate(file: &str, xml: &str) -> Option<(String, String)> {
     let (describe, how) = if kind == "account" {
         ("the account's password", "use the password of the mail account (some providers also offer or require an app password; see their help pages)")
     } else {
-        ("an OAuth2 token", "sign in with OAuth2; this provider's ISPDB entry offers no password login")
+        (
+            "an OAuth2 token",
+            "sign in with OAuth2; this provider's ISPDB entry offers no password login",
+        )
     };
-    let _ = writeln!(y, "    describe: {}\n    how: {}\n    source: ispdb", q(describe), q(how));
+    let _ = writeln!(
+        y,
+        "    describe: {}\n    how: {}\n    source: ispdb",
+        q(describe),
+        q(how)
+    );
     let _ = writeln!(y, "  source: ispdb");
     Some((format!("{stem}.yaml"), y))
 }

@@ -121,11 +121,7 @@ fn django_flag<'a>(ctx: &mut Ctx<'a>, key: &'static str) -> Option<DjangoFlag<'a
             "write `True` or `False`",
         );
     }
-    Some(DjangoFlag {
-        key,
-        def,
-        value,
-    })
+    Some(DjangoFlag { key, def, value })
 }
 
 /// Django's `EMAIL_*` settings as a `.env` file gives them.
