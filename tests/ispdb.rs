@@ -234,3 +234,85 @@ fn documented_settings_are_silent() {
         failures.join("\n")
     );
 }
+
+/// Every Nodemailer preset (`service: NAME`) resolves, and where a provider knows its host, the
+/// preset's port and TLS mode either agree with the provider's facts or are reported.
+#[test]
+fn nodemailer_presets_resolve_and_disagreements_are_reported() {
+    let ps = Providers::builtin().unwrap();
+    let text = std::fs::read_to_string(root().join("src/extract/clients/nodemailer/services.json"))
+        .unwrap();
+    let presets: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&text).unwrap();
+    assert_eq!(presets.len(), 88);
+    let opts = RunOptions::default();
+    let (mut known, mut disagree) = (0, 0);
+    for (name, preset) in &presets {
+        let js = format!(
+            "const nodemailer = require(\"nodemailer\");\nmodule.exports = nodemailer.createTransport({{\n  service: {name:?},\n  auth: {{ user: \"apikey\", pass: process.env.MAIL_PASSWORD }},\n}});\n"
+        );
+        let path = Path::new("mailer.js");
+        let out = engine::check_text(path, &js, detect(path, &js).unwrap(), &ps, &opts);
+        let codes: Vec<&str> = out.findings.iter().map(|f| f.code.as_str()).collect();
+        assert!(
+            !codes.contains(&"invalid-value")
+                || out
+                    .findings
+                    .iter()
+                    .all(|f| !f.message.contains("no well-known service")),
+            "{name}: {codes:?}"
+        );
+        assert_eq!(out.profiles.len(), 1, "{name}");
+        let Some(host) = preset["host"].as_str().map(str::to_ascii_lowercase) else {
+            continue; // a preset that only sets options (no host): nothing to compare
+        };
+        let profile_host = out.profiles[0].host.as_ref().map(|h| h.value.clone());
+        assert_eq!(profile_host.as_deref(), Some(host.as_str()), "{name}");
+        let Some(prov) = ps.by_smtp_host(&host) else {
+            continue;
+        };
+        known += 1;
+        // The preset's port (a number, or in one entry a string Nodemailer turns into one),
+        // else Nodemailer's default.
+        let port = out.profiles[0].port.as_ref().unwrap().value;
+        if let Some(p) = preset.get("port") {
+            assert_eq!(p.to_string().trim_matches('"'), port.to_string(), "{name}");
+        }
+        // What Nodemailer makes of the preset (port 465 without `secure` is implicit TLS too).
+        let mode = out.profiles[0]
+            .security
+            .as_ref()
+            .map(|s| s.value.tls_mode());
+        let implicit = mode == Some(TlsMode::Implicit);
+        assert_eq!(
+            implicit,
+            preset["secure"].as_bool() == Some(true) || port == 465,
+            "{name}"
+        );
+        let agrees = prov
+            .endpoint(port)
+            .is_some_and(|e| (e.tls == TlsMode::Implicit) == implicit);
+        let reported = codes
+            .iter()
+            .any(|c| ["port-not-offered", "port-undocumented", "tls-mode-mismatch"].contains(c));
+        assert_eq!(
+            !agrees, reported,
+            "{name} ({host}:{port}, {}): {codes:?}",
+            prov.id
+        );
+        disagree += usize::from(!agrees);
+        if !agrees {
+            eprintln!(
+                "{name}: {host}:{port} disagrees with {}: {codes:?}",
+                prov.id
+            );
+        }
+    }
+    assert!(
+        known >= 40,
+        "only {known} presets name a known provider host"
+    );
+    assert!(
+        disagree >= 1,
+        "no disagreement found: the test proves little"
+    );
+}
