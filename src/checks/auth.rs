@@ -169,7 +169,7 @@ fn username_form(ctx: &Ctx, prov: &Provider, out: &mut Vec<Finding>) {
                 .from
                 .iter()
                 .filter_map(|f| address_domain(&f.value))
-                .find(|d| prov.owns_domain(d))
+                .find(|d| ctx.providers.owns(prov, d))
                 .or_else(|| {
                     prov.domains
                         .iter()
@@ -240,7 +240,7 @@ fn username_mismatch(ctx: &Ctx, prov: &Provider, out: &mut Vec<Finding>) {
             let Some((local, domain)) = u.rsplit_once('@') else {
                 return;
             };
-            if local.is_empty() || !prov.owns_domain(&domain.to_ascii_lowercase()) {
+            if local.is_empty() || !ctx.providers.owns(prov, &domain.to_ascii_lowercase()) {
                 return;
             }
             (

@@ -96,7 +96,9 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
         .as_ref()
         .map(|u| bare_address(&u.value).to_ascii_lowercase());
     let login_local = login.as_deref().and_then(address_local);
-    let own = |d: &str| policy.alias_domains.iter().any(|a| a.matches(d)) || prov.owns_domain(d);
+    // The provider's own domains: its rules', and a custom domain whose MX names it (`--probe`).
+    let own =
+        |d: &str| policy.alias_domains.iter().any(|a| a.matches(d)) || ctx.providers.owns(prov, d);
     for (from, bad) in p.from.iter().zip(malformed) {
         let addr = bare_address(&from.value).to_ascii_lowercase();
         let Some(domain) = address_domain(&addr) else {

@@ -318,6 +318,26 @@ async fn inspect_domain(
     (report, errors, log)
 }
 
+/// The MX hosts of a domain, most preferred first; empty when there are none or the lookup
+/// failed (the probe of the endpoint reports DNS errors; this lookup only informs the checks).
+pub(crate) async fn mx_exchanges(r: &Resolver, domain: &str) -> Vec<String> {
+    let Ok(Ok(found)) = timeout(r.bound, r.inner.mx_lookup(fqdn(domain).as_str())).await else {
+        return Vec::new();
+    };
+    let mut mx: Vec<(u16, String)> = found
+        .iter()
+        .map(|m| {
+            let host = m.exchange().to_utf8();
+            (
+                m.preference(),
+                host.trim_end_matches('.').to_ascii_lowercase(),
+            )
+        })
+        .collect();
+    mx.sort();
+    mx.into_iter().map(|(_, h)| h).collect()
+}
+
 /// A provider recognised from an MX host.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct MxProvider {

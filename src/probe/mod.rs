@@ -530,6 +530,26 @@ pub fn run_probes(endpoints: Vec<Endpoint>, opts: &ProbeOptions) -> Vec<ProbeRep
     rt.block_on(probe_all(endpoints, opts))
 }
 
+/// The MX hosts of each domain (most preferred first; none when the lookup fails), looked up
+/// concurrently with the run's resolver (`--dns` or the system's) on a small runtime built for
+/// the purpose. Must not be called from inside a Tokio runtime.
+pub fn lookup_mx(domains: &[String], opts: &ProbeOptions) -> Vec<(String, Vec<String>)> {
+    if domains.is_empty() {
+        return Vec::new();
+    }
+    let Ok(resolver) = dns::Resolver::new(opts) else {
+        return Vec::new();
+    };
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("building the DNS runtime");
+    let found = rt.block_on(futures_util::future::join_all(
+        domains.iter().map(|d| dns::mx_exchanges(&resolver, d)),
+    ));
+    domains.iter().cloned().zip(found).collect()
+}
+
 /// The async core of [`run_probes`], for callers that already run Tokio.
 pub async fn probe_all(endpoints: Vec<Endpoint>, opts: &ProbeOptions) -> Vec<ProbeReport> {
     let shared = Arc::new(Shared::new(opts));

@@ -362,6 +362,9 @@ pub fn join_or(parts: &[String]) -> String {
 #[derive(Debug, Clone, Default)]
 pub struct Providers {
     pub list: Vec<Provider>,
+    /// Custom domains whose MX records name a provider (mail domain -> provider id), learned
+    /// by the probe step's DNS lookups (`--probe`): such a domain counts as that provider's.
+    pub mx_domains: BTreeMap<String, String>,
 }
 
 impl Providers {
@@ -373,7 +376,10 @@ impl Providers {
             provider.generated = name.starts_with("ispdb/");
             list.push(provider);
         }
-        let mut providers = Providers { list };
+        let mut providers = Providers {
+            list,
+            mx_domains: BTreeMap::new(),
+        };
         providers.prefer_curated();
         Ok(providers)
     }
@@ -507,9 +513,27 @@ impl Providers {
             .or_else(|| self.list.iter().find(|p| p.is_smtp_host(host)))
     }
 
-    /// The provider that owns a mail domain.
+    /// The provider that owns a mail domain: by its rules, else by the domain's MX records
+    /// when the run looked them up (a custom domain at Google Workspace, Microsoft 365, ...).
     pub fn by_domain(&self, domain: &str) -> Option<&Provider> {
-        self.list.iter().find(|p| p.owns_domain(domain))
+        self.list
+            .iter()
+            .find(|p| p.owns_domain(domain))
+            .or_else(|| self.by_mx_domain(domain))
+    }
+
+    /// The provider a custom domain's MX records named, if the run looked them up.
+    pub fn by_mx_domain(&self, domain: &str) -> Option<&Provider> {
+        let domain = domain.trim_end_matches('.').to_ascii_lowercase();
+        self.mx_domains.get(&domain).and_then(|id| self.get(id))
+    }
+
+    /// Does `provider` own `domain`, by its rules or by the domain's MX records?
+    pub fn owns(&self, provider: &Provider, domain: &str) -> bool {
+        provider.owns_domain(domain)
+            || self
+                .by_mx_domain(domain)
+                .is_some_and(|p| p.id == provider.id)
     }
 }
 

@@ -103,7 +103,6 @@ fn django_bool(s: &str) -> Option<bool> {
 }
 
 struct DjangoFlag<'a> {
-    key: &'static str,
     def: &'a Def,
     value: Option<bool>,
 }
@@ -121,7 +120,7 @@ fn django_flag<'a>(ctx: &mut Ctx<'a>, key: &'static str) -> Option<DjangoFlag<'a
             "write `True` or `False`",
         );
     }
-    Some(DjangoFlag { key, def, value })
+    Some(DjangoFlag { def, value })
 }
 
 /// Django's `EMAIL_*` settings as a `.env` file gives them.
