@@ -27,7 +27,7 @@ use crate::finding::Severity;
 use crate::model::{AuthMethod, Profile, Secret, Security, TlsMode};
 use Severity::Error;
 
-pub use dns::{mx_provider, mx_rules, MxProvider, MxRule};
+pub use dns::{lookup_mx, mx_provider, mx_rules, MxProvider, MxRule};
 
 /// How many endpoints are probed at the same time by default: enough that a project's few
 /// servers are probed at once, few enough that a file naming hundreds of hosts cannot open
@@ -528,26 +528,6 @@ pub fn run_probes(endpoints: Vec<Endpoint>, opts: &ProbeOptions) -> Vec<ProbeRep
         .build()
         .expect("building the probe runtime");
     rt.block_on(probe_all(endpoints, opts))
-}
-
-/// The MX hosts of each domain (most preferred first; none when the lookup fails), looked up
-/// concurrently with the run's resolver (`--dns` or the system's) on a small runtime built for
-/// the purpose. Must not be called from inside a Tokio runtime.
-pub fn lookup_mx(domains: &[String], opts: &ProbeOptions) -> Vec<(String, Vec<String>)> {
-    if domains.is_empty() {
-        return Vec::new();
-    }
-    let Ok(resolver) = dns::Resolver::new(opts) else {
-        return Vec::new();
-    };
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("building the DNS runtime");
-    let found = rt.block_on(futures_util::future::join_all(
-        domains.iter().map(|d| dns::mx_exchanges(&resolver, d)),
-    ));
-    domains.iter().cloned().zip(found).collect()
 }
 
 /// The async core of [`run_probes`], for callers that already run Tokio.
