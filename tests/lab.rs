@@ -699,7 +699,10 @@ fn custom_domain_mx_identifies_the_provider_for_the_checks() {
     let gmail = "[smtp]\nhost = \"smtp.gmail.com\"\nport = 465\nsecurity = \"implicit\"\n\
                  username = \"bob@example.net\"\npassword_env = \"P\"\nfrom = \"sales@example.net\"\n";
     let without = run(gmail, false);
-    assert!(without[0].1.contains("reserved for examples"), "{without:?}");
+    assert!(
+        without[0].1.contains("reserved for examples"),
+        "{without:?}"
+    );
     let with = run(gmail, true);
     assert_eq!(with.len(), 1, "{with:?}");
     assert!(with[0].1.contains("is a different Gmail"), "{with:?}");
@@ -711,7 +714,11 @@ fn custom_domain_mx_identifies_the_provider_for_the_checks() {
          username = \"{ALICE}\"\npassword_env = \"P\"\nfrom = \"alice@example.com\"\n"
     );
     assert_eq!(run(&icloud, false).len(), 1);
-    assert_eq!(run(&icloud, true), vec![], "the custom domain is the account's");
+    assert_eq!(
+        run(&icloud, true),
+        vec![],
+        "the custom domain is the account's"
+    );
 
     // example.org's MX is Microsoft 365's: on iCloud it is another provider's domain.
     let foreign = icloud.replace("alice@example.com", "alice@example.org");

@@ -388,47 +388,46 @@ impl Providers {
     /// exact SMTP host with a curated one is dropped, and a mail domain a curated provider owns
     /// is taken out of the generated ones (the first generated file keeps a domain two share).
     fn prefer_curated(&mut self) {
+        if !self.list.iter().any(|p| p.generated) {
+            return;
+        }
         let curated: Vec<&Provider> = self.list.iter().filter(|p| !p.generated).collect();
-        let shares_host = |g: &Provider| {
-            g.smtp_hosts
-                .iter()
-                .filter(|h| h.is_exact())
-                .any(|h| curated.iter().any(|c| c.is_smtp_host(&h.text)))
+        // Exact names in sets; only the few wildcard patterns are matched one by one.
+        let exact = |pats: &mut dyn Iterator<Item = &NamePattern>| {
+            let (mut set, mut wild) = (std::collections::HashSet::new(), Vec::new());
+            for p in pats {
+                if p.is_exact() {
+                    set.insert(p.text.clone());
+                } else {
+                    wild.push(p.clone());
+                }
+            }
+            (set, wild)
         };
-        let drop: Vec<String> = self
-            .list
-            .iter()
-            .filter(|p| p.generated && shares_host(p))
-            .map(|p| p.id.clone())
-            .collect();
-        let mut owned: std::collections::HashSet<String> = curated
-            .iter()
-            .flat_map(|c| c.domains.iter().map(|d| d.text.clone()))
-            .collect();
-        let curated_domain = |d: &str, owned: &std::collections::HashSet<String>| {
-            owned.contains(d) || curated.iter().any(|c| c.owns_domain(d))
-        };
-        let keep: Vec<Vec<NamePattern>> = self
+        let (hosts, wild_hosts) = exact(&mut curated.iter().flat_map(|c| &c.smtp_hosts));
+        let (mut owned, wild_domains) = exact(&mut curated.iter().flat_map(|c| &c.domains));
+        let curated_host = |h: &str| hosts.contains(h) || wild_hosts.iter().any(|w| w.matches(h));
+        let drop: Vec<bool> = self
             .list
             .iter()
             .map(|p| {
-                if !p.generated || drop.contains(&p.id) {
-                    return p.domains.clone();
-                }
-                let mine: Vec<NamePattern> = p
-                    .domains
-                    .iter()
-                    .filter(|d| !curated_domain(&d.text, &owned))
-                    .cloned()
-                    .collect();
-                owned.extend(mine.iter().map(|d| d.text.clone()));
-                mine
+                p.generated
+                    && p.smtp_hosts
+                        .iter()
+                        .any(|h| h.is_exact() && curated_host(&h.text))
             })
             .collect();
-        for (p, domains) in self.list.iter_mut().zip(keep) {
-            p.domains = domains;
+        for (p, dropped) in self.list.iter_mut().zip(&drop) {
+            if !p.generated || *dropped {
+                continue;
+            }
+            p.domains.retain(|d| {
+                !owned.contains(&d.text) && !wild_domains.iter().any(|w| w.matches(&d.text))
+            });
+            owned.extend(p.domains.iter().map(|d| d.text.clone()));
         }
-        self.list.retain(|p| !drop.contains(&p.id));
+        let mut keep = drop.iter().map(|d| !d);
+        self.list.retain(|_| keep.next().unwrap_or(true));
     }
 
     /// Add every `*.yaml` / `*.yml` file of a folder. A user file whose id matches a built-in
