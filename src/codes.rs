@@ -75,6 +75,7 @@ codes! {
     INCOMING_HOST_AS_SMTP = "incoming-host-as-smtp", Error, None, "an IMAP/POP host or port used as the SMTP server";
     CONFLICTING_SETTINGS = "conflicting-settings", Error, None, "settings that contradict each other (e.g. SSL and TLS both on)";
     INVALID_VALUE = "invalid-value", Error, None, "a value that cannot be what the client expects (port 99999, unknown mode)";
+    UNKNOWN_SETTING = "unknown-setting", Warning, None, "a setting name the program does not read, a near miss of one it does (`EMAIL_USE_TSL`)";
     PARSE_ERROR = "parse-error", Error, None, "the file could not be read as its format";
     UNUSED_SUPPRESSION = "unused-suppression", Warning, None, "an inline `smtp-doctor: ignore[...]` comment that suppresses nothing";
     // Live probes (`--probe`, `smtp-doctor probe`): what the server really did.

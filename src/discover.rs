@@ -63,6 +63,18 @@ fn describe(e: &ignore::Error, root: &Path) -> (PathBuf, String) {
     (path, message)
 }
 
+/// Why a candidate that is not a regular file is skipped. Links are not followed in a walk (as
+/// git and ripgrep do): a link in a repository may point at any file of the machine, and a
+/// parse error would show its text.
+fn not_checked(t: &std::fs::FileType) -> String {
+    if t.is_symlink() {
+        "skipped: a symbolic link; links are not followed in folders (name the file to check it)"
+            .into()
+    } else {
+        format!("skipped: {}, not a regular file", crate::input::kind(t))
+    }
+}
+
 /// Ignore files larger than this are not read.
 const MAX_IGNORE_FILE: u64 = 1 << 20;
 
@@ -175,18 +187,27 @@ pub fn walk(root: &Path, also: &(dyn Fn(&Path) -> bool + Sync)) -> Walk {
                         return WalkState::Continue;
                     }
                 };
+                let path = entry.path();
+                let Some(t) = entry.file_type().filter(|t| !t.is_dir()) else {
+                    return WalkState::Continue;
+                };
+                if !(extract::detect(path, "").is_some()
+                    || extract::is_code_path(path)
+                    || also(path))
                 {
-                    let path = entry.path();
-                    if entry.file_type().is_some_and(|t| t.is_file())
-                        && (extract::detect(path, "").is_some()
-                            || extract::is_code_path(path)
-                            || also(path))
-                    {
-                        found
-                            .lock()
-                            .unwrap_or_else(|e| e.into_inner())
-                            .push(entry.into_path());
-                    }
+                    return WalkState::Continue;
+                }
+                if t.is_file() {
+                    found
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .push(entry.into_path());
+                } else {
+                    // A file that would be checked, but is not one: say so, never read it.
+                    errors
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .push((entry.into_path(), not_checked(&t)));
                 }
                 WalkState::Continue
             })
@@ -277,5 +298,45 @@ mod tests {
         assert_eq!(msgs.len(), 2, "{msgs:?}");
         assert!(msgs[0].starts_with(".gitignore: not read") && msgs[0].contains("named pipe"));
         assert!(msgs[1].starts_with("sub/.ignore: not read") && msgs[1].contains("a device"));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn links_and_special_files_with_config_names_are_reported_not_skipped_silently() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        std::fs::write(d.join("real.env"), "").unwrap();
+        std::fs::write(d.join("notes.txt"), "").unwrap();
+        std::os::unix::fs::symlink(d.join("real.env"), d.join(".env")).unwrap();
+        std::os::unix::fs::symlink("/etc/hostname", d.join("x.toml")).unwrap();
+        std::os::unix::fs::symlink(d.join("notes.txt"), d.join("notes2.txt")).unwrap();
+        let ok = std::process::Command::new("mkfifo")
+            .arg(d.join("config.toml"))
+            .status()
+            .unwrap()
+            .success();
+        assert!(ok);
+        let w = walk(d, &|_| false);
+        let files: Vec<_> = w.files.iter().map(|p| p.strip_prefix(d).unwrap()).collect();
+        assert_eq!(files, [std::path::Path::new("real.env")]);
+        let msgs: Vec<String> = w
+            .errors
+            .iter()
+            .map(|(p, m)| format!("{}: {m}", p.strip_prefix(d).unwrap().display()))
+            .collect();
+        // Sorted by path; notes2.txt is no candidate, so it is not mentioned.
+        assert_eq!(msgs.len(), 3, "{msgs:?}");
+        assert!(
+            msgs[0].starts_with(".env: skipped: a symbolic link"),
+            "{msgs:?}"
+        );
+        assert!(
+            msgs[1].starts_with("config.toml: skipped: a named pipe"),
+            "{msgs:?}"
+        );
+        assert!(
+            msgs[2].starts_with("x.toml: skipped: a symbolic link"),
+            "{msgs:?}"
+        );
     }
 }

@@ -46,7 +46,7 @@ pub struct Outcome {
 
 /// One file to check, with its format if the caller already knows it.
 #[derive(Debug, Clone)]
-pub struct Input {
+pub(crate) struct Input {
     pub path: PathBuf,
     /// Named explicitly by the user (errors are reported) rather than found in a folder.
     pub explicit: bool,
@@ -61,6 +61,9 @@ pub struct RunOptions {
     /// Probe every server the profiles name, after the checks and before selection
     /// (`--probe`); `None` keeps the run off the network.
     pub probe: Option<crate::probe::ProbeOptions>,
+    /// Text to use instead of a file's content on disk, by canonical path (`check --fix`
+    /// re-checks its edits in memory before it writes anything).
+    pub overlay: Option<std::sync::Arc<std::collections::HashMap<PathBuf, String>>>,
 }
 
 /// Check the given files and folders with default options (inline suppressions still apply).
@@ -71,6 +74,17 @@ pub fn check_paths(paths: &[PathBuf], providers: &Providers) -> Outcome {
 /// Check the given files and folders.
 pub fn check_paths_with(paths: &[PathBuf], providers: &Providers, opts: &RunOptions) -> Outcome {
     let mut out = Outcome::default();
+    let inputs = gather(paths, opts, &mut out);
+    let read = read_all(&inputs, &mut out, opts);
+    nothing_read(&mut out, read);
+    finish(&mut out, providers, opts);
+    out
+}
+
+/// The files to check: the paths named, and the candidates found in the folders named (their
+/// walk's warnings go to `out`). A file named twice (directly and through its folder) is
+/// listed once; settings files are never checked.
+pub(crate) fn gather(paths: &[PathBuf], opts: &RunOptions, out: &mut Outcome) -> Vec<Input> {
     let mut inputs = Vec::new();
     for path in paths {
         match std::fs::metadata(path) {
@@ -96,7 +110,6 @@ pub fn check_paths_with(paths: &[PathBuf], providers: &Providers, opts: &RunOpti
             }),
         }
     }
-    // A file named twice (directly and through its folder) is checked once.
     let mut seen = std::collections::HashSet::new();
     inputs
         .retain(|i| seen.insert(std::fs::canonicalize(&i.path).unwrap_or_else(|_| i.path.clone())));
@@ -105,13 +118,15 @@ pub fn check_paths_with(paths: &[PathBuf], providers: &Providers, opts: &RunOpti
             .file_name()
             .is_some_and(|n| crate::config::FILE_NAMES.iter().any(|c| n == *c))
     });
-    let read = read_all(&inputs, &mut out, opts);
-    // Nothing could be read, and something was skipped: that is not a clean run.
+    inputs
+}
+
+/// Nothing could be read, and something was skipped: that is not a clean run (the warnings
+/// become errors).
+pub(crate) fn nothing_read(out: &mut Outcome, read: usize) {
     if read == 0 && out.errors.is_empty() && !out.warnings.is_empty() {
         out.errors.append(&mut out.warnings);
     }
-    finish(&mut out, providers, opts);
-    out
 }
 
 /// Check text that did not come from disk (stdin), as if it were `path`.
@@ -184,6 +199,12 @@ enum Loaded {
 
 /// Read, decode and recognise one input (the part of a run that touches the file system).
 fn read_one(input: &Input, opts: &RunOptions) -> Loaded {
+    if let Some(text) = opts.overlay.as_ref().and_then(|o| {
+        let key = std::fs::canonicalize(&input.path).ok()?;
+        o.get(&key)
+    }) {
+        return recognise(&input.path, text.clone().into_bytes(), opts);
+    }
     match crate::input::read_file(&input.path, MAX_FILE_SIZE) {
         Ok(bytes) => recognise(&input.path, bytes, opts),
         Err(message) => Loaded::Unreadable(message),
@@ -214,7 +235,7 @@ fn recognise(path: &Path, bytes: Vec<u8>, opts: &RunOptions) -> Loaded {
 /// Read and extract every input on all cores, then add the results in input order, so a run's
 /// file ids, findings and output do not depend on thread timing. Returns how many inputs could
 /// be read at all.
-fn read_all(inputs: &[Input], out: &mut Outcome, opts: &RunOptions) -> usize {
+pub(crate) fn read_all(inputs: &[Input], out: &mut Outcome, opts: &RunOptions) -> usize {
     let reads = par_map(inputs, |i| read_one(i, opts));
     // The id each file will get, in input order, so that extraction can run in parallel too.
     let mut next = out.sources.len();
@@ -387,6 +408,7 @@ fn add_extraction(
     out.profiles.extend(ex.profiles);
     if !ex.env.is_empty() {
         out.env_files.push(crate::resolve::EnvFile {
+            id,
             path: out.sources.path(id).to_path_buf(),
             defs: ex.env,
         });
@@ -403,12 +425,7 @@ fn finish(out: &mut Outcome, providers: &Providers, opts: &RunOptions) {
     let providers = learned.as_ref().unwrap_or(providers);
     identify_and_check(out, providers);
     crate::redact::mask_every_copy(&mut out.sources);
-    // Stable order: file, position, code; and each finding once.
-    // Two readers can report the same value (a .env line read by the dotenv reader and by the
-    // code that uses it): one finding per code and place.
-    let key = |f: &Finding| (f.primary().file, f.primary().span.start, f.code.clone());
-    out.findings.sort_by_key(key);
-    out.findings.dedup_by(|a, b| key(a) == key(b));
+    sort_and_dedup(&mut out.findings);
     if let Some(probe) = &opts.probe {
         let mut probe = probe.clone();
         // Providers recognised by MX are the run's, user rule folders included.
@@ -421,6 +438,15 @@ fn finish(out: &mut Outcome, providers: &Providers, opts: &RunOptions) {
         &opts.selection,
         opts.probe.is_some(),
     );
+}
+
+/// Stable order: file, position, code; and each finding once. Two readers can report the same
+/// value (a .env line read by the dotenv reader and by the code that uses it): one finding per
+/// code and place.
+pub(crate) fn sort_and_dedup(findings: &mut Vec<Finding>) {
+    let key = |f: &Finding| (f.primary().file, f.primary().span.start, f.code.clone());
+    findings.sort_by_key(key);
+    findings.dedup_by(|a, b| key(a) == key(b));
 }
 
 /// Env references filled from the run's env files; their secrets are masked there too.
@@ -439,16 +465,30 @@ fn resolve_step(out: &mut Outcome) {
 /// The provider of each profile (kept on the outcome), and the checks that use it.
 fn identify_and_check(out: &mut Outcome, providers: &Providers) {
     out.identified.clear();
-    for p in &out.profiles {
+    let findings = check_profiles(&out.profiles, providers, &out.sources, &mut out.identified);
+    out.findings.extend(findings);
+}
+
+/// Identify the provider of each profile (pushed to `identified`, in order) and run the checks.
+pub(crate) fn check_profiles(
+    profiles: &[Profile],
+    providers: &Providers,
+    sources: &Sources,
+    identified: &mut Vec<Option<Identity>>,
+) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for p in profiles {
         let ident = identify(p, providers);
-        out.identified.push(ident.as_ref().map(|i| i.identity()));
+        identified.push(ident.as_ref().map(|i| i.identity()));
         let ctx = Ctx {
             profile: p,
             ident,
             providers,
+            sources: Some(sources),
         };
-        out.findings.extend(checks::run(&ctx));
+        findings.extend(checks::run(&ctx));
     }
+    findings
 }
 
 /// The file of a finding's primary label.

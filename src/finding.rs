@@ -62,12 +62,42 @@ pub struct Edit {
     pub replacement: String,
 }
 
-/// A suggested change (not applied by smtp-doctor yet; carried by JSON output).
+impl Applicability {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Applicability::Safe => "safe",
+            Applicability::Unsafe => "unsafe",
+        }
+    }
+}
+
+/// A change that resolves the finding: byte-range replacements on the original text (possibly
+/// in several files, e.g. the `.env` line a code file reads), applied together or not at all
+/// by `check --fix` (src/fix/); JSON output carries it too.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Fix {
     pub applicability: Applicability,
     pub message: String,
     pub edits: Vec<Edit>,
+}
+
+impl Fix {
+    /// One replacement.
+    pub fn replace(
+        applicability: Applicability,
+        message: impl Into<String>,
+        loc: Loc,
+        replacement: impl Into<String>,
+    ) -> Self {
+        Fix {
+            applicability,
+            message: message.into(),
+            edits: vec![Edit {
+                loc,
+                replacement: replacement.into(),
+            }],
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -52,7 +52,7 @@ pub fn io_message(e: &std::io::Error) -> String {
 }
 
 /// What kind of thing a non-regular file is, for the message.
-fn kind(t: &std::fs::FileType) -> &'static str {
+pub fn kind(t: &std::fs::FileType) -> &'static str {
     if t.is_dir() {
         return "a folder";
     }

@@ -219,6 +219,8 @@ pub enum Client {
     LaravelConfig,
     /// Django `settings.py` (`EMAIL_*`).
     DjangoSettings,
+    /// A client defined as data under `clients/` (its id: `gitea`, `msmtp`, ...).
+    Defined(&'static str),
 }
 
 impl Client {
@@ -234,6 +236,7 @@ impl Client {
             Client::PythonSmtplib => "smtplib",
             Client::LaravelConfig => "laravel-config",
             Client::DjangoSettings => "django-settings",
+            Client::Defined(id) => id,
         }
     }
 }

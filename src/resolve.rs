@@ -14,24 +14,40 @@ use std::path::Path;
 use crate::extract::EnvDef;
 use crate::finding::{Finding, Label, Severity};
 use crate::model::conversion::Applied;
-use crate::model::{Client, Origin, Profile};
+use crate::model::{EnvRef, Origin, Profile};
 use crate::source::{FileId, Loc, Sources};
 
 /// Env definitions of one file.
 #[derive(Debug)]
 pub struct EnvFile {
+    pub id: FileId,
     pub path: std::path::PathBuf,
     pub defs: Vec<EnvDef>,
 }
 
 /// Fill every profile's env references; returns findings for values the client cannot use.
+/// Then drops the env files' own readings of the lines code reads ([`drop_read_env_profiles`]).
 pub fn resolve(
     profiles: &mut Vec<Profile>,
     env_files: &[EnvFile],
     sources: &Sources,
 ) -> Vec<Finding> {
-    let mut findings = Vec::new();
     let mut consumed: HashSet<Loc> = HashSet::new();
+    let findings = resolve_refs(profiles, env_files, sources, &mut consumed);
+    let env_ids: HashSet<FileId> = env_files.iter().map(|f| f.id).collect();
+    drop_read_env_profiles(profiles, &consumed, &|id| env_ids.contains(&id));
+    findings
+}
+
+/// Fill the env references of `profiles` from `env_files`; the definitions used are added to
+/// `consumed`. Returns findings for values the client cannot use.
+pub fn resolve_refs(
+    profiles: &mut [Profile],
+    env_files: &[EnvFile],
+    sources: &Sources,
+    consumed: &mut HashSet<Loc>,
+) -> Vec<Finding> {
+    let mut findings = Vec::new();
     let by_dir = EnvIndex::new(env_files);
     for p in profiles.iter_mut() {
         let refs = std::mem::take(&mut p.env_refs);
@@ -57,7 +73,7 @@ pub fn resolve(
                     match r.applied(&d.value) {
                         Applied::Set(v) => p.set(
                             v,
-                            d.loc.clone(),
+                            part_loc(sources, d, r),
                             Origin::Env {
                                 var: r.var.clone(),
                                 reference: r.reference.clone(),
@@ -88,12 +104,21 @@ pub fn resolve(
             }
         }
     }
-    // Drop an env file's own reading of lines that code interprets: when code reads its server
-    // settings (host, port or TLS), or anything at all of a reading that names no host. A file
-    // whose code reads only, say, the From keeps its own reading of the server. A value may
-    // come from inside a definition that code reads whole (a part of MAIL_URL).
+    findings
+}
+
+/// Drop an env file's own reading of lines that code interprets: when code reads its server
+/// settings (host, port or TLS), or anything at all of a reading that names no host. A file
+/// whose code reads only, say, the From keeps its own reading of the server. A value may come
+/// from inside a definition that code reads whole (a part of MAIL_URL). `is_env_file` tells
+/// the files whose profiles are such readings.
+pub fn drop_read_env_profiles(
+    profiles: &mut Vec<Profile>,
+    consumed: &HashSet<Loc>,
+    is_env_file: &dyn Fn(FileId) -> bool,
+) {
     let mut read_spans: HashMap<FileId, Vec<Range<usize>>> = HashMap::new();
-    for l in &consumed {
+    for l in consumed {
         read_spans.entry(l.file).or_default().push(l.span.clone());
     }
     let within = |l: &Loc| {
@@ -104,10 +129,7 @@ pub fn resolve(
         })
     };
     profiles.retain(|p| {
-        let env_file = matches!(
-            p.client,
-            Client::Laravel | Client::Django | Client::DotenvGeneric
-        );
+        let env_file = is_env_file(p.file());
         let read = |l: Option<&Loc>| l.is_some_and(&within);
         let server_read = read(p.host.as_ref().map(|v| &v.loc))
             || read(p.port.as_ref().map(|v| &v.loc))
@@ -115,7 +137,22 @@ pub fn resolve(
         let any_read = p.field_locs().iter().any(|l| within(l));
         !(env_file && (server_read || (p.host.is_none() && any_read)))
     });
-    findings
+}
+
+/// Where the value a reference takes was written: the part of the definition it reads (a
+/// `MAIL_URL`'s port), when the file holds the value verbatim; else the whole definition.
+fn part_loc(sources: &Sources, d: &EnvDef, r: &EnvRef) -> Loc {
+    let Some(sub) = r.conversion.span_in(&d.value) else {
+        return d.loc.clone();
+    };
+    let text = &sources.get(d.loc.file).text;
+    let verbatim = text.get(d.loc.span.clone()) == Some(d.value.as_str());
+    if verbatim && sub.end <= d.value.len() {
+        let start = d.loc.span.start;
+        Loc::new(d.loc.file, start + sub.start..start + sub.end)
+    } else {
+        d.loc.clone()
+    }
 }
 
 /// Env files by folder, so that finding the ones that apply to a code file costs the depth of

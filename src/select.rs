@@ -97,10 +97,10 @@ fn suppression_regex() -> &'static Regex {
     RE.get_or_init(|| Regex::new(r"smtp-doctor:\s*ignore\[([^\]]*)\]").expect("valid regex"))
 }
 
-fn suppressions(sources: &Sources) -> Vec<Suppression> {
+fn suppressions(sources: &Sources, in_part: &dyn Fn(FileId) -> bool) -> Vec<Suppression> {
     let mut out = Vec::new();
     for (id, file) in sources.iter() {
-        if !file.text.contains("smtp-doctor:") {
+        if !in_part(id) || !file.text.contains("smtp-doctor:") {
             continue;
         }
         let re = suppression_regex();
@@ -155,7 +155,19 @@ pub fn apply(
     sel: &Selection,
     probed: bool,
 ) -> Vec<Finding> {
-    let mut sups = suppressions(sources);
+    apply_in(findings, sources, &|_| true, sel, probed)
+}
+
+/// [`apply`] for a part of a run: only the suppression comments of the files `in_part` admits
+/// are read and reported when unused (the findings must all be in those files).
+pub fn apply_in(
+    findings: Vec<Finding>,
+    sources: &Sources,
+    in_part: &dyn Fn(FileId) -> bool,
+    sel: &Selection,
+    probed: bool,
+) -> Vec<Finding> {
+    let mut sups = suppressions(sources, in_part);
     let mut kept = Vec::new();
     for mut f in findings {
         let loc = f.primary().clone();

@@ -113,6 +113,15 @@ impl Sources {
         &mut self.files[id.0 as usize]
     }
 
+    /// Forget a file's text once its findings are reported (a streaming run keeps only the
+    /// path). Line and column lookups then answer 1:1.
+    pub fn release(&mut self, id: FileId) {
+        let f = self.get_mut(id);
+        f.text = Arc::from("");
+        f.line_starts = vec![0];
+        f.secrets.clear();
+    }
+
     pub fn path(&self, id: FileId) -> &Path {
         &self.get(id).path
     }

@@ -610,7 +610,7 @@ fn triage_explains_pasted_replies() {
     ]);
     assert_eq!(o.status.code(), Some(0));
     assert!(
-        stdout(&o).starts_with("iCloud Mail: \"From address is not one of your addresses\""),
+        stdout(&o).contains("\n1. iCloud Mail: the From (or envelope sender) is not an address"),
         "{}",
         stdout(&o)
     );

@@ -33,15 +33,18 @@ fn fixture_files(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-/// `(line, code)` pairs from `expect: a, b` markers.
+/// `(line, code)` pairs from `expect: a, b` markers; `expect-next: a` on a comment line of
+/// its own is about the line below (for syntaxes with no comment after a value, as msmtp's).
 fn expectations(text: &str) -> BTreeSet<(usize, String)> {
     let mut set = BTreeSet::new();
     for (i, line) in text.lines().enumerate() {
-        if let Some(pos) = line.find("expect:") {
-            for code in line[pos + "expect:".len()..].split(',') {
-                let code = code.trim().trim_end_matches("*/").trim();
-                if !code.is_empty() {
-                    set.insert((i + 1, code.to_owned()));
+        for (marker, line_no) in [("expect:", i + 1), ("expect-next:", i + 2)] {
+            if let Some(pos) = line.find(marker) {
+                for code in line[pos + marker.len()..].split(',') {
+                    let code = code.trim().trim_end_matches("*/").trim();
+                    if !code.is_empty() {
+                        set.insert((line_no, code.to_owned()));
+                    }
                 }
             }
         }

@@ -97,6 +97,13 @@ const TOKENS: &[&str] = &[
     "smtplib.SMTP(",
     "new PHPMailer()",
     "[smtp]",
+    // The INI readers (go-ini, git config) and msmtp's lines.
+    "\"\"\"",
+    "\\\n",
+    "[sendemail \"",
+    "[mailer]\nENABLED = true\n",
+    "\naccount a : ",
+    "\ndefaults\n",
     "*",
     "a*a*a*a*a*a*a*a*a*a*b",
     "465",

@@ -191,6 +191,17 @@ fn a_fifo_is_refused_not_waited_on() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr_of(&o).contains("named pipe"), "{}", stderr_of(&o));
 
+    // Found by walking up, not named: still an error, not skipped in favour of a settings
+    // file further up.
+    let project = dir.path().join("project");
+    std::fs::create_dir(&project).unwrap();
+    std::fs::write(dir.path().join(".smtp-doctor.toml"), "").unwrap();
+    mkfifo(&project.join(".smtp-doctor.toml"));
+    std::fs::write(project.join("config.toml"), "").unwrap();
+    let o = run(&["check", project.join("config.toml").to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr_of(&o));
+    assert!(stderr_of(&o).contains("named pipe"), "{}", stderr_of(&o));
+
     let rules = dir.path().join("rules");
     std::fs::create_dir(&rules).unwrap();
     mkfifo(&rules.join("relay.yaml"));
@@ -200,6 +211,23 @@ fn a_fifo_is_refused_not_waited_on() {
         stderr_of(&o).contains("cannot read rule file: a named pipe"),
         "{}",
         stderr_of(&o)
+    );
+}
+
+#[test]
+fn links_and_pipes_found_in_a_folder_are_warnings_never_read() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("app.env"), "SMTP_HOST=smtp.example.org\n").unwrap();
+    mkfifo(&dir.path().join("pipe.env"));
+    std::os::unix::fs::symlink("/etc/passwd", dir.path().join(".env")).unwrap();
+    let o = run(&["check", "--isolated", dir.path().to_str().unwrap()]);
+    let err = stderr_of(&o);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    assert!(err.contains(".env: skipped: a symbolic link"), "{err}");
+    assert!(err.contains("pipe.env: skipped: a named pipe"), "{err}");
+    assert!(
+        !text(&o.stdout).contains("root:"),
+        "a link's target is never read"
     );
 }
 
@@ -521,4 +549,49 @@ fn control_characters_in_settings_file_globs_are_escaped() {
     assert_eq!(out.status.code(), Some(2));
     assert_no_control("invalid glob", &out.stderr);
     assert!(text(&out.stderr).contains("\\x1b"), "{}", text(&out.stderr));
+}
+
+/// Every input the fuzzer ever found, checked by the real binary with its data memory capped at
+/// 256 MiB (`ulimit -d`, which counts the heap): it ends normally, with findings or without,
+/// rather than being killed for memory. (The in-process replay in tests/fuzz.rs checks time.)
+#[test]
+fn every_regression_input_is_checked_within_256_mib() {
+    let root = std::path::Path::new("tests/fuzz-regressions");
+    let names = [
+        ("dotenv", ".env"),
+        ("javascript", "input.js"),
+        ("php", "input.php"),
+        ("python", "input.py"),
+        ("thunderbird-prefs", "prefs.js"),
+        ("toml", "input.toml"),
+    ];
+    let bin = assert_cmd::cargo::cargo_bin("smtp-doctor");
+    let mut checked = 0;
+    for (folder, name) in names {
+        let Ok(entries) = std::fs::read_dir(root.join(folder)) else {
+            continue;
+        };
+        for entry in entries {
+            let src = entry.unwrap().path();
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join(name);
+            std::fs::copy(&src, &path).unwrap();
+            let script = "ulimit -d 262144 && exec \"$0\" check --isolated --format concise \"$1\"";
+            let o = std::process::Command::new("bash")
+                .args(["-c", script])
+                .arg(&bin)
+                .arg(&path)
+                .output()
+                .unwrap();
+            assert!(
+                matches!(o.status.code(), Some(0 | 1)),
+                "{}: {:?}\n{}",
+                src.display(),
+                o.status,
+                text(&o.stderr)
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked >= 10, "only {checked} regression inputs found");
 }

@@ -163,6 +163,8 @@ fn projects_side_by_side_do_not_mix() {
         // Laravel's stock placeholder From, hello@example.com, on Mailgun.
         ("legacy-driver-bad/config/mail.php", 12, "from-mismatch"),
         ("mail-url-bad/.env", 4, "username-not-full-address"),
+        ("mail-url-options-bad/.env", 4, "insecure-transport"),
+        ("mail-url-options-bad/.env", 4, "tls-verify-disabled"),
         ("smtps-on-587-bad/config/mail.php", 13, "tls-mode-mismatch"),
     ]
     .into_iter()
@@ -197,4 +199,36 @@ fn laravel_mail_url_is_read_through_the_config_as_one_mailer() {
         ],
     )]);
     assert_eq!(findings(&root, &o), expected);
+}
+
+#[test]
+fn laravel_mail_url_parts_and_options_have_their_own_spans() {
+    // Through config/mail.php, each part of MAIL_URL is the value of its own field, at its own
+    // bytes, and the query's verify_peer / require_tls are read as Symfony Mailer reads them.
+    let (root, o) = check("fixtures/laravel-config/mail-url-options-bad");
+    assert_eq!(o.profiles.len(), 1, "{:#?}", o.profiles);
+    let p = &o.profiles[0];
+    let env = std::fs::read_to_string(root.join(".env")).unwrap();
+    let at = |l: &smtp_doctor::source::Loc| &env[l.span.clone()];
+    assert_eq!(at(&p.host.as_ref().unwrap().loc), "smtp.example.org");
+    assert_eq!(at(&p.port.as_ref().unwrap().loc), "587");
+    assert_eq!(at(&p.username.as_ref().unwrap().loc), "shop%40example.org");
+    assert_eq!(p.username.as_ref().unwrap().value, "shop@example.org");
+    let verify = p.tls_verify.as_ref().unwrap();
+    assert!(!verify.value);
+    assert_eq!(at(&verify.loc), "0");
+    assert_eq!(
+        &env[verify.loc.span.start - 12..verify.loc.span.start],
+        "verify_peer="
+    );
+
+    let (root, o) = check("fixtures/laravel-config/mail-url-require-good");
+    let p = &o.profiles[0];
+    let env = std::fs::read_to_string(root.join(".env")).unwrap();
+    let sec = p.security.as_ref().unwrap();
+    assert_eq!(
+        sec.value,
+        smtp_doctor::model::Security::StartTls { required: true }
+    );
+    assert_eq!(&env[sec.loc.span.clone()], "true");
 }

@@ -3,9 +3,9 @@
 
 use super::{anchor, value_label, with_labels, Ctx};
 use crate::codes;
-use crate::finding::{Applicability, Edit, Finding, Fix, Label, Severity};
+use crate::finding::{Applicability, Finding, Fix, Label, Severity};
 use crate::identify::Match;
-use crate::model::{address_domain, AuthMethod, Origin, Profile};
+use crate::model::{address_domain, bare_address, AuthMethod, Origin, Profile};
 use crate::providers::{PasswordKind, Provider, UsernameForm, UsernameRule};
 
 pub fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
@@ -191,15 +191,30 @@ fn username_form(ctx: &Ctx, prov: &Provider, out: &mut Vec<Finding>) {
                     Some(d) => format!("log in as {u}@{d}"),
                     None => "log in with the full address, name@domain".to_owned(),
                 });
-            if let (Some(d), Origin::Literal) = (&domain, &user.origin) {
-                f = f.with_fix(Fix {
-                    applicability: Applicability::Unsafe,
-                    message: format!("log in as {u}@{d}"),
-                    edits: vec![Edit {
-                        loc: user.loc.clone(),
-                        replacement: format!("{u}@{d}"),
-                    }],
-                });
+            // Written as it is (literally or on the `.env` line code reads): the address
+            // replaces it; certain (safe) when a From address is exactly that address.
+            let as_written = super::fixes::at(ctx, user).is_some_and(|a| a.text == user.value);
+            if let Some(d) = domain
+                .as_ref()
+                .filter(|_| user.origin != Origin::Literal || as_written)
+            {
+                let addr = format!("{u}@{d}");
+                let certain = p
+                    .from
+                    .iter()
+                    .any(|f| bare_address(&f.value).eq_ignore_ascii_case(&addr));
+                if super::fixes::written(user) && as_written {
+                    f = f.with_fix(Fix::replace(
+                        if certain {
+                            Applicability::Safe
+                        } else {
+                            Applicability::Unsafe
+                        },
+                        format!("log in as {addr}"),
+                        user.loc.clone(),
+                        addr,
+                    ));
+                }
             }
             out.push(with_labels(f, it.collect()));
         }

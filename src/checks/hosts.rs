@@ -2,7 +2,7 @@
 
 use super::{value_label, with_labels, Ctx};
 use crate::codes;
-use crate::finding::{Applicability, Edit, Finding, Fix, Label, Severity};
+use crate::finding::{Applicability, Finding, Fix, Label, Severity};
 use crate::identify::Match;
 use crate::model::Value;
 use crate::providers::Protocol;
@@ -14,18 +14,17 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
     let p = ctx.profile;
     let Some(host) = &p.host else { return };
     let name = p.host_name().unwrap_or_default();
-    let fix = |to: &str| Fix {
-        applicability: Applicability::Unsafe,
-        message: format!("use {to}"),
-        edits: vec![Edit {
-            loc: host.loc.clone(),
-            replacement: to.to_owned(),
-        }],
-    };
-    // Only a host named exactly can be written into the file.
-    let fix_to = |f: Finding, to: Option<&str>| match to {
-        Some(h) => f.with_fix(fix(h)),
-        None => f,
+    // Only a host written as it is (not a default, not assembled from parts) is replaced.
+    let editable = super::fixes::written(host)
+        && super::fixes::at(ctx, host).is_some_and(|a| a.text.trim() == host.value.trim());
+    let fix = |f: Finding, applicability: Applicability, to: Option<&str>| match to {
+        Some(to) if editable => f.with_fix(Fix::replace(
+            applicability,
+            format!("use {to}"),
+            host.loc.clone(),
+            to,
+        )),
+        _ => f,
     };
     if let Some(id) = &ctx.ident {
         let prov = id.provider;
@@ -40,7 +39,8 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
                         Label::new(host.loc.clone(), "not an SMTP submission host"),
                     )
                     .with_help(format!("use {smtp} ({})", prov.documented_endpoints()));
-                let f = fix_to(f, prov.exact_host());
+                // A name the provider's facts list as wrong: its SMTP host is certain.
+                let f = fix(f, Applicability::Safe, prov.exact_host());
                 out.push(with_labels(
                     f,
                     value_label(host, "not an SMTP submission host"),
@@ -55,8 +55,9 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
                         format!("`{name}` looks like a misspelling of {intended}"),
                         Label::new(host.loc.clone(), format!("did you mean {intended}?")),
                     )
-                    .with_help(format!("{} sends through {intended}", prov.name))
-                    .with_fix(fix(intended));
+                    .with_help(format!("{} sends through {intended}", prov.name));
+                // A near miss is a guess.
+                let f = fix(f, Applicability::Unsafe, Some(intended));
                 out.push(f);
                 return;
             }
@@ -86,7 +87,7 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
                         prov.name
                     ));
                 } else {
-                    f = fix_to(f, prov.exact_host());
+                    f = fix(f, Applicability::Unsafe, prov.exact_host());
                 }
                 if let Some(port) = &p.port {
                     if INCOMING_PORTS.iter().any(|(n, _)| *n == port.value) {

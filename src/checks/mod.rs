@@ -9,6 +9,7 @@ use crate::providers::Providers;
 use crate::source::Loc;
 
 mod auth;
+mod fixes;
 mod from;
 mod hosts;
 mod ports;
@@ -20,6 +21,8 @@ pub struct Ctx<'a> {
     pub profile: &'a Profile,
     pub ident: Option<Identified<'a>>,
     pub providers: &'a Providers,
+    /// The run's files (not yet masked), so a fix can be written in the file's own words.
+    pub sources: Option<&'a crate::source::Sources>,
 }
 
 impl Ctx<'_> {

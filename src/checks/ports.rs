@@ -1,11 +1,12 @@
 //! `port-not-offered`, `port-undocumented` and `tls-mode-mismatch`: the port and the TLS mode
 //! must be a pair the server speaks.
 
-use super::{value_label, with_labels, Ctx};
+use super::{fixes, value_label, with_labels, Ctx};
 use crate::codes;
 use crate::finding::{Finding, Label, Severity};
 use crate::identify::Match;
 use crate::model::{Security, TlsMode, Value};
+use crate::providers::Provider;
 
 pub fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
     let p = ctx.profile;
@@ -68,6 +69,10 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
                         prov.documented_endpoints(),
                         prov.primary_host()
                     ));
+                let f = match fixes::offered_port(ctx, prov, port, sec) {
+                    Some(fix) => f.with_fix(fix),
+                    None => f,
+                };
                 out.push(with_labels(f, value_label(port, "port not offered")));
             }
             Some(ep) => {
@@ -93,7 +98,7 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
                 if let Some(sec) = sec {
                     let mode = sec.value.tls_mode();
                     if mode != ep.tls && !(mode == TlsMode::None && ep.tls == TlsMode::Starttls) {
-                        out.push(mismatch(ctx, port, sec, ep.tls, Some(&prov.name)));
+                        out.push(mismatch(ctx, port, sec, ep.tls, Some(prov)));
                     }
                 }
             }
@@ -122,10 +127,10 @@ fn mismatch(
     port: &Value<u16>,
     sec: &Value<Security>,
     expected: TlsMode,
-    provider: Option<&str>,
+    prov: Option<&Provider>,
 ) -> Finding {
-    let who = provider
-        .map(|n| format!("{n} on port"))
+    let who = prov
+        .map(|p| format!("{} on port", p.name))
         .unwrap_or_else(|| "port".into());
     let symptom = match expected {
         TlsMode::Implicit => {
@@ -166,8 +171,11 @@ fn mismatch(
     };
     let mut labels = primary.into_iter();
     let first = labels.next().expect("label");
-    let f = ctx
+    let mut f = ctx
         .finding(codes::TLS_MODE_MISMATCH, Severity::Error, message, first)
         .with_help(fix_hint);
+    if let Some(fix) = fixes::tls_pair(ctx, port, sec, expected, prov) {
+        f = f.with_fix(fix);
+    }
     with_labels(with_labels(f, labels.collect()), second)
 }

@@ -32,11 +32,14 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
         };
         if let Some((severity, message, what)) = finding {
             let mut labels = value_label(sec, what).into_iter();
-            let f = ctx
+            let mut f = ctx
                 .finding(codes::INSECURE_TRANSPORT, severity, message, labels.next().expect("label"))
                 .with_help(
                     "require TLS: STARTTLS that must succeed on port 587, or implicit TLS on port 465",
                 );
+            if let Some(fix) = super::fixes::require_tls(ctx, sec) {
+                f = f.with_fix(fix);
+            }
             out.push(with_labels(f, labels.collect()));
         }
     }
@@ -64,6 +67,10 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
                 } else {
                     "remove the override; if the server uses a private CA, trust that CA instead of turning verification off"
                 });
+            let f = match super::fixes::verify_on(ctx, v) {
+                Some(fix) => f.with_fix(fix),
+                None => f,
+            };
             out.push(with_labels(f, labels.collect()));
         }
     }

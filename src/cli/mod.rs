@@ -6,6 +6,7 @@
 //! - `settings.rs`: the settings file merged with the flags, `--show-settings`
 //! - `probe.rs`: `probe`, and the probe options shared with `check --probe`
 //! - `triage.rs`: `triage`
+//! - `provider_settings.rs`: `settings PROVIDER` (a working configuration per format)
 //! - `rules.rs`: `rules` and `explain`
 //! - `output.rs`: writing to stdout, colour, error reports for rule and settings files
 //! - `values.rs`: the value enums of the flags (`--format`, `--tls`, `--fail-on`, ...)
@@ -23,14 +24,17 @@ use crate::report::Style;
 mod check;
 mod output;
 mod probe;
+mod provider_settings;
 mod rules;
 mod settings;
+mod stream;
 mod triage;
 mod values;
 
 pub use check::CheckArgs;
 pub use output::Color;
 pub use probe::{ProbeArgs, ProbeCmdArgs};
+pub use provider_settings::{SettingsArgs, Target as SettingsTarget};
 pub use rules::RulesArgs;
 pub use triage::TriageArgs;
 pub use values::{FailOn, ListFormat};
@@ -64,6 +68,9 @@ pub enum Command {
     /// Explain a server reply or client error message (pasted, or on standard input): what it
     /// usually means for each provider and how to fix it.
     Triage(TriageArgs),
+    /// Print a working configuration for a provider (Nodemailer, PHPMailer, smtplib, Django,
+    /// Laravel .env, TOML, Thunderbird user.js): host, port, TLS, login and password kind.
+    Settings(SettingsArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions { shell: clap_complete::Shell },
     /// Print the man page (roff).
@@ -92,6 +99,7 @@ pub fn main_with_args(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         Command::Explain { code } => rules::explain(&code),
         Command::Probe(args) => probe::run(args, &style, err_color),
         Command::Triage(args) => triage::run(args, err_color),
+        Command::Settings(args) => provider_settings::run(args, err_color),
         Command::Completions { shell } => completions(shell),
         Command::Manpage => manpage(),
     };

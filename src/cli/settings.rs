@@ -78,6 +78,7 @@ pub(super) fn settings(args: &CheckArgs, err_color: bool) -> Result<Settings, u8
             selection,
             formats,
             probe: None,
+            overlay: None,
         },
     })
 }

@@ -111,7 +111,9 @@ impl Config {
         for d in dir.ancestors() {
             for name in FILE_NAMES {
                 let p = d.join(name);
-                if p.is_file() {
+                // Anything by that name counts, even a FIFO or a broken link: loading it then
+                // says what is wrong, instead of a settings file further up applying silently.
+                if std::fs::symlink_metadata(&p).is_ok_and(|m| !m.is_dir()) {
                     return Some(p);
                 }
             }

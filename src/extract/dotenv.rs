@@ -7,7 +7,8 @@
 //!
 //! `docs/formats/dotenv.md` describes the syntax rules and what each family means.
 
-use super::clients::{django, env_generic, laravel};
+use super::clients::env_generic::Keys;
+use super::clients::{django, env_families, env_generic, env_url, laravel, symfony};
 use super::syntax::dotenv::{report_phpdotenv_only, Ctx, Def, Parser};
 use super::syntax::url::password_span;
 use super::{EnvDef, Extraction};
@@ -27,11 +28,26 @@ pub fn extract(file: FileId, text: &str) -> Extraction {
             profiles.push(p);
         }
     }
-    if let Some(p) = django::from_env_file(&mut ctx) {
+    if env_url::has_email_url(&ctx) {
+        profiles.extend(env_url::from_email_url(&mut ctx));
+    } else if let Some(p) = django::from_env_file(&mut ctx) {
         profiles.push(p);
     }
-    if let Some(p) = env_generic::from_env_file(&mut ctx) {
-        profiles.push(p);
+    profiles.extend(symfony::from_env_file(&mut ctx));
+    let (apps, smtp_owned) = env_families::profiles(&mut ctx);
+    profiles.extend(apps);
+    match env_url::generic_url_key(&ctx, laravel_present) {
+        Some(key) => profiles.extend(env_url::from_generic_url(&mut ctx, key)),
+        None if !smtp_owned => {
+            profiles.extend(env_generic::from_env_file(&mut ctx, &Keys::generic("")))
+        }
+        None => {}
+    }
+    for prefix in env_families::generic_prefixes(&ctx) {
+        profiles.extend(env_generic::from_env_file(
+            &mut ctx,
+            &Keys::generic(&prefix),
+        ));
     }
     profiles.sort_by_key(|p| p.anchor.span.start);
     secrets_in_urls(&mut ctx);

@@ -99,22 +99,24 @@ pub fn extract(format: Format, file: FileId, text: &str) -> Extraction {
     }
     syntax::tree::take_cut_off();
     let mut ex = (def.read)(file, text);
-    if def.tree_sitter && syntax::tree::take_cut_off() {
+    if let Some(why) = syntax::tree::take_cut_off().filter(|_| def.tree_sitter) {
         ex.profiles.clear();
         ex.findings.push(
             Finding::new(
                 "parse-error",
                 crate::finding::Severity::Error,
                 format!(
-                    "the parser gave up on this file after {} s; it was not read",
-                    syntax::tree::PARSE_TIME_LIMIT.as_secs()
+                    "the parser gave up on this file {}; it was not read",
+                    why.describe()
                 ),
                 crate::finding::Label::new(
                     Loc::new(file, syntax::tree::widen(text, 0..0)),
                     "not read",
                 ),
             )
-            .with_help("no mail configuration takes this long to parse: check the file for damage"),
+            .with_help(
+                "no mail configuration takes this long or this much memory to parse: check the file for damage",
+            ),
         );
     }
     ex

@@ -8,6 +8,9 @@
 
 use super::{AuthMethod, FieldValue, Secret, Security};
 
+mod url_part;
+use url_part::url_part;
+
 /// What an env variable's text becomes, and how.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Conversion {
@@ -229,8 +232,11 @@ pub enum UrlPart {
     Username,
     Password,
     /// The URL's port decides the TLS mode: 465 is implicit TLS, any other port opportunistic
-    /// STARTTLS (Laravel's `smtp` transport).
+    /// STARTTLS (Laravel's `smtp` transport), which the `require_tls` and `auto_tls` options of
+    /// the query then make required or switch off.
     PortSecurity,
+    /// The `verify_peer` option of the query: anything but true switches certificate checks off.
+    Verify,
 }
 
 /// What one branch of a conversion does.
@@ -292,6 +298,15 @@ impl Conversion {
         match self.applied(s) {
             Applied::Set(v) => Some(v),
             Applied::Keep | Applied::Refused => None,
+        }
+    }
+
+    /// Where inside `text` the value this conversion takes was written (a part of a URL), when
+    /// it is not the whole text.
+    pub fn span_in(&self, text: &str) -> Option<std::ops::Range<usize>> {
+        match &self.target {
+            Target::Url(part) => url_part(text, *part).map(|(_, r)| r),
+            _ => None,
         }
     }
 
@@ -372,7 +387,7 @@ impl Target {
             }),
             // A URL without the part (or no URL at all) leaves the mailer's own setting.
             Target::Url(part) => match url_part(&got.text(), *part) {
-                Some(v) => Applied::Set(v),
+                Some((v, _)) => Applied::Set(v),
                 None => Applied::Keep,
             },
             _ => match self.value(got) {
@@ -459,24 +474,6 @@ impl Got {
             _ => None,
         }
     }
-}
-
-/// The value a mailer URL gives one part, if the text is a URL that has it.
-fn url_part(text: &str, part: UrlPart) -> Option<FieldValue> {
-    let dsn = crate::extract::syntax::url::parse_dsn(text.trim())?;
-    let text_of =
-        |p: Option<(String, std::ops::Range<usize>)>| p.map(|(t, _)| t).filter(|t| !t.is_empty());
-    let port = || dsn.port.as_ref().and_then(|(p, _)| parse_port(p));
-    Some(match part {
-        UrlPart::Host => FieldValue::Host(text_of(dsn.host.clone())?),
-        UrlPart::Username => FieldValue::Username(text_of(dsn.user.clone())?),
-        UrlPart::Password => FieldValue::Password(Secret::new(text_of(dsn.pass.clone())?)),
-        UrlPart::Port => FieldValue::Port(port()?),
-        UrlPart::PortSecurity => FieldValue::Security(match port()? {
-            465 => Security::ImplicitTls,
-            _ => Security::StartTls { required: false },
-        }),
-    })
 }
 
 // ---------------------------------------------------------------------------------------------

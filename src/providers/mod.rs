@@ -17,7 +17,8 @@ pub mod builtin;
 pub mod raw;
 mod validate;
 
-use validate::{location_span, Validator};
+pub use validate::location_span;
+use validate::Validator;
 
 pub use raw::{FromPolicy, PasswordKind, Protocol, UsernameForm};
 
@@ -212,6 +213,8 @@ pub struct Reply {
     pub matches: String,
     pub cause: String,
     pub fix: String,
+    /// The rule code of the mistake behind the reply, if one fits.
+    pub code: Option<String>,
     pub source: String,
 }
 
@@ -444,8 +447,10 @@ impl Providers {
             .filter_map(|e| e.ok().map(|e| e.path()))
             // Anything but a folder named *.yaml is read, so that a FIFO or a device is an
             // error rather than skipped in silence.
+            // Symptoms files (`symptoms.yaml`, `*.symptoms.yaml`) are read by triage.
             .filter(|p| {
                 !p.is_dir()
+                    && !crate::triage::symptoms::is_symptoms_file(p)
                     && matches!(
                         p.extension().and_then(|e| e.to_str()),
                         Some("yaml") | Some("yml")
@@ -600,7 +605,7 @@ mod tests {
         let mut on_disk: Vec<String> = std::fs::read_dir("rules")
             .unwrap()
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .filter(|n| n.ends_with(".yaml"))
+            .filter(|n| n.ends_with(".yaml") && n != "symptoms.yaml")
             .collect();
         on_disk.sort();
         let mut generated: Vec<String> = std::fs::read_dir("rules/ispdb")

@@ -205,5 +205,8 @@ pub struct RawReply {
     pub matches: String,
     pub cause: String,
     pub fix: String,
+    /// The rule code whose page explains the mistake behind the reply.
+    #[serde(default)]
+    pub code: Option<Spanned<String>>,
     pub source: Spanned<String>,
 }

@@ -10,7 +10,7 @@ use serde_saphyr::Spanned;
 
 use super::*;
 
-pub(super) fn location_span(text: &str, loc: serde_saphyr::Location) -> Option<Range<usize>> {
+pub fn location_span(text: &str, loc: serde_saphyr::Location) -> Option<Range<usize>> {
     let start = match loc.span().byte_offset() {
         Some(b) => b as usize,
         None => {
@@ -339,10 +339,20 @@ impl<E: Fn(Option<Range<usize>>, String) -> RuleError> Validator<'_, E> {
         }
         let mut replies = Vec::new();
         for r in &raw.replies {
+            let code = match &r.code {
+                Some(c) => Some(
+                    crate::codes::lookup(c.value.trim())
+                        .ok_or_else(|| self.fail(c, format!("unknown rule code `{}`", c.value)))?
+                        .code
+                        .to_owned(),
+                ),
+                None => None,
+            };
             replies.push(Reply {
                 matches: r.matches.clone(),
                 cause: r.cause.clone(),
                 fix: r.fix.clone(),
+                code,
                 source: self.source(sources, &r.source)?,
             });
         }

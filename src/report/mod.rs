@@ -62,6 +62,14 @@ pub fn position(outcome: &Outcome, f: &Finding) -> (usize, usize, usize, usize) 
 }
 
 fn concise(outcome: &Outcome) -> String {
+    let mut s = concise_findings(outcome);
+    let _ = writeln!(s, "{}", summary(outcome));
+    s
+}
+
+/// The `concise` lines of an outcome's findings, without the summary line (a streaming run
+/// prints them part by part).
+pub fn concise_findings(outcome: &Outcome) -> String {
     let mut s = String::new();
     for f in &outcome.findings {
         let (l, c, _, _) = position(outcome, f);
@@ -75,53 +83,81 @@ fn concise(outcome: &Outcome) -> String {
             escape::line(&f.message)
         );
     }
-    let _ = writeln!(s, "{}", summary(outcome));
     s
+}
+
+/// What the summary line counts: findings by severity, files, profiles, probed endpoints.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Tally {
+    pub errors: usize,
+    pub warnings: usize,
+    pub notes: usize,
+    pub files_checked: usize,
+    pub profiles: usize,
+    pub probes: usize,
+}
+
+impl Tally {
+    pub fn of(outcome: &Outcome) -> Tally {
+        let mut t = Tally {
+            files_checked: outcome.files_checked,
+            profiles: outcome.profiles.len(),
+            probes: outcome.probes.len(),
+            ..Tally::default()
+        };
+        t.count(&outcome.findings);
+        t
+    }
+
+    /// Add findings to the counts.
+    pub fn count(&mut self, findings: &[Finding]) {
+        for f in findings {
+            match f.severity {
+                Severity::Error => self.errors += 1,
+                Severity::Warning => self.warnings += 1,
+                Severity::Info => self.notes += 1,
+            }
+        }
+    }
+
+    /// "Found 2 errors and 1 warning in 1 file." / "No problems found in 3 files."
+    pub fn line(&self) -> String {
+        let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+        let (files, profiles) = if self.files_checked == 0 && self.probes > 0 {
+            (
+                plural(self.probes, "probed endpoint"),
+                "live probes".to_owned(),
+            )
+        } else {
+            (
+                plural(self.files_checked, "file"),
+                plural(self.profiles, "SMTP profile"),
+            )
+        };
+        let (e, w, i) = (self.errors, self.warnings, self.notes);
+        if e + w + i == 0 {
+            return format!("No problems found in {files} ({profiles}).");
+        }
+        let mut parts = Vec::new();
+        if e > 0 {
+            parts.push(plural(e, "error"));
+        }
+        if w > 0 {
+            parts.push(plural(w, "warning"));
+        }
+        if i > 0 {
+            parts.push(plural(i, "note"));
+        }
+        format!(
+            "Found {} in {files} ({profiles}).",
+            crate::providers::join_or(&parts).replace(" or ", " and ")
+        )
+    }
 }
 
 /// "Found 2 errors and 1 warning in 1 file." / "No problems found in 3 files."
 pub fn summary(outcome: &Outcome) -> String {
-    let count = |sev| {
-        outcome
-            .findings
-            .iter()
-            .filter(|f| f.severity == sev)
-            .count()
-    };
-    let (e, w, i) = (
-        count(Severity::Error),
-        count(Severity::Warning),
-        count(Severity::Info),
-    );
-    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
-    let (files, profiles) = if outcome.files_checked == 0 && !outcome.probes.is_empty() {
-        (
-            plural(outcome.probes.len(), "probed endpoint"),
-            "live probes".to_owned(),
-        )
-    } else {
-        (
-            plural(outcome.files_checked, "file"),
-            plural(outcome.profiles.len(), "SMTP profile"),
-        )
-    };
-    if e + w + i == 0 {
-        return format!("No problems found in {files} ({profiles}).");
-    }
-    let mut parts = Vec::new();
-    if e > 0 {
-        parts.push(plural(e, "error"));
-    }
-    if w > 0 {
-        parts.push(plural(w, "warning"));
-    }
-    if i > 0 {
-        parts.push(plural(i, "note"));
-    }
-    format!(
-        "Found {} in {files} ({profiles}).",
-        crate::providers::join_or(&parts).replace(" or ", " and ")
-    )
+    Tally::of(outcome).line()
 }
 
 /// `--statistics`: findings per code, most frequent first.

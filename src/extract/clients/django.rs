@@ -7,6 +7,7 @@
 use std::ops::Range;
 
 use super::reads::{bool_conv, env_ref, invalid_port, port_conv, text_ref, Out};
+use super::spelling::{self, KeySet};
 use crate::extract::syntax::dotenv::{Ctx, Def};
 use crate::extract::syntax::python::PyFile;
 use crate::extract::syntax::value::{port_of, BoolVal, NumKind, Pred, Val};
@@ -75,6 +76,31 @@ const DJANGO_KEYS: &[&str] = &[
     "EMAIL_USE_TLS",
     "EMAIL_USE_SSL",
 ];
+/// Every `EMAIL_*` setting Django reads (and django-environ's `EMAIL_URL`): another name one
+/// or two edits away is a misspelling ([`spelling`]).
+pub const SETTINGS: KeySet = KeySet {
+    program: "Django",
+    prefix: "EMAIL_",
+    known: &[
+        "EMAIL_BACKEND",
+        "EMAIL_HOST",
+        "EMAIL_PORT",
+        "EMAIL_HOST_USER",
+        "EMAIL_HOST_PASSWORD",
+        "EMAIL_USE_TLS",
+        "EMAIL_USE_SSL",
+        "EMAIL_SSL_CERTFILE",
+        "EMAIL_SSL_KEYFILE",
+        "EMAIL_TIMEOUT",
+        "EMAIL_USE_LOCALTIME",
+        "EMAIL_SUBJECT_PREFIX",
+        "EMAIL_FILE_PATH",
+        "EMAIL_URL",
+    ],
+    renamed: &[],
+};
+const IGNORED: &str = "Django uses its default for that setting";
+
 /// Django email backends that do not send through an SMTP server (parts of their dotted path).
 const NON_SMTP_BACKENDS: &[&str] = &[
     ".console.",
@@ -131,6 +157,7 @@ pub(crate) fn from_env_file(ctx: &mut Ctx) -> Option<Profile> {
             return None;
         }
     }
+    spelling::check_env_keys(ctx, &SETTINGS, IGNORED);
     let mut profile = Profile::new(Client::Django, "EMAIL_*", anchor.clone());
     env_file_server(ctx, &mut profile, &anchor);
     let near = profile.host.as_ref().map_or(anchor, |h| h.loc.clone());
@@ -225,6 +252,11 @@ pub fn from_settings(py: &PyFile, ex: &mut Extraction, smtplib: bool) {
         "EMAIL_* settings",
         py.loc(anchor.clone()),
     );
+    for (i, (name, span, _)) in py.module.iter().enumerate() {
+        let last = py.module[i + 1..].iter().all(|(n, _, _)| n != name);
+        let f = spelling::unknown_setting(&SETTINGS, name, py.loc(span.clone()), IGNORED);
+        ex.findings.extend(f.filter(|_| last));
+    }
     let mut s = Settings { py, ex };
     let near = s.server(&mut p, &anchor);
     s.login(&mut p, &anchor);

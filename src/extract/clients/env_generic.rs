@@ -1,6 +1,7 @@
-//! Generic `SMTP_*` variables in env files (Nodemailer-style apps, Mastodon, Vaultwarden): the
-//! meaning most apps give them, with Mastodon's and Vaultwarden's own words where their marker
-//! keys show which app reads the file.
+//! `SMTP_*` variables in env files, read with the meaning of the app that reads them: the
+//! generic meaning most apps give them (Nodemailer-style apps), or Mastodon's or Vaultwarden's
+//! when [`super::env_families`] recognises the file as theirs. The same reading serves a
+//! prefixed family (`APP_SMTP_HOST`, ...): every key is looked up under the family's prefix.
 
 use crate::extract::parse_bool;
 use crate::extract::syntax::dotenv::{flag, Ctx, Def};
@@ -28,13 +29,59 @@ const G_SECURITY: &[&str] = &[
     "SMTP_ENABLE_STARTTLS",
     "SMTP_ENABLE_STARTTLS_AUTO",
 ];
-/// Keys only Mastodon uses: with one of them, `SMTP_TLS=true` means implicit TLS.
-const MASTODON_MARKERS: &[&str] = &[
-    "SMTP_ENABLE_STARTTLS",
-    "SMTP_ENABLE_STARTTLS_AUTO",
-    "SMTP_OPENSSL_VERIFY_MODE",
-    "SMTP_DELIVERY_METHOD",
-];
+
+/// Whose meaning the `SMTP_*` keys have.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Dialect {
+    Generic,
+    /// Mastodon's `config/email.yml` (ActionMailer and the mail gem underneath).
+    Mastodon,
+    /// Vaultwarden's `SMTP_SECURITY` and its defaults.
+    Vaultwarden,
+}
+
+/// The keys one reading looks at: a prefix (empty, or `APP_` for `APP_SMTP_HOST`), and which
+/// names give host, login and From (an app reads only its own names).
+pub(crate) struct Keys {
+    pub(crate) prefix: String,
+    pub(crate) label: String,
+    pub(crate) dialect: Dialect,
+    pub(crate) host: &'static [&'static str],
+    pub(crate) user: &'static [&'static str],
+    pub(crate) pass: &'static [&'static str],
+    pub(crate) from: &'static [&'static str],
+}
+
+impl Keys {
+    /// The generic reading of the unprefixed `SMTP_*` keys.
+    pub(crate) fn generic(prefix: &str) -> Keys {
+        Keys {
+            prefix: prefix.to_string(),
+            label: format!("{prefix}SMTP_*"),
+            dialect: Dialect::Generic,
+            host: G_HOST,
+            user: G_USER,
+            pass: G_PASS,
+            from: if prefix.is_empty() {
+                G_FROM
+            } else {
+                &G_FROM[..3]
+            },
+        }
+    }
+
+    fn name(&self, key: &str) -> String {
+        format!("{}{key}", self.prefix)
+    }
+
+    fn get<'a>(&self, ctx: &Ctx<'a>, key: &str) -> Option<&'a Def> {
+        ctx.get(&self.name(key))
+    }
+
+    fn first_of<'a>(&self, ctx: &Ctx<'a>, keys: &[&str]) -> Option<&'a Def> {
+        keys.iter().find_map(|k| self.get(ctx, k))
+    }
+}
 const G_AUTH: &[&str] = &["SMTP_AUTH_METHOD", "SMTP_AUTH_MECHANISM", "SMTP_AUTH_TYPE"];
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -45,110 +92,175 @@ enum Claim {
     Plain,
 }
 
-/// The profile of the generic `SMTP_*` variables of an env file.
-pub(crate) fn from_env_file(ctx: &mut Ctx) -> Option<Profile> {
-    let core: Vec<&str> = [G_HOST, G_PORT, G_USER, G_PASS, G_SECURITY].concat();
+const MASTODON_PORT: &str = "Mastodon passes no port when SMTP_PORT is unset, and the mail gem \
+                             then connects to port 25";
+const MASTODON_AUTO: &str = "Mastodon sets enable_starttls_auto unless SMTP_ENABLE_STARTTLS_AUTO \
+                             is `false`: STARTTLS only when the server offers it";
+const VW_DEFAULT: &str = "Vaultwarden's SMTP_SECURITY defaults to starttls";
+const VW_PORT: &str = "Vaultwarden's default port: 587 for starttls, 465 for force_tls, 25 for off";
+
+/// The profile of the `SMTP_*` variables of an env file, read as `keys` says.
+pub(crate) fn from_env_file(ctx: &mut Ctx, keys: &Keys) -> Option<Profile> {
+    let core: Vec<String> = [keys.host, G_PORT, keys.user, keys.pass, G_SECURITY]
+        .concat()
+        .iter()
+        .map(|k| keys.name(k))
+        .collect();
+    let core: Vec<&str> = core.iter().map(String::as_str).collect();
     let anchor = ctx.anchor(&core)?;
-    let mut profile = Profile::new(Client::DotenvGeneric, "SMTP_*", anchor.clone());
-    profile.host = ctx.first_of(G_HOST).and_then(|d| ctx.string(d));
-    if let Some(d) = ctx.first_of(G_PORT) {
+    let mut profile = Profile::new(Client::DotenvGeneric, keys.label.clone(), anchor.clone());
+    profile.host = keys.first_of(ctx, keys.host).and_then(|d| ctx.string(d));
+    if let Some(d) = keys.first_of(ctx, G_PORT) {
         let key = d.name.clone();
         profile.port = ctx.port_of(&key, d);
     }
-    profile.username = ctx.first_of(G_USER).and_then(|d| ctx.string(d));
-    let pass_def = ctx.first_of(G_PASS);
+    profile.username = keys.first_of(ctx, keys.user).and_then(|d| ctx.string(d));
+    let pass_def = keys.first_of(ctx, keys.pass);
     profile.password = pass_def.and_then(|d| ctx.password(d));
-    if let Some(f) = ctx.first_of(G_FROM).and_then(|d| ctx.string(d)) {
+    if let Some(f) = keys.first_of(ctx, keys.from).and_then(|d| ctx.string(d)) {
         profile.from.push(f);
     }
-
-    profile.security = security(ctx);
-    // Certificate verification.
-    profile.tls_verify = generic_verify(ctx);
-
-    profile.auth = auth(ctx, pass_def);
+    profile.security = security(ctx, keys);
+    let near = profile.host.as_ref().map_or(anchor, |h| h.loc.clone());
+    defaults(keys.dialect, &mut profile, near);
+    profile.tls_verify = generic_verify(ctx, keys);
+    profile.auth = auth(ctx, keys, pass_def);
     Some(profile)
 }
 
+/// What the app does when the file leaves the TLS mode or the port out.
+fn defaults(dialect: Dialect, p: &mut Profile, near: Loc) {
+    match dialect {
+        Dialect::Generic => {}
+        Dialect::Mastodon => {
+            if p.security.is_none() {
+                let opp = Security::StartTls { required: false };
+                p.security = Some(Value::default(opp, near.clone(), MASTODON_AUTO));
+            }
+            if p.port.is_none() {
+                p.port = Some(Value::default(25, near, MASTODON_PORT));
+            }
+        }
+        Dialect::Vaultwarden => {
+            if p.security.is_none() {
+                let req = Security::StartTls { required: true };
+                p.security = Some(Value::default(req, near.clone(), VW_DEFAULT));
+            }
+            if p.port.is_none() {
+                let port = match p.security.as_ref().map(|s| s.value) {
+                    Some(Security::ImplicitTls) => 465,
+                    Some(Security::None) => 25,
+                    _ => 587,
+                };
+                let at = p.security.as_ref().map_or(near, |s| s.loc.clone());
+                p.port = Some(Value::default(port, at, VW_PORT));
+            }
+        }
+    }
+}
+
 /// What each security key of the file claims, with where it was made.
-fn security(ctx: &mut Ctx) -> Option<Value<Security>> {
-    let mastodon = ctx.has_any(MASTODON_MARKERS);
-    let mut claims: Vec<(Claim, Loc, &str)> = Vec::new();
-    if let Some(d) = ctx.get("SMTP_SECURE") {
+fn security(ctx: &mut Ctx, keys: &Keys) -> Option<Value<Security>> {
+    let mastodon = keys.dialect == Dialect::Mastodon;
+    let mut claims: Vec<(Claim, Loc, String)> = Vec::new();
+    let mut claim = |c: Claim, ctx: &Ctx, d: &Def| claims.push((c, ctx.vloc(d), d.name.clone()));
+    if let Some(d) = keys.get(ctx, "SMTP_SECURE") {
         // Nodemailer `secure`: true = implicit TLS; false = plain start, STARTTLS if offered.
-        match flag(ctx, "SMTP_SECURE", d) {
-            Some(true) => claims.push((Claim::Implicit, ctx.vloc(d), "SMTP_SECURE")),
-            Some(false) => claims.push((Claim::StartOpp, ctx.vloc(d), "SMTP_SECURE")),
+        match flag(ctx, &d.name, d) {
+            Some(true) => claim(Claim::Implicit, ctx, d),
+            Some(false) => claim(Claim::StartOpp, ctx, d),
             None => {}
         }
     }
-    if let Some(d) = ctx.get("SMTP_SSL") {
-        let on = if mastodon {
-            ctx.text(d).is_some_and(|t| t.trim() == "true")
-        } else {
-            flag(ctx, "SMTP_SSL", d) == Some(true)
+    // Mastodon: implicit TLS only for the exact string `true`.
+    let exact_true = |ctx: &Ctx, d: &Def| ctx.text(d).is_some_and(|t| t.trim() == "true");
+    if let Some(d) = keys.get(ctx, "SMTP_SSL") {
+        let on = match keys.dialect {
+            Dialect::Mastodon => exact_true(ctx, d),
+            // Vaultwarden's retired SMTP_SSL is not implicit TLS (it meant STARTTLS).
+            Dialect::Vaultwarden => false,
+            Dialect::Generic => flag(ctx, &d.name, d) == Some(true),
         };
         if on {
-            claims.push((Claim::Implicit, ctx.vloc(d), "SMTP_SSL"));
+            claim(Claim::Implicit, ctx, d);
+        }
+    }
+    if let Some(d) = keys.get(ctx, "SMTP_TLS").filter(|_| mastodon) {
+        if exact_true(ctx, d) {
+            claim(Claim::Implicit, ctx, d);
+        }
+    }
+    if let Some(d) = keys.get(ctx, "SMTP_STARTTLS").filter(|_| !mastodon) {
+        if flag(ctx, &d.name, d) == Some(true) {
+            claim(Claim::StartReq, ctx, d);
+        }
+    }
+    if let Some(d) = keys.get(ctx, "SMTP_SECURITY").filter(|_| !mastodon) {
+        if let Some(c) = security_word(ctx, keys.dialect, d) {
+            claim(c, ctx, d);
         }
     }
     if mastodon {
-        if let Some(d) = ctx.get("SMTP_TLS") {
-            if ctx.text(d).is_some_and(|t| t.trim() == "true") {
-                claims.push((Claim::Implicit, ctx.vloc(d), "SMTP_TLS"));
-            }
-        }
+        mastodon_starttls(ctx, keys, &mut claim);
     }
-    if let Some(d) = ctx.get("SMTP_STARTTLS") {
-        if flag(ctx, "SMTP_STARTTLS", d) == Some(true) {
-            claims.push((Claim::StartReq, ctx.vloc(d), "SMTP_STARTTLS"));
+    settle(ctx, &claims)
+}
+
+/// `SMTP_SECURITY`: Vaultwarden's three words (anything else stops Vaultwarden), or the words
+/// other apps use for it.
+fn security_word(ctx: &mut Ctx, dialect: Dialect, d: &Def) -> Option<Claim> {
+    let t = ctx.text(d)?;
+    let word = t.trim().to_ascii_lowercase();
+    match (dialect, word.as_str()) {
+        (_, "force_tls") => Some(Claim::Implicit),
+        (_, "starttls") => Some(Claim::StartReq),
+        (_, "off") => Some(Claim::Plain),
+        (Dialect::Vaultwarden, _) => {
+            ctx.invalid(
+                Severity::Error,
+                ctx.vloc(d),
+                format!("the value of {} must be starttls, force_tls or off", d.name),
+                "unknown mode",
+                "use `force_tls` for port 465 (implicit TLS) or `starttls` for port 587",
+            );
+            None
         }
+        (_, "ssl" | "tls_implicit" | "implicit" | "smtps") => Some(Claim::Implicit),
+        (_, "none" | "plain") => Some(Claim::Plain),
+        _ => None,
     }
-    if let Some(d) = ctx.get("SMTP_SECURITY") {
-        // Vaultwarden.
-        if let Some(t) = ctx.text(d) {
-            match t.trim().to_ascii_lowercase().as_str() {
-                "force_tls" => claims.push((Claim::Implicit, ctx.vloc(d), "SMTP_SECURITY")),
-                "starttls" => claims.push((Claim::StartReq, ctx.vloc(d), "SMTP_SECURITY")),
-                "off" => claims.push((Claim::Plain, ctx.vloc(d), "SMTP_SECURITY")),
-                _ => ctx.invalid(
-                    Severity::Error,
-                    ctx.vloc(d),
-                    "the value of SMTP_SECURITY must be starttls, force_tls or off".to_string(),
-                    "unknown mode",
-                    "use `force_tls` for port 465 (implicit TLS) or `starttls` for port 587",
-                ),
-            }
-        }
-    }
-    if let Some(d) = ctx.get("SMTP_ENABLE_STARTTLS") {
-        // Mastodon 4+.
+}
+
+/// Mastodon's `SMTP_ENABLE_STARTTLS` (`always`, `auto`, `never`), else
+/// `SMTP_ENABLE_STARTTLS_AUTO`.
+fn mastodon_starttls(ctx: &mut Ctx, keys: &Keys, claim: &mut impl FnMut(Claim, &Ctx, &Def)) {
+    if let Some(d) = keys.get(ctx, "SMTP_ENABLE_STARTTLS") {
         if let Some(t) = ctx.text(d) {
             match t.trim() {
-                "always" => claims.push((Claim::StartReq, ctx.vloc(d), "SMTP_ENABLE_STARTTLS")),
-                "auto" => claims.push((Claim::StartOpp, ctx.vloc(d), "SMTP_ENABLE_STARTTLS")),
-                "never" => claims.push((Claim::Plain, ctx.vloc(d), "SMTP_ENABLE_STARTTLS")),
+                "always" => claim(Claim::StartReq, ctx, d),
+                "auto" => claim(Claim::StartOpp, ctx, d),
+                "never" => claim(Claim::Plain, ctx, d),
                 _ => ctx.invalid(
                     Severity::Warning,
                     ctx.vloc(d),
-                    "the value of SMTP_ENABLE_STARTTLS must be auto, always or never".to_string(),
+                    format!("the value of {} must be auto, always or never", d.name),
                     "unknown mode",
                     "use `always` to require STARTTLS",
                 ),
             }
         }
-    } else if let Some(d) = ctx.get("SMTP_ENABLE_STARTTLS_AUTO") {
-        match flag(ctx, "SMTP_ENABLE_STARTTLS_AUTO", d) {
-            Some(true) => claims.push((Claim::StartOpp, ctx.vloc(d), "SMTP_ENABLE_STARTTLS_AUTO")),
-            Some(false) => claims.push((Claim::Plain, ctx.vloc(d), "SMTP_ENABLE_STARTTLS_AUTO")),
+    } else if let Some(d) = keys.get(ctx, "SMTP_ENABLE_STARTTLS_AUTO") {
+        // Mastodon compares with the string `false`; anything else keeps it on.
+        match ctx.text(d).map(|t| t.trim() == "false") {
+            Some(true) => claim(Claim::Plain, ctx, d),
+            Some(false) => claim(Claim::StartOpp, ctx, d),
             None => {}
         }
     }
-    settle(ctx, &claims)
 }
 
 /// The TLS mode the claims add up to; implicit TLS and required STARTTLS at once conflict.
-fn settle(ctx: &mut Ctx, claims: &[(Claim, Loc, &str)]) -> Option<Value<Security>> {
+fn settle(ctx: &mut Ctx, claims: &[(Claim, Loc, String)]) -> Option<Value<Security>> {
     let first = |c: Claim| claims.iter().find(|(k, _, _)| *k == c).cloned();
     match (first(Claim::Implicit), first(Claim::StartReq)) {
         (Some((_, iloc, ikey)), Some((_, sloc, skey))) => {
@@ -181,8 +293,8 @@ fn settle(ctx: &mut Ctx, claims: &[(Claim, Loc, &str)]) -> Option<Value<Security
 }
 
 /// How the app logs in: the auth-method key, `SMTP_AUTH=false`, else a password means PLAIN/LOGIN.
-fn auth(ctx: &mut Ctx, pass_def: Option<&Def>) -> Option<Value<AuthMethod>> {
-    let method = ctx.first_of(G_AUTH).and_then(|d| {
+fn auth(ctx: &mut Ctx, keys: &Keys, pass_def: Option<&Def>) -> Option<Value<AuthMethod>> {
+    let method = keys.first_of(ctx, G_AUTH).and_then(|d| {
         let t = ctx.text(d)?;
         let m = match t.trim().to_ascii_lowercase().replace('-', "_").as_str() {
             "" => return None,
@@ -194,8 +306,8 @@ fn auth(ctx: &mut Ctx, pass_def: Option<&Def>) -> Option<Value<AuthMethod>> {
         };
         Some(Value::literal(m, ctx.vloc(d)))
     });
-    let auth_off = match ctx.get("SMTP_AUTH") {
-        Some(d) => match flag(ctx, "SMTP_AUTH", d) {
+    let auth_off = match keys.get(ctx, "SMTP_AUTH") {
+        Some(d) => match flag(ctx, &d.name, d) {
             Some(false) => Some(Value::literal(AuthMethod::None, ctx.vloc(d))),
             _ => None,
         },
@@ -237,10 +349,15 @@ enum VerifySense {
     Node,
 }
 
-fn generic_verify(ctx: &mut Ctx) -> Option<Value<bool>> {
+fn generic_verify(ctx: &mut Ctx, keys: &Keys) -> Option<Value<bool>> {
     let mut found: Option<Value<bool>> = None;
     for &(key, sense) in VERIFY_KEYS {
-        let Some(d) = ctx.get(key) else { continue };
+        let d = match sense {
+            // Node's own variable is never prefixed.
+            VerifySense::Node => ctx.get(key),
+            _ => keys.get(ctx, key),
+        };
+        let Some(d) = d else { continue };
         let Some(t) = ctx.text(d) else { continue };
         let t = t.trim().to_ascii_lowercase();
         let verify = match sense {

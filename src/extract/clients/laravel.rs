@@ -11,13 +11,18 @@
 
 use std::ops::Range;
 
+use super::env_url::{report_broken_userinfo, DsnAt};
+use super::spelling::{check_env_keys, KeySet};
+use super::symfony::{
+    bad_scheme, login, php_bool, php_bool_strict, transport_security, DsnOptions, NO_PORT_NOTE,
+};
 use crate::extract::php::value::{Arr, EnvRead, Expr, Field};
 use crate::extract::syntax::dotenv::{Ctx, Def};
 use crate::extract::syntax::url::{parse_dsn, Dsn};
 use crate::extract::Extraction;
 use crate::finding::{Finding, Label, Severity};
 use crate::model::conversion::{laravel_env, PhpVal, UrlPart};
-use crate::model::{AuthMethod, Client, EnvRef, Profile, Secret, Security, Value};
+use crate::model::{Client, EnvRef, Profile, Secret, Security, Value};
 use crate::source::{FileId, Loc};
 
 const LARAVEL_STRONG: &[&str] = &[
@@ -31,6 +36,39 @@ const LARAVEL_STRONG: &[&str] = &[
 const LARAVEL_WEAK: &[&str] = &["MAIL_PORT", "MAIL_USERNAME", "MAIL_PASSWORD"];
 /// Flask-Mail uses `MAIL_SERVER`/`MAIL_USE_TLS`: such files are not Laravel's.
 const FLASK_MAIL: &[&str] = &["MAIL_SERVER", "MAIL_USE_TLS", "MAIL_USE_SSL"];
+
+/// The `MAIL_*` names Laravel's stock `config/mail.php` reads (and Flask-Mail's, which share
+/// the prefix): another name one or two edits away is a misspelling.
+const KEYS: KeySet = KeySet {
+    program: "Laravel",
+    prefix: "MAIL_",
+    known: &[
+        "MAIL_MAILER",
+        "MAIL_DRIVER",
+        "MAIL_SCHEME",
+        "MAIL_URL",
+        "MAIL_HOST",
+        "MAIL_PORT",
+        "MAIL_USERNAME",
+        "MAIL_PASSWORD",
+        "MAIL_ENCRYPTION",
+        "MAIL_EHLO_DOMAIN",
+        "MAIL_FROM_ADDRESS",
+        "MAIL_FROM_NAME",
+        "MAIL_LOG_CHANNEL",
+        "MAIL_SENDMAIL_PATH",
+        "MAIL_MARKDOWN_THEME",
+        "MAIL_SERVER",
+        "MAIL_USE_TLS",
+        "MAIL_USE_SSL",
+        "MAIL_DEFAULT_SENDER",
+        "MAIL_MAX_EMAILS",
+        "MAIL_SUPPRESS_SEND",
+        "MAIL_ASCII_ATTACHMENTS",
+        "MAIL_DEBUG",
+    ],
+    renamed: &[],
+};
 
 /// Does this env file hold Laravel's mail settings?
 pub(crate) fn env_recognised(ctx: &Ctx) -> bool {
@@ -52,6 +90,7 @@ pub(crate) fn from_env_file(ctx: &mut Ctx) -> Option<Profile> {
     if !env_mailer_is_smtp(ctx) {
         return None;
     }
+    check_env_keys(ctx, &KEYS, "Laravel uses its default for that setting");
     let mut profile = Profile::new(Client::Laravel, "MAIL_*", anchor.clone());
     // MAIL_URL overrides host, port, username and password; its query sets transport options.
     let url = env_url(ctx);
@@ -215,16 +254,12 @@ fn env_url<'a>(ctx: &mut Ctx<'a>) -> Option<EnvUrl<'a>> {
         // log://, sendmail://, ...: not an SMTP transport.
         _ => url.unsupported = true,
     }
-    if url.dsn.unencoded_userinfo && !url.unsupported {
-        ctx.invalid(
-            Severity::Error,
-            ctx.vloc(d),
-            "the user or password in MAIL_URL holds a character that ends that part of a URL"
-                .to_string(),
-            "`#`, `/` or `?` before the `@`",
-            "percent-encode it: `#` as `%23`, `/` as `%2F`, `?` as `%3F`, `@` as `%40`, \
-             `:` as `%3A`",
-        );
+    if !url.unsupported {
+        let at = DsnAt {
+            def: d,
+            dsn: url.dsn.clone(),
+        };
+        report_broken_userinfo(ctx, &at, "MAIL_URL");
     }
     Some(url)
 }
@@ -307,19 +342,6 @@ fn env_security(
     let port = profile.port.as_ref();
     let sec = transport_security(smtps, port, explicit_smtp, smtp_at)?;
     opts.apply(sec, &mut ctx.findings)
-}
-
-/// PHP `filter_var($v, FILTER_VALIDATE_BOOL)`: true only for 1/true/on/yes.
-fn php_bool(v: &str) -> bool {
-    PhpVal::Str(v.to_owned()).filter_bool()
-}
-
-fn php_bool_strict(v: &str) -> Option<bool> {
-    match v.trim().to_ascii_lowercase().as_str() {
-        "1" | "true" | "on" | "yes" => Some(true),
-        "0" | "false" | "off" | "no" | "" => Some(false),
-        _ => None,
-    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -435,6 +457,7 @@ impl ConfigMailer<'_> {
                 UrlPart::PortSecurity,
                 UrlPart::Username,
                 UrlPart::Password,
+                UrlPart::Verify,
             ] {
                 refs.push(self.env_ref(e, Field::LvUrl(part)));
             }
@@ -629,100 +652,6 @@ impl ConfigMailer<'_> {
     }
 }
 
-// ---------------------------------------------------------------------------------------------
-// What Symfony Mailer makes of a mailer, whichever file described it
-// ---------------------------------------------------------------------------------------------
-
-const PORT_NOTE: &str = "Laravel and Symfony Mailer use implicit TLS on port 465";
-const SMTP_NOTE: &str = "Laravel uses the smtp scheme for every port but 465: STARTTLS only when \
-                         the server offers it";
-const LOGIN_NOTE: &str =
-    "Symfony Mailer logs in with the username and password when a username is set";
-const NO_LOGIN_NOTE: &str = "Symfony Mailer logs in only when a username is set";
-const NO_PORT_NOTE: &str =
-    "Symfony Mailer uses port 465 with implicit TLS when the mailer has no port";
-
-/// Symfony Mailer's choice before DSN options: `smtps` (the scheme) is implicit TLS, so is port
-/// 465; anything else is STARTTLS when the server offers it. `None` when the port is unknown
-/// and the scheme does not decide.
-fn transport_security(
-    smtps: Option<Loc>,
-    port: Option<&Value<u16>>,
-    explicit_smtp: Option<Loc>,
-    smtp_at: Loc,
-) -> Option<Value<Security>> {
-    if let Some(loc) = smtps {
-        return Some(Value::literal(Security::ImplicitTls, loc));
-    }
-    if let Some(p) = port.filter(|p| p.value == 465) {
-        return Some(Value::default(
-            Security::ImplicitTls,
-            p.loc.clone(),
-            PORT_NOTE,
-        ));
-    }
-    let opp = Security::StartTls { required: false };
-    Some(match explicit_smtp {
-        Some(loc) => Value::literal(opp, loc),
-        None => Value::default(opp, smtp_at, SMTP_NOTE),
-    })
-}
-
-/// The `require_tls` and `auto_tls` DSN options (a mailer's array keys, or MAIL_URL's query),
-/// as their text and span.
-#[derive(Default)]
-struct DsnOptions {
-    require_tls: Option<(String, Loc)>,
-    auto_tls: Option<(String, Loc)>,
-}
-
-impl DsnOptions {
-    /// What the options make of a connection that would be opportunistic STARTTLS: required
-    /// STARTTLS, or none at all. Both at once is a contradiction (reported; no security).
-    fn apply(&self, sec: Value<Security>, findings: &mut Vec<Finding>) -> Option<Value<Security>> {
-        if sec.value != (Security::StartTls { required: false }) {
-            return Some(sec);
-        }
-        // Symfony Mailer reads both with FILTER_VALIDATE_BOOL; an empty `auto_tls` keeps the
-        // default (on).
-        let auto_off = self
-            .auto_tls
-            .as_ref()
-            .filter(|(v, _)| !v.is_empty() && !php_bool(v));
-        let required = self.require_tls.as_ref().filter(|(v, _)| php_bool(v));
-        match (auto_off, required) {
-            (Some((_, off)), Some((_, req))) => {
-                findings.push(
-                    Finding::new(
-                        "conflicting-settings",
-                        Severity::Error,
-                        "the mailer requires TLS but also switches STARTTLS off",
-                        Label::new(req.clone(), "TLS required"),
-                    )
-                    .with_label(Label::new(off.clone(), "STARTTLS off"))
-                    .with_help("remove `auto_tls` and keep `require_tls=true`"),
-                );
-                None
-            }
-            (Some((_, off)), None) => Some(Value::literal(Security::None, off.clone())),
-            (None, Some((_, req))) => Some(Value::literal(
-                Security::StartTls { required: true },
-                req.clone(),
-            )),
-            (None, None) => Some(sec),
-        }
-    }
-}
-
-/// Whether Symfony Mailer logs in: when a username is set. The auth is a default at the
-/// password (or the username), else at `none_at`.
-fn login(username: Option<Loc>, password: Option<Loc>, none_at: Loc) -> Value<AuthMethod> {
-    match username {
-        Some(u) => Value::default(AuthMethod::Password, password.unwrap_or(u), LOGIN_NOTE),
-        None => Value::default(AuthMethod::None, password.unwrap_or(none_at), NO_LOGIN_NOTE),
-    }
-}
-
 /// Where an ignored `encryption` setting was written.
 #[derive(Clone, Copy)]
 enum Ignored {
@@ -778,19 +707,5 @@ fn encryption_ignored(
             Label::new(loc, label),
         )
         .with_help(help),
-    )
-}
-
-/// A scheme other than `smtp`/`smtps`.
-fn bad_scheme(loc: Loc) -> Finding {
-    Finding::new(
-        "invalid-value",
-        Severity::Error,
-        "the mailer scheme must be `smtp` or `smtps`; Symfony Mailer refuses any other",
-        Label::new(loc, "unknown scheme"),
-    )
-    .with_help(
-        "use `smtps` for implicit TLS (port 465), `smtp` otherwise, or leave it empty to let \
-         the port decide",
     )
 }

@@ -1,12 +1,17 @@
 //! Client programs: each turns the values its syntax readers found into [`crate::model::Profile`]s,
 //! the way that program reads them, whichever file syntax fed it.
 
+pub mod defined;
 pub mod django;
+pub mod env_families;
 pub mod env_generic;
+pub mod env_url;
 pub mod laravel;
 pub mod nodemailer;
 pub mod phpmailer;
 pub mod reads;
 pub mod smtplib;
+pub mod spelling;
+pub mod symfony;
 pub mod thunderbird;
 pub mod toml_app;

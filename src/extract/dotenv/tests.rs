@@ -551,8 +551,63 @@ fn generic_conflict_and_vaultwarden() {
     let p = profile(&x, Client::DotenvGeneric);
     assert_eq!(sec(p), Some(Security::ImplicitTls));
     assert!(!p.tls_verify.as_ref().unwrap().value);
+    assert_eq!(p.label, "Vaultwarden SMTP_*");
+    // Other apps use SMTP_SECURITY with their own words; only Vaultwarden refuses them.
     let x = ex("SMTP_HOST=h\nSMTP_SECURITY=ssl\n");
+    assert!(x.findings.is_empty());
+    assert_eq!(
+        sec(profile(&x, Client::DotenvGeneric)),
+        Some(Security::ImplicitTls)
+    );
+    let x = ex("SMTP_HOST=h\nSMTP_SECURITY=ssl\nSMTP_ACCEPT_INVALID_HOSTNAMES=false\n");
     assert_eq!(codes(&x), [("invalid-value", Severity::Error)]);
+}
+
+#[test]
+fn app_families_and_their_defaults() {
+    // Vaultwarden: starttls and port 587 when unset.
+    let t = "SMTP_HOST=smtp.example.org\nSMTP_FROM=vw@example.org\nSMTP_FROM_NAME=Vault\n";
+    let x = ex(t);
+    assert_eq!(x.profiles.len(), 1);
+    let p = profile(&x, Client::DotenvGeneric);
+    assert_eq!(sec(p), Some(Security::StartTls { required: true }));
+    assert_eq!(p.port.as_ref().unwrap().value, 587);
+    // Mastodon: SMTP_SERVER with SMTP_LOGIN; no TLS key means opportunistic STARTTLS, port 25.
+    let t = "LOCAL_DOMAIN=example.org\nSMTP_SERVER=smtp.example.org\nSMTP_LOGIN=m\n\
+             SMTP_PASSWORD=pw-pw-pw-pw\nSMTP_HOST=ignored\n";
+    let x = ex(t);
+    assert_eq!(x.profiles.len(), 1);
+    let p = profile(&x, Client::DotenvGeneric);
+    assert_eq!(p.label, "Mastodon SMTP_*");
+    assert_eq!(p.host.as_ref().unwrap().value, "smtp.example.org");
+    assert_eq!(sec(p), Some(Security::StartTls { required: false }));
+    assert_eq!(p.port.as_ref().unwrap().value, 25);
+    // SMTP_TLS is implicit TLS for Mastodon, and only for the exact string `true`.
+    let x = ex("SMTP_SERVER=h\nSMTP_LOGIN=m\nSMTP_TLS=True\n");
+    assert_eq!(
+        sec(profile(&x, Client::DotenvGeneric)),
+        Some(Security::StartTls { required: false })
+    );
+    // Paperless-ngx: Django's flags, read with its own words (`on` is false).
+    let t = "PAPERLESS_EMAIL_HOST=smtp.example.org\nPAPERLESS_EMAIL_USE_TLS=on\n";
+    let x = ex(t);
+    let p = profile(&x, Client::DotenvGeneric);
+    assert_eq!(p.label, "PAPERLESS_EMAIL_*");
+    assert_eq!(sec(p), Some(Security::None));
+    assert_eq!(p.port.as_ref().unwrap().value, 25);
+    assert_eq!(codes(&x), [("invalid-value", Severity::Warning)]);
+    // authentik: both flags on is refused.
+    let t =
+        "AUTHENTIK_EMAIL__HOST=h\nAUTHENTIK_EMAIL__USE_TLS=true\nAUTHENTIK_EMAIL__USE_SSL=true\n";
+    let x = ex(t);
+    assert_eq!(codes(&x), [("conflicting-settings", Severity::Error)]);
+    // A prefixed generic family beside the plain one.
+    let t = "SMTP_HOST=a\nSMTP_SECURE=true\nNOTIFY_SMTP_HOST=b\nNOTIFY_SMTP_PORT=587\n";
+    let x = ex(t);
+    let labels: Vec<_> = x.profiles.iter().map(|p| p.label.as_str()).collect();
+    assert_eq!(labels, ["SMTP_*", "NOTIFY_SMTP_*"]);
+    // Grafana's GF_SMTP_HOST is not a generic family.
+    assert!(ex("GF_SMTP_HOST=h:587\n").profiles.is_empty());
 }
 
 #[test]

@@ -5,7 +5,10 @@
 //! walk their trees with the helpers of [`tree`].
 
 pub mod dotenv;
+pub mod ini;
+pub mod ini_properties;
 pub mod js;
+pub mod msmtprc;
 pub mod php;
 pub mod prefs_js;
 pub mod python;
@@ -13,5 +16,6 @@ pub mod python;
 pub mod testing;
 pub mod toml;
 pub mod tree;
+pub mod ts_memory;
 pub mod url;
 pub mod value;

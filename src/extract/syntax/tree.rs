@@ -61,43 +61,103 @@ pub fn text<'s>(n: Node, src: &'s str) -> &'s str {
 }
 
 /// Text without whitespace, for comparing dotted names and member chains (`this . transporter`).
+///
+/// Names are short; a longer text (the object of a method call in a chain that broken brackets
+/// made as long as the file) keeps its first [`MAX_NAME`] bytes and its length, so that every
+/// call in a long chain does not copy the whole chain (quadratic memory).
 pub fn squash(s: &str) -> String {
-    s.chars().filter(|c| !c.is_whitespace()).collect()
+    if s.len() <= MAX_NAME {
+        return s.chars().filter(|c| !c.is_whitespace()).collect();
+    }
+    let mut cut = MAX_NAME;
+    while !s.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    let mut name: String = s[..cut].chars().filter(|c| !c.is_whitespace()).collect();
+    name.push_str(&format!("\0{}", s.len()));
+    name
 }
+
+/// The longest text [`squash`] copies whole.
+pub const MAX_NAME: usize = 1024;
 
 /// How long tree-sitter may take over one file. Well-formed code of any size parses in
 /// milliseconds; its error recovery on some megabyte-long garbage lines takes minutes, and is
 /// cut off here (the file then gets a `parse-error` instead of findings).
 pub const PARSE_TIME_LIMIT: std::time::Duration = std::time::Duration::from_secs(2);
 
+/// How much memory tree-sitter may hold for one parse. A well-formed 1 MB source file needs
+/// tens of megabytes; error recovery on some garbage keeps thousands of parse stacks alive
+/// and would take gigabytes before the time limit.
+pub const PARSE_MEMORY_LIMIT: usize = 128 << 20;
+
+/// Why a parse was stopped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CutOff {
+    Time,
+    Memory,
+}
+
+impl CutOff {
+    /// "after 2 s" / "at 128 MiB of memory", for the finding that says the file was not read.
+    pub fn describe(self) -> String {
+        match self {
+            CutOff::Time => format!("after {} s", PARSE_TIME_LIMIT.as_secs()),
+            CutOff::Memory => format!("at {} MiB of memory", PARSE_MEMORY_LIMIT >> 20),
+        }
+    }
+}
+
 thread_local! {
-    static CUT_OFF: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    static CUT_OFF: std::cell::Cell<Option<CutOff>> = const { std::cell::Cell::new(None) };
 }
 
-/// Whether a parse on this thread was cut off since the last call (and forget it).
-pub fn take_cut_off() -> bool {
-    CUT_OFF.with(|c| c.replace(false))
+/// Whether a parse on this thread was cut off since the last call, and why (and forget it).
+pub fn take_cut_off() -> Option<CutOff> {
+    CUT_OFF.with(|c| c.take())
 }
 
-/// Parse, giving up after [`PARSE_TIME_LIMIT`]; `None` when the parser gave up or was stopped
-/// (then [`take_cut_off`] says so).
+/// Parse, giving up after [`PARSE_TIME_LIMIT`] or past [`PARSE_MEMORY_LIMIT`]; `None` when the
+/// parser gave up or was stopped (then [`take_cut_off`] says why).
 pub fn parse_bounded(parser: &mut tree_sitter::Parser, text: &str) -> Option<tree_sitter::Tree> {
+    parse_limited(parser, text, PARSE_TIME_LIMIT, PARSE_MEMORY_LIMIT)
+}
+
+/// [`parse_bounded`] with other limits (tests use small ones).
+pub fn parse_limited(
+    parser: &mut tree_sitter::Parser,
+    text: &str,
+    time_limit: std::time::Duration,
+    memory_limit: usize,
+) -> Option<tree_sitter::Tree> {
+    super::ts_memory::install();
     let bytes = text.as_bytes();
     let started = std::time::Instant::now();
+    let memory_at_start = super::ts_memory::live();
     let mut progress = |_: &tree_sitter::ParseState| {
-        if started.elapsed() > PARSE_TIME_LIMIT {
-            CUT_OFF.with(|c| c.set(true));
-            std::ops::ControlFlow::Break(())
+        let used = super::ts_memory::live().saturating_sub(memory_at_start);
+        let why = if usize::try_from(used).is_ok_and(|used| used > memory_limit) {
+            Some(CutOff::Memory)
+        } else if started.elapsed() > time_limit {
+            Some(CutOff::Time)
         } else {
-            std::ops::ControlFlow::Continue(())
+            None
+        };
+        match why {
+            Some(why) => {
+                CUT_OFF.with(|c| c.set(Some(why)));
+                std::ops::ControlFlow::Break(())
+            }
+            None => std::ops::ControlFlow::Continue(()),
         }
     };
     let options = tree_sitter::ParseOptions::new().progress_callback(&mut progress);
-    parser.parse_with_options(
+    let t = parser.parse_with_options(
         &mut |i, _| bytes.get(i..).unwrap_or_default(),
         None,
         Some(options),
-    )
+    );
+    t
 }
 
 /// Visit every node of a tree in document order without recursion (deeply nested input must
@@ -271,4 +331,71 @@ pub fn fields<'t, const N: usize>(n: Node<'t>, names: [&str; N]) -> Option<[Node
 pub fn call_parts(n: Node) -> Option<(Node, Node)> {
     let [f, args] = fields(n, ["function", "arguments"])?;
     Some((f, args))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn python() -> tree_sitter::Parser {
+        let mut parser = tree_sitter::Parser::new();
+        parser
+            .set_language(&tree_sitter_python::LANGUAGE.into())
+            .unwrap();
+        parser
+    }
+
+    /// Garbage that keeps many parse stacks alive (the shape the fuzzer found).
+    fn garbage(len: usize) -> String {
+        let words = ["lambda ", ":", ",", "(", ")", "x", " ", "=", "*"];
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut out = String::from("import smtplib\n");
+        while out.len() < len {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            out.push_str(words[(state % words.len() as u64) as usize]);
+        }
+        out
+    }
+
+    #[test]
+    #[cfg(all(target_os = "linux", any(target_env = "gnu", target_env = "musl")))]
+    fn a_parse_past_its_memory_limit_is_stopped_and_says_why() {
+        take_cut_off();
+        let text = garbage(200_000);
+        let long = std::time::Duration::from_secs(60);
+        let tree = parse_limited(&mut python(), &text, long, 1 << 20);
+        assert!(tree.is_none());
+        assert_eq!(take_cut_off(), Some(CutOff::Memory));
+        assert_eq!(take_cut_off(), None, "taking the reason forgets it");
+    }
+
+    #[test]
+    fn a_parse_past_its_time_limit_is_stopped_and_says_why() {
+        take_cut_off();
+        let text = garbage(200_000);
+        let tree = parse_limited(&mut python(), &text, std::time::Duration::ZERO, usize::MAX);
+        assert!(tree.is_none());
+        assert_eq!(take_cut_off(), Some(CutOff::Time));
+    }
+
+    #[test]
+    fn well_formed_code_parses_within_the_limits() {
+        take_cut_off();
+        let text = "x = [1, 2, 3]\n".repeat(20_000);
+        assert!(parse_bounded(&mut python(), &text).is_some());
+        assert_eq!(take_cut_off(), None);
+    }
+
+    #[test]
+    fn squash_keeps_names_whole_and_bounds_long_text() {
+        assert_eq!(squash("this . transporter"), "this.transporter");
+        let chain = "server\n  .sendmail(a)".repeat(10_000);
+        let name = squash(&chain);
+        assert!(name.len() < MAX_NAME + 16, "{}", name.len());
+        assert_ne!(name, squash(&chain[..chain.len() - 1]), "lengths differ");
+        let wide = "é".repeat(MAX_NAME);
+        assert!(squash(&wide).starts_with('é'), "cut on a char boundary");
+    }
 }

@@ -20,6 +20,22 @@ pub struct Dsn {
     pub query: Vec<(String, String, Range<usize>)>,
     /// The user or password holds a raw `#`, `/` or `?` (it must be percent-encoded).
     pub unencoded_userinfo: bool,
+    /// Where the first such character is, and the character.
+    pub unencoded_at: Option<(Range<usize>, char)>,
+}
+
+impl Dsn {
+    /// The percent-encoded form of a character that ends the userinfo of a URL.
+    pub fn encoded(c: char) -> &'static str {
+        match c {
+            '#' => "%23",
+            '/' => "%2F",
+            '?' => "%3F",
+            '@' => "%40",
+            ':' => "%3A",
+            _ => "%25",
+        }
+    }
 }
 
 pub fn percent_decode(s: &str, plus_is_space: bool) -> String {
@@ -76,6 +92,8 @@ pub fn parse_dsn(s: &str) -> Option<Dsn> {
                         && !rest[strict_end..at].contains(['=', '&']) =>
                 {
                     dsn.unencoded_userinfo = true;
+                    let c = rest[strict_end..].chars().next().unwrap_or('#');
+                    dsn.unencoded_at = Some((base + strict_end..base + strict_end + 1, c));
                     (Some(0..at), at + 1, stop(at + 1))
                 }
                 _ => (None, 0, strict_end),
@@ -155,4 +173,33 @@ pub fn password_span(text: &str) -> Option<Range<usize>> {
         .map_or(0, |i| i + 1);
     let (_, pass) = parse_dsn(&text[start..])?.pass?;
     (pass.start < pass.end).then(|| start + pass.start..start + pass.end)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_raw_hash_in_the_password_is_located() {
+        let s = "smtp://app:pa#ss@relay.example.org:587?verify_peer=0";
+        let d = parse_dsn(s).unwrap();
+        let (r, c) = d.unencoded_at.clone().unwrap();
+        assert_eq!((&s[r], c), ("#", '#'));
+        assert_eq!(d.pass.as_ref().unwrap().0, "pa#ss");
+        assert_eq!(&s[d.host.unwrap().1], "relay.example.org");
+        assert_eq!(d.query[0].0, "verify_peer");
+        assert_eq!(Dsn::encoded(c), "%23");
+    }
+
+    #[test]
+    fn an_encoded_password_is_not_reported() {
+        let d = parse_dsn("smtp://app:pa%23ss@relay.example.org").unwrap();
+        assert!(d.unencoded_at.is_none());
+        assert_eq!(d.pass.unwrap().0, "pa#ss");
+        // The last `@` ends the userinfo, as PHP's parse_url and Python's urlsplit read it.
+        let d = parse_dsn("smtp://a@b:p@ss@relay.example.org").unwrap();
+        assert_eq!(d.user.unwrap().0, "a@b");
+        assert_eq!(d.pass.unwrap().0, "p@ss");
+        assert!(d.unencoded_at.is_none());
+    }
 }

@@ -1,0 +1,380 @@
+//! App env families: one table entry per app that keeps its SMTP settings in environment
+//! variables (a prefix, the names it reads, its words for TLS, its defaults, where they were read).
+//! An app is recognised by keys only it uses, so one mailer gives one profile: a file that is
+//! Mastodon's or Vaultwarden's is read with that app's meaning instead of the generic `SMTP_*`
+//! one, and a prefixed family (`PAPERLESS_EMAIL_*`, `AUTHENTIK_EMAIL__*`, `APP_SMTP_*`) gives
+//! a profile of its own. `docs/formats/dotenv.md` lists the families with their sources.
+
+use super::django::{both_flags_on, flags_mean};
+use super::env_generic::{self, Dialect, Keys};
+use super::spelling::{check_env_keys, KeySet};
+use crate::extract::syntax::dotenv::{Ctx, Def};
+use crate::finding::Severity;
+use crate::model::{AuthMethod, Client, Profile, Security, Value};
+
+/// How an app turns its TLS keys into a connection.
+pub(crate) enum Rules {
+    /// The `SMTP_*` reading of [`env_generic`] in an app's dialect.
+    Smtp(Dialect),
+    /// Django's two flags under the family's prefix (the app hands them to Django's SMTP
+    /// backend): `tls` is STARTTLS (required), `ssl` implicit TLS, both at once is refused.
+    /// `truthy` are the words the app reads as true (any other is false).
+    DjangoFlags {
+        tls: &'static str,
+        ssl: &'static str,
+        truthy: &'static [&'static str],
+    },
+}
+
+/// One app's env family.
+pub(crate) struct Family {
+    pub(crate) app: &'static str,
+    /// The profile label.
+    pub(crate) label: &'static str,
+    /// Prefix of every key of [`Rules::DjangoFlags`] families (`PAPERLESS_EMAIL_`).
+    pub(crate) prefix: &'static str,
+    /// Full key names only this app uses: any of them says the file is the app's.
+    pub(crate) markers: &'static [&'static str],
+    /// Key sets that say it too when all of their keys are present.
+    pub(crate) marker_sets: &'static [&'static [&'static str]],
+    pub(crate) host: &'static [&'static str],
+    pub(crate) port: &'static str,
+    pub(crate) user: &'static [&'static str],
+    pub(crate) pass: &'static [&'static str],
+    pub(crate) from: &'static [&'static str],
+    pub(crate) rules: Rules,
+    /// The port the app uses when none is set, and why.
+    pub(crate) default_port: Option<(u16, &'static str)>,
+    /// Every name the app reads under its prefix, for misspelt keys.
+    pub(crate) names: KeySet,
+}
+
+pub(crate) const FAMILIES: &[Family] = &[
+    // config/email.yml (mastodon/mastodon): ENV.fetch of each key.
+    Family {
+        app: "Mastodon",
+        label: "Mastodon SMTP_*",
+        prefix: "",
+        markers: &[
+            "SMTP_ENABLE_STARTTLS",
+            "SMTP_ENABLE_STARTTLS_AUTO",
+            "SMTP_OPENSSL_VERIFY_MODE",
+            "SMTP_DELIVERY_METHOD",
+        ],
+        marker_sets: &[
+            &["SMTP_SERVER", "SMTP_LOGIN"],
+            &["SMTP_SERVER", "LOCAL_DOMAIN"],
+        ],
+        host: &["SMTP_SERVER"],
+        port: "SMTP_PORT",
+        user: &["SMTP_LOGIN"],
+        pass: &["SMTP_PASSWORD"],
+        from: &["SMTP_FROM_ADDRESS"],
+        rules: Rules::Smtp(Dialect::Mastodon),
+        default_port: None,
+        names: KeySet {
+            program: "Mastodon",
+            prefix: "SMTP_",
+            known: &[
+                "SMTP_SERVER",
+                "SMTP_PORT",
+                "SMTP_LOGIN",
+                "SMTP_PASSWORD",
+                "SMTP_FROM_ADDRESS",
+                "SMTP_REPLY_TO",
+                "SMTP_RETURN_PATH",
+                "SMTP_DOMAIN",
+                "SMTP_AUTH_METHOD",
+                "SMTP_CA_FILE",
+                "SMTP_OPENSSL_VERIFY_MODE",
+                "SMTP_ENABLE_STARTTLS",
+                "SMTP_ENABLE_STARTTLS_AUTO",
+                "SMTP_TLS",
+                "SMTP_SSL",
+                "SMTP_DELIVERY_METHOD",
+            ],
+            renamed: &[],
+        },
+    },
+    // .env.template (dani-garcia/vaultwarden), "SMTP Email settings".
+    Family {
+        app: "Vaultwarden",
+        label: "Vaultwarden SMTP_*",
+        prefix: "",
+        markers: &[
+            "SMTP_ACCEPT_INVALID_CERTS",
+            "SMTP_ACCEPT_INVALID_HOSTNAMES",
+            "SMTP_EXPLICIT_TLS",
+            "SMTP_EMBED_IMAGES",
+            "SMTP_AUTH_MECHANISM",
+            "SMTP_FROM_NAME",
+        ],
+        marker_sets: &[
+            &["SMTP_SECURITY", "SIGNUPS_ALLOWED"],
+            &["SMTP_SECURITY", "ADMIN_TOKEN"],
+        ],
+        host: &["SMTP_HOST"],
+        port: "SMTP_PORT",
+        user: &["SMTP_USERNAME"],
+        pass: &["SMTP_PASSWORD"],
+        from: &["SMTP_FROM"],
+        rules: Rules::Smtp(Dialect::Vaultwarden),
+        default_port: None,
+        names: KeySet {
+            program: "Vaultwarden",
+            prefix: "SMTP_",
+            known: &[
+                "SMTP_HOST",
+                "SMTP_PORT",
+                "SMTP_SECURITY",
+                "SMTP_FROM",
+                "SMTP_FROM_NAME",
+                "SMTP_USERNAME",
+                "SMTP_PASSWORD",
+                "SMTP_TIMEOUT",
+                "SMTP_AUTH_MECHANISM",
+                "SMTP_EMBED_IMAGES",
+                "SMTP_DEBUG",
+                "SMTP_ACCEPT_INVALID_CERTS",
+                "SMTP_ACCEPT_INVALID_HOSTNAMES",
+                "SMTP_SSL",
+                "SMTP_EXPLICIT_TLS",
+            ],
+            renamed: &[],
+        },
+    },
+    // Paperless-ngx docs, configuration.md "Email sending"; settings.py __get_boolean.
+    Family {
+        app: "Paperless-ngx",
+        label: "PAPERLESS_EMAIL_*",
+        prefix: "PAPERLESS_EMAIL_",
+        markers: &[],
+        marker_sets: &[],
+        host: &["PAPERLESS_EMAIL_HOST"],
+        port: "PAPERLESS_EMAIL_PORT",
+        user: &["PAPERLESS_EMAIL_HOST_USER"],
+        pass: &["PAPERLESS_EMAIL_HOST_PASSWORD"],
+        from: &["PAPERLESS_EMAIL_FROM"],
+        rules: Rules::DjangoFlags {
+            tls: "PAPERLESS_EMAIL_USE_TLS",
+            ssl: "PAPERLESS_EMAIL_USE_SSL",
+            truthy: &["yes", "y", "1", "t", "true"],
+        },
+        default_port: Some((25, "Paperless-ngx's PAPERLESS_EMAIL_PORT defaults to 25")),
+        names: KeySet {
+            program: "Paperless-ngx",
+            prefix: "PAPERLESS_EMAIL_",
+            known: &[
+                "PAPERLESS_EMAIL_HOST",
+                "PAPERLESS_EMAIL_PORT",
+                "PAPERLESS_EMAIL_HOST_USER",
+                "PAPERLESS_EMAIL_HOST_PASSWORD",
+                "PAPERLESS_EMAIL_USE_TLS",
+                "PAPERLESS_EMAIL_USE_SSL",
+                "PAPERLESS_EMAIL_FROM",
+                "PAPERLESS_EMAIL_TASK_CRON",
+                "PAPERLESS_EMAIL_PARSE_DEFAULT_LAYOUT",
+                "PAPERLESS_EMAIL_GNUPG_HOME",
+                "PAPERLESS_EMAIL_CERTIFICATE_LOCATION",
+                "PAPERLESS_EMAIL_ENABLE_GPG_DECRYPTOR",
+            ],
+            renamed: &[],
+        },
+    },
+    // authentik docs, "Configuration" > "AUTHENTIK_EMAIL"; default.yml `email:` block.
+    Family {
+        app: "authentik",
+        label: "AUTHENTIK_EMAIL__*",
+        prefix: "AUTHENTIK_EMAIL__",
+        markers: &[],
+        marker_sets: &[],
+        host: &["AUTHENTIK_EMAIL__HOST"],
+        port: "AUTHENTIK_EMAIL__PORT",
+        user: &["AUTHENTIK_EMAIL__USERNAME"],
+        pass: &["AUTHENTIK_EMAIL__PASSWORD"],
+        from: &["AUTHENTIK_EMAIL__FROM"],
+        rules: Rules::DjangoFlags {
+            tls: "AUTHENTIK_EMAIL__USE_TLS",
+            ssl: "AUTHENTIK_EMAIL__USE_SSL",
+            truthy: &["true"],
+        },
+        default_port: Some((25, "authentik's email.port defaults to 25")),
+        names: KeySet {
+            program: "authentik",
+            prefix: "AUTHENTIK_EMAIL__",
+            known: &[
+                "AUTHENTIK_EMAIL__HOST",
+                "AUTHENTIK_EMAIL__PORT",
+                "AUTHENTIK_EMAIL__USERNAME",
+                "AUTHENTIK_EMAIL__PASSWORD",
+                "AUTHENTIK_EMAIL__USE_TLS",
+                "AUTHENTIK_EMAIL__USE_SSL",
+                "AUTHENTIK_EMAIL__TIMEOUT",
+                "AUTHENTIK_EMAIL__FROM",
+            ],
+            renamed: &[],
+        },
+    },
+];
+
+impl Family {
+    /// Does the file hold this app's settings?
+    fn present(&self, ctx: &Ctx) -> bool {
+        let keys_with_prefix =
+            !self.prefix.is_empty() && ctx.last.keys().any(|k| k.starts_with(self.prefix));
+        keys_with_prefix
+            || ctx.has_any(self.markers)
+            || self
+                .marker_sets
+                .iter()
+                .any(|set| set.iter().all(|k| ctx.get(k).is_some()))
+            || (self.prefix.is_empty()
+                && ctx
+                    .get("SMTP_SECURITY")
+                    .and_then(|d| ctx.text(d))
+                    .is_some_and(|t| t.trim() == "force_tls" && self.app == "Vaultwarden"))
+    }
+}
+
+/// The profiles of the app families the file holds; `true` when one of them owns the
+/// unprefixed `SMTP_*` keys (then they are not read a second time as generic ones).
+pub(crate) fn profiles(ctx: &mut Ctx) -> (Vec<Profile>, bool) {
+    let mut out = Vec::new();
+    let mut owns_smtp = false;
+    for fam in FAMILIES {
+        if owns_smtp && fam.prefix.is_empty() || !fam.present(ctx) {
+            continue;
+        }
+        check_env_keys(
+            ctx,
+            &fam.names,
+            &format!("{} uses its default for it", fam.app),
+        );
+        let p = match &fam.rules {
+            Rules::Smtp(dialect) => {
+                owns_smtp = true;
+                let keys = Keys {
+                    prefix: String::new(),
+                    label: fam.label.to_string(),
+                    dialect: *dialect,
+                    host: fam.host,
+                    user: fam.user,
+                    pass: fam.pass,
+                    from: fam.from,
+                };
+                env_generic::from_env_file(ctx, &keys)
+            }
+            Rules::DjangoFlags { tls, ssl, truthy } => django_flags(ctx, fam, tls, ssl, truthy),
+        };
+        out.extend(p);
+    }
+    (out, owns_smtp)
+}
+
+const LOGIN: &str = "Django's SMTP backend logs in when user and password are both set";
+const PLAIN: &str = "Django's SMTP backend sends without TLS unless the TLS or SSL flag is true";
+
+/// A family whose app hands its keys to Django's SMTP backend.
+fn django_flags(
+    ctx: &mut Ctx,
+    fam: &Family,
+    tls: &str,
+    ssl: &str,
+    truthy: &[&str],
+) -> Option<Profile> {
+    let all: Vec<&str> = [fam.host, &[fam.port], fam.user, fam.pass, &[tls, ssl]].concat();
+    let anchor = ctx.anchor(&all)?;
+    let mut p = Profile::new(Client::DotenvGeneric, fam.label, anchor.clone());
+    p.host = ctx.first_of(fam.host).and_then(|d| ctx.string(d));
+    let near = p.host.as_ref().map_or(anchor.clone(), |h| h.loc.clone());
+    p.port = match ctx.get(fam.port) {
+        Some(d) => ctx.port_of(fam.port, d),
+        None => fam
+            .default_port
+            .map(|(n, why)| Value::default(n, near.clone(), why)),
+    };
+    p.username = ctx.first_of(fam.user).and_then(|d| ctx.string(d));
+    let pass: Option<&Def> = ctx.first_of(fam.pass);
+    p.password = pass.and_then(|d| ctx.password(d));
+    if let Some(f) = ctx.first_of(fam.from).and_then(|d| ctx.string(d)) {
+        p.from.push(f);
+    }
+    p.auth = Some(match (&p.username, &p.password) {
+        (Some(_), Some(pw)) => Value::default(AuthMethod::Password, pw.loc.clone(), LOGIN),
+        _ => Value::default(AuthMethod::None, near.clone(), LOGIN),
+    });
+    let read = |ctx: &Ctx, key: &str| {
+        let d = ctx.get(key)?;
+        let on = ctx
+            .text(d)
+            .is_some_and(|t| truthy.contains(&t.trim().to_ascii_lowercase().as_str()));
+        Some((on, ctx.vloc(d)))
+    };
+    let (t, s) = (read(ctx, tls), read(ctx, ssl));
+    let on = |f: &Option<(bool, crate::source::Loc)>| f.as_ref().filter(|(b, _)| *b).cloned();
+    p.security = match (on(&t), on(&s)) {
+        (Some((_, tl)), Some((_, sl))) => {
+            ctx.push(both_flags_on(sl, tl));
+            None
+        }
+        (tl, sl) => {
+            let sec = flags_mean(tl.is_some(), sl.is_some()).unwrap_or(Security::None);
+            Some(match tl.or(sl).or(t.clone()).or(s.clone()) {
+                Some((_, at)) => Value::literal(sec, at),
+                None => Value::default(sec, near, PLAIN),
+            })
+        }
+    };
+    warn_unread_words(ctx, [tls, ssl], truthy, fam.app);
+    Some(p)
+}
+
+/// A flag value that looks true but is not one of the app's true words (`on` for
+/// Paperless-ngx: read as false by older versions, refused by newer ones).
+fn warn_unread_words(ctx: &mut Ctx, keys: [&str; 2], truthy: &[&str], app: &str) {
+    for key in keys {
+        let Some(d) = ctx.get(key) else { continue };
+        let Some(t) = ctx.text(d) else { continue };
+        let w = t.trim().to_ascii_lowercase();
+        let looks_true = crate::extract::parse_bool(&w) == Some(true);
+        if looks_true && !truthy.contains(&w.as_str()) {
+            ctx.invalid(
+                Severity::Warning,
+                ctx.vloc(d),
+                format!(
+                    "{app} does not read `{}` in {key} as true (it reads it as false, or \
+                     refuses to start)",
+                    t.trim()
+                ),
+                "not a true value here",
+                &format!("write `{}`", truthy.last().copied().unwrap_or("true")),
+            );
+        }
+    }
+}
+
+/// Prefixes of generic prefixed families in the file (`APP_` for `APP_SMTP_HOST`): every
+/// prefix that has a host key, except the app families' and Grafana's (`GF_SMTP_HOST` is a
+/// `host:port` of grafana.ini, read by its own client).
+pub(crate) fn generic_prefixes(ctx: &Ctx) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for &i in ctx.last.values() {
+        let name = &ctx.defs[i].name;
+        for host in ["SMTP_HOST", "SMTP_SERVER", "SMTP_ADDRESS"] {
+            let Some(prefix) = name.strip_suffix(host) else {
+                continue;
+            };
+            let ok = prefix.len() > 1
+                && prefix.ends_with('_')
+                && prefix != "GF_"
+                && !FAMILIES
+                    .iter()
+                    .any(|f| !f.prefix.is_empty() && prefix.starts_with(f.prefix));
+            if ok && !out.iter().any(|p| p == prefix) {
+                out.push(prefix.to_string());
+            }
+        }
+    }
+    out.sort();
+    out
+}

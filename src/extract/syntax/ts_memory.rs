@@ -1,0 +1,128 @@
+//! What tree-sitter has allocated on this thread, so that a parse whose memory grows out of
+//! proportion to its input can be stopped the way a slow one is (`tree::parse_bounded`).
+//!
+//! tree-sitter takes its allocation functions from the program (`set_allocator`). The ones
+//! installed here call the C library's own `malloc`/`realloc`/`free`, so memory allocated
+//! before they were installed, or freed by the C library directly, stays valid; they only add
+//! and subtract the size of each block (`malloc_usable_size`) on a per-thread counter. On
+//! systems without `malloc_usable_size` nothing is counted and only the time limit applies.
+
+use std::cell::Cell;
+
+thread_local! {
+    /// Bytes tree-sitter allocated on this thread and has not freed (may go below zero when a
+    /// block allocated on another thread is freed here; only differences are used).
+    static LIVE: Cell<isize> = const { Cell::new(0) };
+}
+
+fn add(bytes: isize) {
+    // `try_with`: a tree freed while the thread is being torn down must not panic.
+    let _ = LIVE.try_with(|c| c.set(c.get().wrapping_add(bytes)));
+}
+
+/// Bytes tree-sitter holds on this thread (compare two readings; the absolute value is not
+/// meaningful).
+pub fn live() -> isize {
+    LIVE.try_with(Cell::get).unwrap_or(0)
+}
+
+/// Route tree-sitter's allocations through the counting functions (once per process; safe to
+/// call from every parse).
+pub fn install() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(imp::install);
+}
+
+#[cfg(all(target_os = "linux", any(target_env = "gnu", target_env = "musl")))]
+mod imp {
+    use std::ffi::c_void;
+
+    fn size_of_block(p: *mut c_void) -> isize {
+        if p.is_null() {
+            return 0;
+        }
+        // SAFETY: `p` was returned by the C library's allocator and not freed yet.
+        unsafe { libc::malloc_usable_size(p) as isize }
+    }
+
+    /// tree-sitter's own functions abort when memory runs out; so do these.
+    fn check(p: *mut c_void, size: usize) -> *mut c_void {
+        if p.is_null() && size > 0 {
+            std::process::abort();
+        }
+        p
+    }
+
+    unsafe extern "C" fn ts_malloc(size: usize) -> *mut c_void {
+        // SAFETY: plain C allocation.
+        let p = check(unsafe { libc::malloc(size) }, size);
+        super::add(size_of_block(p));
+        p
+    }
+
+    unsafe extern "C" fn ts_calloc(count: usize, size: usize) -> *mut c_void {
+        // SAFETY: plain C allocation.
+        let p = check(
+            unsafe { libc::calloc(count, size) },
+            count.saturating_mul(size),
+        );
+        super::add(size_of_block(p));
+        p
+    }
+
+    unsafe extern "C" fn ts_realloc(old: *mut c_void, size: usize) -> *mut c_void {
+        let before = size_of_block(old);
+        // SAFETY: `old` is null or a live block of the C allocator (tree-sitter's contract).
+        let p = check(unsafe { libc::realloc(old, size) }, size);
+        super::add(size_of_block(p) - before);
+        p
+    }
+
+    unsafe extern "C" fn ts_free(p: *mut c_void) {
+        super::add(-size_of_block(p));
+        // SAFETY: `p` is null or a live block of the C allocator (tree-sitter's contract).
+        unsafe { libc::free(p) }
+    }
+
+    pub fn install() {
+        // SAFETY: the new functions share the C library's heap with the default ones, so blocks
+        // allocated before this call are freed correctly after it (the documented condition).
+        unsafe {
+            tree_sitter::set_allocator(
+                Some(ts_malloc),
+                Some(ts_calloc),
+                Some(ts_realloc),
+                Some(ts_free),
+            );
+        }
+    }
+}
+
+#[cfg(not(all(target_os = "linux", any(target_env = "gnu", target_env = "musl"))))]
+mod imp {
+    pub fn install() {}
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    #[cfg(all(target_os = "linux", any(target_env = "gnu", target_env = "musl")))]
+    fn a_parse_is_counted_and_its_tree_given_back() {
+        install();
+        let before = live();
+        let mut parser = tree_sitter::Parser::new();
+        parser
+            .set_language(&tree_sitter_python::LANGUAGE.into())
+            .unwrap();
+        let text = "x = [1, 2, 3]\n".repeat(2_000);
+        let tree = parser.parse(&text, None).unwrap();
+        let during = live() - before;
+        assert!(during > 100_000, "a 28 KB file's tree is counted: {during}");
+        drop(tree);
+        drop(parser);
+        let after = live() - before;
+        assert!(after < during / 10, "freed again: {after} of {during}");
+    }
+}

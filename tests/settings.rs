@@ -1,0 +1,198 @@
+//! `smtp-doctor settings`: every provider in every format is a configuration the check engine
+//! finds nothing wrong with, and the README's sample is real output.
+
+mod common;
+
+use std::path::Path;
+
+use common::{smtp_doctor, stdout};
+
+const FORMATS: &[(&str, &str)] = &[
+    ("nodemailer", "mailer.js"),
+    ("phpmailer", "mailer.php"),
+    ("smtplib", "send.py"),
+    ("django", "settings.py"),
+    ("laravel", ".env"),
+    ("toml", "config.toml"),
+    ("thunderbird", "user.js"),
+];
+
+fn providers() -> Vec<String> {
+    let mut ids: Vec<String> = std::fs::read_dir("rules")
+        .unwrap()
+        .filter_map(|e| {
+            let p = e.unwrap().path();
+            // rules/symptoms.yaml holds triage's symptoms, not a provider.
+            (p.extension()? == "yaml" && !smtp_doctor::triage::symptoms::is_symptoms_file(&p))
+                .then(|| p.file_stem().unwrap().to_string_lossy().into_owned())
+        })
+        .collect();
+    ids.sort();
+    ids
+}
+
+#[test]
+fn every_snippet_of_every_provider_passes_the_check() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ids = providers();
+    assert!(ids.len() >= 15, "{ids:?}");
+    let mut problems = Vec::new();
+    let mut checked = 0;
+    for id in &ids {
+        for (format, file) in FORMATS {
+            let o = smtp_doctor()
+                .args(["settings", id, "--for", format])
+                .output()
+                .unwrap();
+            let err = String::from_utf8_lossy(&o.stderr).into_owned();
+            if o.status.code() == Some(2) {
+                // Only formats that cannot sign in with OAuth2, for providers that want it.
+                if !(err.contains("OAuth2") && matches!(*format, "django" | "laravel")) {
+                    problems.push(format!("{id} {format}: refused: {err}"));
+                }
+                continue;
+            }
+            let text = stdout(&o);
+            if !text.contains("Password (") || !text.contains("Source: http") {
+                problems.push(format!(
+                    "{id} {format}: no password kind or source:\n{text}"
+                ));
+            }
+            let dir = tmp.path().join(format!("{id}-{format}"));
+            std::fs::create_dir(&dir).unwrap();
+            let path = dir.join(file);
+            std::fs::write(&path, &text).unwrap();
+            let check = smtp_doctor()
+                .args(["check", "--isolated", "--format", "json"])
+                .arg(&path)
+                .output()
+                .unwrap();
+            let doc: serde_json::Value = serde_json::from_slice(&check.stdout).unwrap();
+            // The file was read as the format, and one SMTP profile came out of it.
+            assert_eq!(doc["files_checked"], 1, "{id} {format}");
+            let bad: Vec<String> = doc["diagnostics"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|d| d["severity"] != "info")
+                .map(|d| format!("{} {}", d["code"], d["message"]))
+                .collect();
+            if !bad.is_empty() {
+                problems.push(format!("{id} {format}: {bad:?}\n{text}"));
+            }
+            // The provider is recognised from the snippet (its host), so its facts were
+            // checked: the same snippet on a port the provider does not offer is reported.
+            let port = if text.contains("465") { "465" } else { "587" };
+            std::fs::write(&path, text.replace(port, "1")).unwrap();
+            let wrong = smtp_doctor()
+                .args(["check", "--isolated", "--format", "concise"])
+                .arg(&path)
+                .output()
+                .unwrap();
+            if !stdout(&wrong).contains("port-not-offered") {
+                problems.push(format!(
+                    "{id} {format}: provider not recognised: {}",
+                    stdout(&wrong)
+                ));
+            }
+            checked += 1;
+        }
+    }
+    assert!(problems.is_empty(), "{problems:#?}");
+    assert!(checked >= ids.len() * 6, "{checked}");
+}
+
+#[test]
+fn the_login_follows_the_provider_and_bad_addresses_are_refused() {
+    let o = smtp_doctor()
+        .args(["settings", "webde", "--for", "toml", "--user", "kim@web.de"])
+        .output()
+        .unwrap();
+    assert!(
+        stdout(&o).contains("username = \"kim\"\n"),
+        "{}",
+        stdout(&o)
+    );
+    let o = smtp_doctor()
+        .args([
+            "settings",
+            "gmail",
+            "--for",
+            "django",
+            "--user",
+            "sam@gmail.com",
+        ])
+        .output()
+        .unwrap();
+    let text = stdout(&o);
+    assert!(
+        text.contains(
+            "EMAIL_PORT = 465\nEMAIL_USE_SSL = True\nEMAIL_HOST_USER = \"sam@gmail.com\"\n"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("myaccount.google.com/apppasswords"), "{text}");
+    for bad in ["sam", "a\"b@gmail.com", "a b@gmail.com", "${X}@gmail.com"] {
+        smtp_doctor()
+            .args(["settings", "gmail", "--user", bad])
+            .assert()
+            .code(2);
+    }
+    smtp_doctor().args(["settings", "nope"]).assert().code(2);
+}
+
+#[test]
+fn without_for_every_format_is_printed() {
+    let o = smtp_doctor()
+        .args(["settings", "outlook"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0));
+    let text = stdout(&o);
+    for (_, file) in FORMATS {
+        assert!(text.contains(&format!("({file}) <==")), "{file}\n{text}");
+    }
+    // Outlook.com takes only OAuth2: formats that cannot do it say so instead of a password.
+    assert!(
+        text.contains("# Django settings.py cannot sign in with OAuth2"),
+        "{text}"
+    );
+    assert!(text.contains("type: \"OAuth2\""), "{text}");
+}
+
+/// The block after `marker` in the README, between its ``` fences.
+pub fn readme_block(marker: &str) -> String {
+    let readme = std::fs::read_to_string(Path::new("README.md")).unwrap();
+    let at = readme
+        .find(marker)
+        .unwrap_or_else(|| panic!("{marker} not in README"));
+    let rest = &readme[at..];
+    let start = rest.find("```").unwrap();
+    let body = &rest[start..];
+    let body = &body[body.find('\n').unwrap() + 1..];
+    body[..body.find("```").unwrap()].to_owned()
+}
+
+#[test]
+fn the_readme_sample_is_real_output() {
+    let o = smtp_doctor()
+        .args([
+            "settings",
+            "icloud",
+            "--for",
+            "nodemailer",
+            "--user",
+            "jane@icloud.com",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        readme_block(
+            "<!-- sample: smtp-doctor settings icloud --for nodemailer --user jane@icloud.com -->"
+        ),
+        format!(
+            "$ smtp-doctor settings icloud --for nodemailer --user jane@icloud.com\n{}",
+            stdout(&o)
+        )
+    );
+}

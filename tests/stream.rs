@@ -1,0 +1,91 @@
+//! The streamed run (`crate::stream`, used by `concise`, `json-lines` and `github`) reports
+//! exactly the findings of a whole run, in batches of any size.
+
+use std::path::PathBuf;
+
+use smtp_doctor::engine::{check_paths_with, RunOptions};
+use smtp_doctor::providers::Providers;
+use smtp_doctor::report::{self, Tally};
+use smtp_doctor::stream::check_paths_in_batches;
+
+fn lines(text: &str) -> Vec<String> {
+    let mut v: Vec<String> = text.lines().map(str::to_owned).collect();
+    v.sort();
+    v
+}
+
+/// json-lines of a whole run and of a streamed one, sorted, and the streamed run's tally.
+fn both(paths: &[PathBuf], batch: usize) -> (Vec<String>, Vec<String>, Tally, Tally) {
+    let providers = Providers::builtin().unwrap();
+    let opts = RunOptions::default();
+    let whole = check_paths_with(paths, &providers, &opts);
+    let mut streamed = String::new();
+    let mut parts = 0;
+    let done = check_paths_in_batches(paths, &providers, &opts, batch, &mut |part| {
+        parts += 1;
+        streamed.push_str(&report::json::render_lines(part));
+        streamed.push_str(&report::concise_findings(part));
+        true
+    });
+    assert_eq!(done.errors.len(), whole.errors.len());
+    assert_eq!(done.warnings.len(), whole.warnings.len());
+    let mut expected = report::json::render_lines(&whole);
+    expected.push_str(&report::concise_findings(&whole));
+    assert!(parts > 0 || whole.findings.is_empty());
+    (
+        lines(&expected),
+        lines(&streamed),
+        Tally::of(&whole),
+        done.tally,
+    )
+}
+
+#[test]
+fn every_fixture_folder_streams_the_findings_of_a_whole_run() {
+    let mut roots: Vec<PathBuf> = std::fs::read_dir("fixtures")
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
+    roots.sort();
+    roots.push(PathBuf::from("fixtures"));
+    roots.push(PathBuf::from("examples"));
+    for root in &roots {
+        for batch in [1, 7, 256] {
+            let (whole, streamed, t_whole, t_streamed) = both(std::slice::from_ref(root), batch);
+            assert!(
+                whole == streamed,
+                "{} in batches of {batch}: findings differ\nonly in the whole run:\n{}\nonly streamed:\n{}",
+                root.display(),
+                whole.iter().filter(|l| !streamed.contains(l)).cloned().collect::<Vec<_>>().join("\n"),
+                streamed.iter().filter(|l| !whole.contains(l)).cloned().collect::<Vec<_>>().join("\n"),
+            );
+            assert_eq!(
+                t_whole,
+                t_streamed,
+                "{} in batches of {batch}",
+                root.display()
+            );
+        }
+    }
+}
+
+#[test]
+fn files_named_in_any_order_stream_like_a_whole_run() {
+    // A pre-commit hook passes files, not folders, in no particular order.
+    let mut files = Vec::new();
+    let mut stack = vec![PathBuf::from("fixtures/nodemailer")];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if !p.ends_with("expected.txt") {
+                files.push(p);
+            }
+        }
+    }
+    files.reverse();
+    let (whole, streamed, _, _) = both(&files, 2);
+    assert_eq!(whole, streamed);
+}
