@@ -242,7 +242,9 @@ fn username_mismatch(ctx: &Ctx, prov: &Provider, out: &mut Vec<Finding>) {
             ),
             Some(name.clone()),
         ),
-        Some(UsernameRule::Pattern { regex, describe }) if !regex.is_match(u) => (
+        Some(UsernameRule::Pattern {
+            regex, describe, ..
+        }) if !regex.is_match(u) => (
             Severity::Error,
             format!(
                 "{} needs {describe} as the login; `{u}` does not have that form",
@@ -279,15 +281,15 @@ fn username_mismatch(ctx: &Ctx, prov: &Provider, out: &mut Vec<Finding>) {
             it.next().expect("label"),
         )
         .with_help(help);
-    if let (Some(name), Origin::Literal) = (fix, &user.origin) {
-        f = f.with_fix(Fix {
-            applicability: Applicability::Unsafe,
-            message: format!("log in as {name}"),
-            edits: vec![Edit {
-                loc: user.loc.clone(),
-                replacement: name,
-            }],
-        });
+    // Only where the login is written as it is read (not built from parts or escaped).
+    let as_written = super::fixes::at(ctx, user).is_some_and(|a| a.text == user.value);
+    if let Some(name) = fix.filter(|_| super::fixes::written(user) && as_written) {
+        f = f.with_fix(Fix::replace(
+            Applicability::Unsafe,
+            format!("log in as {name}"),
+            user.loc.clone(),
+            name,
+        ));
     }
     out.push(with_labels(f, it.collect()));
 }

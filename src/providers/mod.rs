@@ -277,8 +277,12 @@ impl std::fmt::Debug for LazyRegex {
 pub enum UsernameRule {
     /// Exactly this name (SendGrid's `apikey`).
     Literal(String),
-    /// A name matching this expression, and how to describe it.
-    Pattern { regex: LazyRegex, describe: String },
+    /// A name matching this expression, how to describe it, and a sample of one.
+    Pattern {
+        regex: LazyRegex,
+        describe: String,
+        example: Option<String>,
+    },
 }
 
 /// A validated provider.
@@ -632,8 +636,11 @@ mod tests {
             if let Some(re) = &p.auth.password.pattern {
                 assert!(re.get().is_some(), "{}: {}", p.id, re.as_str());
             }
-            if let Some(UsernameRule::Pattern { regex, .. }) = &p.auth.username_rule {
+            if let Some(UsernameRule::Pattern { regex, example, .. }) = &p.auth.username_rule {
                 assert!(regex.get().is_some(), "{}: {}", p.id, regex.as_str());
+                if let Some(e) = example {
+                    assert!(regex.is_match(e), "{}: {e}", p.id);
+                }
             }
         }
     }
@@ -648,7 +655,10 @@ mod tests {
             "username: any, username-pattern: '^AKIA[0-9A-Z]{16}$', username-describe: an access key id,",
         );
         let p = parse("t.yaml".into(), &pat, RuleOrigin::Builtin).unwrap();
-        let Some(UsernameRule::Pattern { regex, describe }) = &p.auth.username_rule else {
+        let Some(UsernameRule::Pattern {
+            regex, describe, ..
+        }) = &p.auth.username_rule
+        else {
             panic!("{:?}", p.auth.username_rule)
         };
         assert!(regex.is_match("AKIAIOSFODNN7EXAMPLE") && !regex.is_match("jane@example.com"));

@@ -107,6 +107,9 @@ pub struct RawAuth {
     /// What the right user name looks like, for messages (with `username-pattern`).
     #[serde(default)]
     pub username_describe: Option<String>,
+    /// A sample user name that matches `username-pattern`, for `smtp-doctor settings`.
+    #[serde(default)]
+    pub username_example: Option<Spanned<String>>,
     pub password: RawPassword,
     pub source: Spanned<String>,
 }

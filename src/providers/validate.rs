@@ -291,7 +291,20 @@ impl<E: Fn(Option<Range<usize>>, String) -> RuleError> Validator<'_, E> {
                     .username_describe
                     .clone()
                     .unwrap_or_else(|| format!("a user name matching `{}`", p.value));
-                Ok(Some(UsernameRule::Pattern { regex, describe }))
+                let example = match &raw.username_example {
+                    Some(e) if !regex.is_match(&e.value) => {
+                        return Err(self.fail(
+                            e,
+                            "`username-example` does not match `username-pattern`".into(),
+                        ))
+                    }
+                    e => e.as_ref().map(|e| e.value.clone()),
+                };
+                Ok(Some(UsernameRule::Pattern {
+                    regex,
+                    describe,
+                    example,
+                }))
             }
             (None, None) => Ok(None),
         }
