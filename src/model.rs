@@ -219,6 +219,8 @@ pub enum Client {
     LaravelConfig,
     /// Django `settings.py` (`EMAIL_*`).
     DjangoSettings,
+    /// Flask-Mail settings in Python (`MAIL_*` in a module or config class).
+    FlaskMail,
     /// A client defined as data under `clients/` (its id: `gitea`, `msmtp`, ...).
     Defined(&'static str),
 }
@@ -236,6 +238,7 @@ impl Client {
             Client::PythonSmtplib => "smtplib",
             Client::LaravelConfig => "laravel-config",
             Client::DjangoSettings => "django-settings",
+            Client::FlaskMail => "flask-mail",
             Client::Defined(id) => id,
         }
     }

@@ -267,3 +267,22 @@ fn symptoms_schema_agrees_with_the_loader() {
     assert!(!v.is_valid(&doc));
     assert!(symptoms::parse(Path::new("x.yaml"), bad, None).is_err());
 }
+
+#[test]
+fn docs_triage_sample_is_real_output() {
+    let doc = std::fs::read_to_string("docs/triage.md").unwrap();
+    let cmd = "$ smtp-doctor triage < nodemailer-error.txt\n";
+    let start = doc.find(cmd).expect("docs/triage.md sample") + cmd.len();
+    let block = &doc[start..start + doc[start..].find("```").unwrap()];
+    let fixture =
+        std::fs::read_to_string("fixtures/triage/nodemailer-secure-true-587.txt").unwrap();
+    let paste = fixture.split_once('\n').unwrap().1;
+    // The paste shown is the fixture's.
+    assert!(
+        doc.contains(paste.trim_end()),
+        "docs/triage.md shows another paste"
+    );
+    let (code, out, _) = run(&["triage"], paste.as_bytes());
+    assert_eq!(code, Some(0));
+    assert_eq!(out.trim_end(), block.trim_end());
+}

@@ -121,7 +121,7 @@ fn config_facts(
             Client::Django | Client::DjangoSettings => Some("django"),
             Client::PhpMailer => Some("phpmailer"),
             Client::Nodemailer => Some("nodemailer"),
-            Client::PythonSmtplib => Some("python"),
+            Client::PythonSmtplib | Client::FlaskMail => Some("python"),
             Client::Thunderbird => Some("thunderbird"),
             // A data-defined client (msmtp, ...) whose id triage also knows.
             Client::Defined(id) => crate::triage::symptoms::CLIENTS

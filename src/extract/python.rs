@@ -1,10 +1,11 @@
 //! Python files: the syntax reader (`syntax::python`) reads the file once, then each client
 //! program that lives in Python code takes what it recognises: `smtplib` connections
-//! (`clients::smtplib`) and Django settings modules (`clients::django`).
+//! (`clients::smtplib`), Django settings modules (`clients::django`) and Flask-Mail settings
+//! (`clients::flask_mail`).
 //!
 //! `docs/formats/python.md` lists every rule implemented there.
 
-use super::clients::{django, smtplib};
+use super::clients::{django, flask_mail, smtplib};
 use super::syntax::python::{parse, PyFile};
 use super::Extraction;
 use crate::source::FileId;
@@ -19,7 +20,9 @@ pub fn extract(file: FileId, text: &str) -> Extraction {
         ..Extraction::default()
     };
     smtplib::read(&py, &mut ex);
-    django::from_settings(&py, &mut ex, smtplib::connects(&py));
+    let connects = smtplib::connects(&py);
+    django::from_settings(&py, &mut ex, connects);
+    flask_mail::read(&py, &mut ex, connects);
     ex
 }
 

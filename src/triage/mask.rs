@@ -84,6 +84,14 @@ pub fn mask(text: &str) -> (String, usize) {
             spans.extend(ac.find_overlapping_iter(text).map(|m| m.range()));
         }
     }
+    // The readers' net for quoted literals after a secret word or in `login(user, "...")`
+    // (a Gmail app password has spaces): masked where they stand, not hunted elsewhere, since
+    // on a log line the literal may be a piece of a server reply.
+    spans.extend(
+        crate::redact::literal_secrets(text)
+            .into_iter()
+            .filter(|r| !text[r.clone()].contains("5.7.")),
+    );
     let count = spans.len();
     let mut bytes = text.as_bytes().to_vec();
     for r in spans {
@@ -191,6 +199,8 @@ mod tests {
         for s in ["hunter22", "pw2pw2pw", "abc123xyz", "topsecret"] {
             assert!(!m.contains(s), "{s} in {m}");
         }
+        let (m, _) = mask("    server.login('me@gmail.com', 'abcd efgh ijkl mnop')\n");
+        assert!(!m.contains("efgh"), "{m}");
         let (m, _) = mask("250-AUTH PLAIN LOGIN XOAUTH2\nC: AUTH LOGIN\n");
         assert_eq!(m, "250-AUTH PLAIN LOGIN XOAUTH2\nC: AUTH LOGIN\n");
         let (m, _) = mask("535-5.7.8 Username and Password not accepted. For more information");

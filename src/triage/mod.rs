@@ -409,7 +409,17 @@ fn provider_facts(p: &Provider, how: &Match, facts: &Facts, out: &mut Vec<Explan
         _ => {}
     }
     let Some(port) = facts.port else { return };
-    if let Some(n) = p.not_offered.iter().find(|n| n.port == port) {
+    if p.endpoint(port).is_none() && !p.not_offered.iter().any(|n| n.port == port) {
+        push(
+            format!("{}/port-{port}", p.id),
+            format!("port {port}"),
+            format!("port {port} is not one of {}'s submission ports", p.name),
+            format!("use {}", p.documented_endpoints()),
+            &p.recognise_source,
+            crate::codes::PORT_NOT_OFFERED,
+            base,
+        );
+    } else if let Some(n) = p.not_offered.iter().find(|n| n.port == port) {
         push(
             format!("{}/port-{port}", p.id),
             format!("port {port}"),

@@ -370,7 +370,8 @@ fn host_and_port(text: &str, f: &mut Facts) {
     }
     if let Some((h, p)) = f.hosts.first() {
         f.host = Some(h.clone());
-        f.port = *p;
+        // "Resolved smtp.x as 1.2.3.4" then "connect ECONNREFUSED 1.2.3.4:2525": one server.
+        f.port = p.or_else(|| f.hosts.iter().find_map(|(_, p)| *p));
     }
     if f.port.is_none() {
         f.port = PORT

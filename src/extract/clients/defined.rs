@@ -10,7 +10,7 @@ use std::ops::Range;
 use std::sync::OnceLock;
 
 use crate::extract::syntax::toml::{Entry, Table};
-use crate::extract::syntax::{ini, ini_properties, msmtprc};
+use crate::extract::syntax::{ini, ini_properties, json, msmtprc};
 use crate::extract::Extraction;
 use crate::finding::{Finding, Label, Severity};
 use crate::model::{AuthMethod, Security};
@@ -33,6 +33,7 @@ pub enum Syntax {
     GitConfig,
     Msmtprc,
     JavaProperties,
+    Json,
 }
 
 /// A profile field a key can set.
@@ -227,6 +228,7 @@ pub struct Definition {
 }
 
 impl Definition {
+    /// Keys (and section names) compared as the program compares them.
     fn same_key(&self, a: &str, b: &str) -> bool {
         if self.keys_ignore_case {
             a.eq_ignore_ascii_case(b)
@@ -292,6 +294,11 @@ pub fn extract(id: &str, file: FileId, text: &str) -> Extraction {
             (d.tables, errs)
         }
         Syntax::JavaProperties => (ini_properties::parse(text).tables, Vec::new()),
+        Syntax::Json => {
+            let d = json::parse(text);
+            let errs = d.errors.into_iter().map(|e| (e.span, e.message)).collect();
+            (d.tables, errs)
+        }
     };
     for (span, message) in errors {
         ex.findings.push(
@@ -307,6 +314,9 @@ pub fn extract(id: &str, file: FileId, text: &str) -> Extraction {
     for t in &tables {
         apply::secrets(def, &t.entries, &mut ex.secrets);
     }
+    // A JSON value is in the table of each object above it: one span each.
+    ex.secrets.sort_by_key(|r| (r.start, r.end));
+    ex.secrets.dedup();
     for (label, anchor, entries) in candidates(def, &tables) {
         apply::profile(def, file, label, anchor, &entries, &mut ex);
     }
@@ -351,7 +361,7 @@ fn candidates<'t>(def: &Definition, tables: &'t [Table]) -> Vec<Candidate<'t>> {
             (2, Subsections::Inherit | Subsections::Alone) => true,
             _ => false,
         };
-        if !wanted || !def.sections.iter().any(|s| s == first) {
+        if !wanted || !def.sections.iter().any(|s| def.same_key(s, first)) {
             continue;
         }
         if let Some(&i) = index.get(t.path.as_slice()) {

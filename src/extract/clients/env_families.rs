@@ -16,8 +16,8 @@ use crate::model::{AuthMethod, Client, Profile, Security, Value};
 pub(crate) enum Rules {
     /// The `SMTP_*` reading of [`env_generic`] in an app's dialect.
     Smtp(Dialect),
-    /// Django's two flags under the family's prefix (the app hands them to Django's SMTP
-    /// backend): `tls` is STARTTLS (required), `ssl` implicit TLS, both at once is refused.
+    /// Two flags as Django's SMTP backend (and Flask-Mail) reads them: `tls` is STARTTLS
+    /// (required), `ssl` implicit TLS, both at once is refused (Django) or fails (Flask-Mail).
     /// `truthy` are the words the app reads as true (any other is false).
     DjangoFlags {
         tls: &'static str,
@@ -31,7 +31,8 @@ pub(crate) struct Family {
     pub(crate) app: &'static str,
     /// The profile label.
     pub(crate) label: &'static str,
-    /// Prefix of every key of [`Rules::DjangoFlags`] families (`PAPERLESS_EMAIL_`).
+    /// Prefix of every key of a prefixed family (`PAPERLESS_EMAIL_`); any key with it says the
+    /// file is the app's. Empty for a family recognised by its markers.
     pub(crate) prefix: &'static str,
     /// Full key names only this app uses: any of them says the file is the app's.
     pub(crate) markers: &'static [&'static str],
@@ -181,6 +182,36 @@ pub(crate) const FAMILIES: &[Family] = &[
             renamed: &[],
         },
     },
+    // Flask-Mail (flask_mail.py `Mail.init_app`, docs "Configuring Flask-Mail"): the app's
+    // config reads these from the environment; how it turns a flag into a boolean is the app's
+    // own code, so every usual true word counts.
+    Family {
+        app: "Flask-Mail",
+        label: "MAIL_* (Flask-Mail)",
+        prefix: "",
+        markers: &[
+            "MAIL_SERVER",
+            "MAIL_USE_TLS",
+            "MAIL_USE_SSL",
+            "MAIL_DEFAULT_SENDER",
+        ],
+        marker_sets: &[],
+        host: &["MAIL_SERVER"],
+        port: "MAIL_PORT",
+        user: &["MAIL_USERNAME"],
+        pass: &["MAIL_PASSWORD"],
+        from: &["MAIL_DEFAULT_SENDER"],
+        rules: Rules::DjangoFlags {
+            tls: "MAIL_USE_TLS",
+            ssl: "MAIL_USE_SSL",
+            truthy: &["true", "1", "yes", "y", "on", "t"],
+        },
+        default_port: Some((25, "Flask-Mail's MAIL_PORT defaults to 25")),
+        names: KeySet {
+            program: "Flask-Mail",
+            ..super::laravel::KEYS
+        },
+    },
     // authentik docs, "Configuration" > "AUTHENTIK_EMAIL"; default.yml `email:` block.
     Family {
         app: "authentik",
@@ -271,8 +302,9 @@ pub(crate) fn profiles(ctx: &mut Ctx) -> (Vec<Profile>, bool) {
     (out, owns_smtp)
 }
 
-const LOGIN: &str = "Django's SMTP backend logs in when user and password are both set";
-const PLAIN: &str = "Django's SMTP backend sends without TLS unless the TLS or SSL flag is true";
+const LOGIN: &str = "the app logs in when user and password are both set (Django's SMTP backend, \
+                     Flask-Mail)";
+const PLAIN: &str = "the app sends without TLS unless its TLS or SSL flag is true";
 
 /// A family whose app hands its keys to Django's SMTP backend.
 fn django_flags(

@@ -232,14 +232,15 @@ const NM_SCHEMES: KeySet = KeySet {
     renamed: &[],
 };
 
-/// The generic URL variable of the file, if one is set (`MAIL_URL` counts when `laravel` is
-/// false).
+/// The generic URL variable of the file, if one holds a URL (`MAIL_URL` counts when `laravel`
+/// is false).
 pub(crate) fn generic_url_key(ctx: &Ctx, laravel: bool) -> Option<&'static str> {
     let mail_url: &[&str] = if laravel { &[] } else { &["MAIL_URL"] };
+    // Only a URL: some apps keep a bare host name in `EMAIL_SERVER` or `MAIL_URL`.
     GENERIC_URL.iter().chain(mail_url).copied().find(|k| {
         ctx.get(k)
             .and_then(|d| ctx.text(d))
-            .is_some_and(|t| !t.trim().is_empty())
+            .is_some_and(|t| t.contains("://"))
     })
 }
 

@@ -39,7 +39,7 @@ const FLASK_MAIL: &[&str] = &["MAIL_SERVER", "MAIL_USE_TLS", "MAIL_USE_SSL"];
 
 /// The `MAIL_*` names Laravel's stock `config/mail.php` reads (and Flask-Mail's, which share
 /// the prefix): another name one or two edits away is a misspelling.
-const KEYS: KeySet = KeySet {
+pub(crate) const KEYS: KeySet = KeySet {
     program: "Laravel",
     prefix: "MAIL_",
     known: &[

@@ -6,6 +6,7 @@ pub mod django;
 pub mod env_families;
 pub mod env_generic;
 pub mod env_url;
+pub mod flask_mail;
 pub mod laravel;
 pub mod nodemailer;
 pub mod phpmailer;

@@ -22,6 +22,7 @@
 mod presets;
 mod profile;
 pub mod services;
+mod shape;
 mod url;
 
 use url::UrlParts;
@@ -31,6 +32,7 @@ use std::ops::Range;
 use tree_sitter::Node;
 
 use crate::extract::clients::reads::push_froms;
+use crate::extract::clients::spelling::{suggest_within, KeySet};
 use crate::extract::syntax::js::{assigned_name, last, parse, unwrap, Entry, JsFile};
 use crate::extract::syntax::tree::{first_error, squash, widen};
 use crate::extract::syntax::value::{BoolVal, Val};
@@ -38,6 +40,67 @@ use crate::extract::Extraction;
 use crate::finding::{Finding, Label, Severity};
 use crate::model::{Client, Profile};
 use crate::source::FileId;
+
+/// The top-level options of an SMTP transport (SMTPTransport / SMTPConnection / pool).
+const OPTIONS: KeySet = KeySet {
+    program: "Nodemailer",
+    prefix: "",
+    known: &[
+        "host",
+        "port",
+        "secure",
+        "requireTLS",
+        "ignoreTLS",
+        "opportunisticTLS",
+        "auth",
+        "authMethod",
+        "service",
+        "tls",
+        "name",
+        "url",
+        "pool",
+        "proxy",
+        "logger",
+        "debug",
+        "connectionTimeout",
+        "greetingTimeout",
+        "socketTimeout",
+        "dnsTimeout",
+        "localAddress",
+        "maxConnections",
+        "maxMessages",
+        "rateDelta",
+        "rateLimit",
+        "dkim",
+        "from",
+        "lmtp",
+        "transactionLog",
+        "disableFileAccess",
+        "disableUrlAccess",
+        "socket",
+        "connection",
+    ],
+    renamed: &[],
+};
+const AUTH_OPTIONS: KeySet = KeySet {
+    program: "Nodemailer",
+    prefix: "",
+    known: &[
+        "type",
+        "user",
+        "pass",
+        "method",
+        "clientId",
+        "clientSecret",
+        "refreshToken",
+        "accessToken",
+        "expires",
+        "accessUrl",
+        "serviceClient",
+        "privateKey",
+    ],
+    renamed: &[],
+};
 
 const PRESET: &str = "set by the Nodemailer `service` preset, which overrides the options";
 const DEFAULT_PORT: &str = "Nodemailer's default port: 465 when `secure` is true, otherwise 587";
@@ -67,7 +130,11 @@ pub fn extract(file: FileId, text: &str, typescript: bool) -> Extraction {
             ..Extraction::default()
         },
     };
+    let has_transport = n.js.calls.iter().any(|c| n.is_create_transport(*c));
     n.run();
+    if !has_transport {
+        n.shaped(tree.root_node());
+    }
     n.ex
 }
 
@@ -189,7 +256,6 @@ impl<'t> Nodemailer<'_, 't> {
         let first = *arglist.first()?;
         let anchor = callee.byte_range();
 
-        let mut opts = Opts::default();
         let mut entries = Vec::new();
         let mut url: Option<(UrlParts, bool)> = None;
         if self.js.flatten(first, &[], &mut entries, 0) {
@@ -197,10 +263,6 @@ impl<'t> Nodemailer<'_, 't> {
                 return None;
             }
             self.wrong_keys(&entries);
-            self.read_entries(&entries, &mut opts);
-            if let Some(e) = last(&entries, &["url"]) {
-                url = self.url_of(e.value);
-            }
         } else {
             // Not an object: a URL, or a plugin transport / options we cannot see.
             url = Some(self.url_of(first)?);
@@ -217,17 +279,8 @@ impl<'t> Nodemailer<'_, 't> {
                 .with_help("fix the JavaScript syntax so the whole options object can be read"),
             );
         }
-        if let Some((u, direct)) = url {
-            if direct {
-                return None;
-            }
-            self.apply_url(u, &mut opts);
-        }
-
         let label = name.unwrap_or("createTransport").to_owned();
-        let mut p = Profile::new(Client::Nodemailer, label, self.js.loc(anchor.clone()));
-        let service_unknown = self.apply_service(&mut opts);
-        self.fill(&opts, &mut p, anchor, service_unknown);
+        let mut p = self.options_profile(&entries, url, label, anchor)?;
 
         // From: the `defaults` argument, then every sendMail on this transport.
         let mut froms: Vec<Val> = Vec::new();
@@ -250,6 +303,32 @@ impl<'t> Nodemailer<'_, 't> {
             }
         }
         push_froms(self.js.file, &mut p, froms);
+        Some(p)
+    }
+
+    /// The profile of one set of transport options (the entries of an options object, or a
+    /// connection URL given instead of one); `None` for a `direct:` URL.
+    fn options_profile(
+        &mut self,
+        entries: &[Entry<'t>],
+        mut url: Option<(UrlParts, bool)>,
+        label: String,
+        anchor: Range<usize>,
+    ) -> Option<Profile> {
+        let mut opts = Opts::default();
+        self.read_entries(entries, &mut opts);
+        if let Some(e) = last(entries, &["url"]) {
+            url = self.url_of(e.value);
+        }
+        if let Some((u, direct)) = url {
+            if direct {
+                return None;
+            }
+            self.apply_url(u, &mut opts);
+        }
+        let mut p = Profile::new(Client::Nodemailer, label, self.js.loc(anchor.clone()));
+        let service_unknown = self.apply_service(&mut opts);
+        self.fill(&opts, &mut p, anchor, service_unknown);
         Some(p)
     }
 
@@ -298,6 +377,7 @@ impl<'t> Nodemailer<'_, 't> {
 
     /// Option names Nodemailer does not read, which people write expecting an effect.
     fn wrong_keys(&mut self, entries: &[Entry<'t>]) {
+        let mut hint_owned;
         for e in entries {
             let hint = match e.path.iter().map(String::as_str).collect::<Vec<_>>()[..] {
                 ["secureConnection"] => {
@@ -326,12 +406,18 @@ impl<'t> Nodemailer<'_, 't> {
                 ["auth", "password"] | ["auth", "username"] => {
                     "Nodemailer reads `auth.user` and `auth.pass`; this key is ignored"
                 }
-                _ => continue,
+                _ => match self.near_miss(&e.path) {
+                    Some(h) => {
+                        hint_owned = h;
+                        &hint_owned
+                    }
+                    None => continue,
+                },
             };
             let key = e.path.join(".");
             self.ex.findings.push(
                 Finding::new(
-                    "invalid-value",
+                    "unknown-setting",
                     Severity::Warning,
                     format!("`{key}` is not an option Nodemailer reads, so it has no effect"),
                     Label::new(self.js.loc(e.key_span.clone()), "ignored"),
@@ -339,6 +425,23 @@ impl<'t> Nodemailer<'_, 't> {
                 .with_help(hint),
             );
         }
+    }
+
+    /// An option name one edit away from one Nodemailer reads (`secrue`, `requireTSL`,
+    /// `auth.usr`), with the name it reads.
+    fn near_miss(&self, path: &[String]) -> Option<String> {
+        let (set, key) = match path {
+            [k] => (&OPTIONS, k),
+            [a, k] if a == "auth" => (&AUTH_OPTIONS, k),
+            _ => return None,
+        };
+        if key.len() < 4 {
+            return None;
+        }
+        let right = suggest_within(set, key, Some(1))?;
+        Some(format!(
+            "Nodemailer reads `{right}`; this spelling is ignored"
+        ))
     }
 
     fn setting(&self, e: &Entry<'t>) -> Setting {

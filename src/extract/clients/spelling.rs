@@ -25,6 +25,12 @@ pub struct KeySet {
 /// name, the same name in another case, or one within a small edit distance (one edit for a
 /// short name, two for a longer one; a swap of two neighbours is one edit).
 pub fn suggest(set: &KeySet, key: &str) -> Option<&'static str> {
+    suggest_within(set, key, None)
+}
+
+/// [`suggest`], with at most `max_edits` edits when given (one for a set that is not closed,
+/// such as the keys of an unknown app's TOML table).
+pub fn suggest_within(set: &KeySet, key: &str, max_edits: Option<usize>) -> Option<&'static str> {
     if set.known.contains(&key) {
         return None;
     }
@@ -37,7 +43,7 @@ pub fn suggest(set: &KeySet, key: &str) -> Option<&'static str> {
         return None;
     }
     let tail = upper.len() - prefix.len();
-    let limit = if tail <= 4 { 1 } else { 2 };
+    let limit = max_edits.unwrap_or(if tail <= 4 { 1 } else { 2 });
     set.known
         .iter()
         .map(|k| (strsim::osa_distance(&upper, &k.to_ascii_uppercase()), *k))

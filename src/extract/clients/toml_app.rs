@@ -9,6 +9,7 @@
 
 use std::ops::Range;
 
+use super::spelling::{suggest_within, KeySet};
 use crate::extract::syntax::toml::{self as syntax, Entry, Scalar, Table};
 use crate::extract::{is_secret_key, parse_bool, parse_port, Extraction};
 use crate::finding::{Finding, Label, Severity};
@@ -100,6 +101,48 @@ fn field(key: &str) -> Option<Field> {
         _ => return None,
     })
 }
+
+/// The main key names [`field`] knows, for keys that miss one by a single edit.
+const WORDS: KeySet = KeySet {
+    program: "",
+    prefix: "",
+    known: &[
+        "host",
+        "hostname",
+        "server",
+        "relay",
+        "port",
+        "security",
+        "encryption",
+        "ssl",
+        "use_ssl",
+        "implicit_tls",
+        "secure",
+        "starttls",
+        "use_starttls",
+        "require_tls",
+        "use_tls",
+        "tls",
+        "username",
+        "user",
+        "login",
+        "password",
+        "pass",
+        "from",
+        "from_address",
+        "sender",
+        "auth",
+        "auth_method",
+        "authentication",
+        "verify_tls",
+        "tls_verify",
+        "verify_peer",
+        "skip_verify",
+        "insecure_skip_verify",
+        "accept_invalid_certs",
+    ],
+    renamed: &[],
+};
 
 /// Read a TOML file's SMTP tables into profiles.
 pub fn extract(file: FileId, text: &str) -> Extraction {
@@ -195,6 +238,45 @@ impl Walker<'_> {
         }
     }
 
+    /// Keys of an SMTP table that are one edit away from a name the table is read by
+    /// (`pasword`, `usernmae`): the app most likely ignores them (`unknown-setting`).
+    fn near_misses(&mut self, table: &Table, named: bool) {
+        for e in &table.entries {
+            let k = e.key.to_ascii_lowercase().replace('-', "_");
+            let (prefixed, bare) = match k.strip_prefix("smtp_") {
+                Some(b) => (true, b.to_owned()),
+                None => (false, k.clone()),
+            };
+            if field(&e.key).is_some() || !(named || prefixed) || bare.len() < 4 {
+                continue;
+            }
+            let Some(right) = suggest_within(&WORDS, &bare, Some(1)) else {
+                continue;
+            };
+            let right = if prefixed {
+                format!("smtp_{right}")
+            } else {
+                right.to_owned()
+            };
+            self.ex.findings.push(
+                Finding::new(
+                    "unknown-setting",
+                    Severity::Warning,
+                    format!(
+                        "`{}` is one letter away from `{right}`, a key SMTP settings use: \
+                         as written the app most likely ignores it",
+                        e.key
+                    ),
+                    Label::new(
+                        self.loc(e.key_span.clone()),
+                        format!("did you mean `{right}`?"),
+                    ),
+                )
+                .with_help(format!("rename it to `{right}` if that is what you meant")),
+            );
+        }
+    }
+
     /// Build a profile from a table if its name or its keys say it holds SMTP settings.
     fn consider(&mut self, table: &Table) {
         let Some((named, selected)) = selection(table) else {
@@ -216,6 +298,7 @@ impl Walker<'_> {
         for (e, f) in &selected {
             self.apply(&mut p, &mut sw, e, *f);
         }
+        self.near_misses(table, named);
         self.combine_tls(&mut p, sw.implicit, sw.starttls);
         if let (Some(loc), None, None) = (sw.password_elsewhere, &p.auth, &p.password) {
             p.auth = Some(Value::default(

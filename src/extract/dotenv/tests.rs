@@ -430,8 +430,15 @@ fn laravel_phpdotenv_whitespace_and_escapes() {
 
 #[test]
 fn flask_mail_is_not_laravel() {
+    // Flask-Mail's own family: one profile, with Flask-Mail's meaning, none for Laravel.
     let x = ex("MAIL_SERVER=smtp.gmail.com\nMAIL_PORT=587\nMAIL_USE_TLS=True\n");
-    assert!(x.profiles.is_empty());
+    assert_eq!(x.profiles.len(), 1);
+    let p = &x.profiles[0];
+    assert_eq!(
+        (p.client, p.label.as_str()),
+        (Client::DotenvGeneric, "MAIL_* (Flask-Mail)")
+    );
+    assert_eq!(sec(p), Some(Security::StartTls { required: true }));
 }
 
 // ---- Django ----
@@ -816,4 +823,66 @@ fn fuzz_random_bytes_and_fixture_slices() {
             }
         }
     }
+}
+
+#[test]
+fn url_variables_and_their_spans() {
+    // MAILER_DSN: each part at its own span, the password masked, a raw `#` reported at itself.
+    let t = "MAILER_DSN=\"smtp://app:pa#ss@relay.example.org:587?verify_peer=0\"\n";
+    let x = ex(t);
+    let p = profile(&x, Client::DotenvGeneric);
+    assert_eq!(p.label, "MAILER_DSN");
+    assert_eq!(at(t, &p.host.as_ref().unwrap().loc), "relay.example.org");
+    assert_eq!(at(t, &p.port.as_ref().unwrap().loc), "587");
+    assert_eq!(at(t, &p.tls_verify.as_ref().unwrap().loc), "0");
+    assert_eq!(codes(&x), [("invalid-value", Severity::Error)]);
+    assert_eq!(at(t, x.findings[0].primary()), "#");
+    assert!(!x.findings[0].message.contains("pa#ss"));
+    assert!(x.secrets.iter().any(|r| &t[r.clone()] == "pa#ss"));
+    // smtp:// without a port: Symfony Mailer picks implicit TLS on 465 (not for localhost).
+    let x = ex("MAILER_DSN=smtp://relay.example.org\n");
+    let p = profile(&x, Client::DotenvGeneric);
+    assert_eq!(
+        (p.port.as_ref().unwrap().value, sec(p)),
+        (465, Some(Security::ImplicitTls))
+    );
+    let x = ex("MAILER_DSN=smtp://localhost\n");
+    let p = profile(&x, Client::DotenvGeneric);
+    assert_eq!(p.port.as_ref().unwrap().value, 25);
+    // auto_tls=false switches TLS off even on 465.
+    let x = ex("MAILER_DSN=smtp://relay.example.org:465?auto_tls=false\n");
+    assert_eq!(
+        sec(profile(&x, Client::DotenvGeneric)),
+        Some(Security::None)
+    );
+    // null:// gives no profile.
+    assert!(ex("MAILER_DSN=null://null\n").profiles.is_empty());
+
+    // EMAIL_URL replaces the EMAIL_* profile; smtp+ssl is implicit TLS on 465 by default.
+    let x = ex("EMAIL_URL=smtp+ssl://u:p@relay.example.org\nEMAIL_HOST=other\n");
+    assert_eq!(x.profiles.len(), 1);
+    let p = profile(&x, Client::Django);
+    assert_eq!(p.label, "EMAIL_URL");
+    assert_eq!(
+        (p.port.as_ref().unwrap().value, sec(p)),
+        (465, Some(Security::ImplicitTls))
+    );
+    let x = ex("EMAIL_URL=submission://u:p@relay.example.org\n");
+    let p = profile(&x, Client::Django);
+    assert_eq!(p.port.as_ref().unwrap().value, 587);
+    assert_eq!(sec(p), Some(Security::StartTls { required: true }));
+    let x = ex("EMAIL_URL=smtp://u:p@relay.example.org:465?ssl=True\n");
+    assert_eq!(
+        sec(profile(&x, Client::Django)),
+        Some(Security::ImplicitTls)
+    );
+
+    // A generic URL only when the value is one; a bare host in EMAIL_SERVER is not reported.
+    let x = ex("EMAIL_SERVER=smtp.example.org\n");
+    assert!(x.findings.is_empty() && x.profiles.is_empty());
+    let x = ex("SMTP_URL=smtp://u:p@relay.example.org?requireTLS=true\nSMTP_HOST=other\n");
+    assert_eq!(x.profiles.len(), 1);
+    let p = profile(&x, Client::DotenvGeneric);
+    assert_eq!(p.port.as_ref().unwrap().value, 587);
+    assert_eq!(sec(p), Some(Security::StartTls { required: true }));
 }

@@ -440,3 +440,34 @@ fn a_flag_read_next_to_the_other_written_true_must_be_false() {
     assert_eq!(env(&p, "T").apply("False"), Some(implicit.clone()));
     assert_ne!(env(&p, "T").apply("True"), Some(implicit));
 }
+
+#[test]
+fn flask_mail_config_classes_inherit_their_bases() {
+    let src = "class Config:\n    MAIL_SERVER = 'smtp.example.org'\n    MAIL_PORT = 465\n    \
+               MAIL_USE_TLS = True\n\nclass Prod(Config):\n    MAIL_USE_TLS = False\n    \
+               MAIL_USE_SSL = True\n\ndef f():\n    MAIL_SERVER = 'ignored'\n";
+    let x = extract(FileId(0), src);
+    let labels: Vec<&str> = x.profiles.iter().map(|p| p.label.as_str()).collect();
+    assert_eq!(labels, ["Config (Flask-Mail)", "Prod (Flask-Mail)"]);
+    let sec = |i: usize| x.profiles[i].security.as_ref().unwrap().value;
+    assert_eq!(sec(0), crate::model::Security::StartTls { required: true });
+    assert_eq!(sec(1), crate::model::Security::ImplicitTls);
+    assert_eq!(
+        x.profiles[1].host.as_ref().unwrap().value,
+        "smtp.example.org"
+    );
+    assert_eq!(x.profiles[1].port.as_ref().unwrap().value, 465);
+    // Both flags on in one scope; and smtplib scripts keep their MAIL_* constants.
+    let x = extract(
+        FileId(0),
+        "MAIL_SERVER = 'h'\nMAIL_USE_TLS = True\nMAIL_USE_SSL = True\n",
+    );
+    assert_eq!(x.findings[0].code, "conflicting-settings");
+    let src =
+        "import smtplib\nMAIL_SERVER = 'smtp.example.org'\ns = smtplib.SMTP(MAIL_SERVER, 587)\n";
+    let x = extract(FileId(0), src);
+    assert!(x
+        .profiles
+        .iter()
+        .all(|p| p.client != crate::model::Client::FlaskMail));
+}

@@ -8,6 +8,7 @@ pub mod dotenv;
 pub mod ini;
 pub mod ini_properties;
 pub mod js;
+pub mod json;
 pub mod msmtprc;
 pub mod php;
 pub mod prefs_js;

@@ -7,15 +7,16 @@ use crate::extract::{is_secret_key, parse_port};
 use crate::model::{Client, Profile, Secret, Value};
 use crate::source::Loc;
 
-/// Spans of the secrets among `entries`: password fields, and keys whose name says secret
-/// unless the definition says the value only says where the password is (`passwordeval`).
+/// Spans of the secrets among `entries`: password fields, and keys the definition does not
+/// map whose name says secret (`passwordeval` is mapped, as a reference: not a secret).
 pub(super) fn secrets(def: &Definition, entries: &[Entry], out: &mut Vec<Range<usize>>) {
     for e in entries {
         let field = def.key(&e.key).map(|k| k.field);
+        // A key the definition maps is a secret only as a password (`Credentials.UserName` is
+        // a login); another key by its name's last part (`spring.datasource.password`).
         let secret = match field {
-            Some(Field::Password) => true,
-            Some(Field::PasswordRef) => false,
-            _ => is_secret_key(&e.key),
+            Some(f) => f == Field::Password,
+            None => is_secret_key(e.key.rsplit('.').next().unwrap_or(&e.key)),
         };
         if secret
             && e.value
@@ -212,9 +213,11 @@ impl Builder<'_> {
             Field::Port => self.port(e, k.service_names),
             Field::HostPort => self.host_port(e, k.port_required),
             Field::Security => self.security(e),
-            Field::TlsSwitch => self.tls = self.boolean(e).map(|b| Value::literal(b, loc)),
+            Field::TlsSwitch => {
+                self.tls = self.switch(e, loc);
+            }
             Field::StarttlsVariant => {
-                self.variant = self.boolean(e).map(|b| Value::literal(b, loc));
+                self.variant = self.switch(e, loc);
             }
             Field::Username => {
                 if let Some(s) = self.text(e).filter(|s| !s.is_empty()) {
@@ -247,7 +250,7 @@ impl Builder<'_> {
                     Field::StarttlsRequiredSwitch => 1,
                     _ => 2,
                 };
-                self.switches[i] = self.boolean(e).map(|b| Value::literal(b, loc));
+                self.switches[i] = self.switch(e, loc);
             }
             Field::TrustHosts => {
                 let all = e
@@ -263,7 +266,28 @@ impl Builder<'_> {
         }
     }
 
+    /// A TLS switch; a word the program refuses leaves the TLS mode unknown (no default).
+    fn switch(&mut self, e: &Entry, loc: Loc) -> Option<Value<bool>> {
+        let b = self.boolean(e);
+        if b.is_none() {
+            self.refused.push(Field::Security);
+        }
+        b.map(|b| Value::literal(b, loc))
+    }
+
     fn port(&mut self, e: &Entry, service_names: bool) {
+        if let crate::extract::syntax::toml::Scalar::Int(n) = e.value {
+            match u16::try_from(n).ok().filter(|&p| p != 0) {
+                Some(p) => self.p.port = Some(Value::literal(p, self.loc(&e.value_span))),
+                None => self.invalid(
+                    Severity::Error,
+                    &e.value_span,
+                    format!("`{n}` is not a port number (1-65535)"),
+                    String::new(),
+                ),
+            }
+            return;
+        }
         let Some(s) = self.text(e) else { return };
         if s.is_empty() {
             return;

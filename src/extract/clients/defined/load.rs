@@ -84,7 +84,7 @@ pub const FIELDS: &[(&str, Field)] = &[
     ("trust-hosts", Field::TrustHosts),
 ];
 /// The syntaxes, TLS words, auth words and combiners a definition may name.
-pub const SYNTAXES: &[&str] = &["go-ini", "git-config", "msmtprc", "java-properties"];
+pub const SYNTAXES: &[&str] = &["go-ini", "git-config", "msmtprc", "java-properties", "json"];
 pub const SECURITY_WORDS: &[&str] = &[
     "implicit",
     "starttls",
@@ -195,6 +195,7 @@ impl Check<'_> {
             "git-config" => Syntax::GitConfig,
             "msmtprc" => Syntax::Msmtprc,
             "java-properties" => Syntax::JavaProperties,
+            "json" => Syntax::Json,
             other => return self.fail(&raw.syntax, format!("unknown syntax `{other}`")),
         };
         let p = &raw.profiles;

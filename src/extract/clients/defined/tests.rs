@@ -45,6 +45,8 @@ fn every_definition_is_read_by_a_format_row() {
         ("git-sendemail", "gitconfig"),
         ("msmtp", "msmtprc"),
         ("spring-boot", "spring-properties"),
+        ("dotnet", "dotnet-appsettings"),
+        ("ghost", "ghost-config"),
     ] {
         let f = crate::extract::Format::from_name(format).unwrap();
         let text = "";
@@ -53,7 +55,7 @@ fn every_definition_is_read_by_a_format_row() {
     }
     assert_eq!(
         builtin().len(),
-        5,
+        7,
         "a new definition needs a row here and in formats.rs"
     );
 }
@@ -247,4 +249,23 @@ fn spring_switches_by_precedence_placeholders_and_trust() {
     );
     assert_eq!(p.port.unwrap().value, 465);
     assert!(ex("spring-boot", "server.port=8080\n").profiles.is_empty());
+}
+
+#[test]
+fn json_sections_match_without_case_for_dotnet_and_nodemailer_defaults_for_ghost() {
+    let t = "{\"emailsettings\": {\"HOST\": \"h.example.org\", \"port\": \"465\", \"enableSSL\": true, \"Credentials\": {\"Password\": \"pw123456\"}}}";
+    let e = ex("dotnet", t);
+    assert_eq!(texts(t, &e.secrets), ["pw123456"]);
+    let p = only(e);
+    assert_eq!(
+        p.security.as_ref().unwrap().value,
+        Security::StartTls { required: true }
+    );
+    assert_eq!(at(t, &p.port), "465");
+    let t = "{\"mail\": {\"options\": {\"host\": \"h\", \"secure\": true}}}";
+    let p = only(ex("ghost", t));
+    assert_eq!(p.security.unwrap().value, Security::ImplicitTls);
+    assert_eq!(p.port.unwrap().value, 465);
+    let t = "{\"mail\": {\"transport\": \"Direct\", \"options\": {\"host\": \"h\"}}}";
+    assert!(ex("ghost", t).profiles.is_empty());
 }

@@ -476,7 +476,7 @@ fn verification_auth_types_and_ignored_keys() {
 
     let src = "createTransport({ host: 'h', port: 465, secureConnection: true, user: 'u' })";
     let e = ex(src);
-    assert_eq!(codes(&e), ["invalid-value", "invalid-value"]);
+    assert_eq!(codes(&e), ["unknown-setting", "unknown-setting"]);
     assert_eq!(
         &src[e.findings[0].labels[0].loc.span.clone()],
         "secureConnection"
@@ -634,4 +634,53 @@ fn url_parts_keep_node_semantics() {
     assert_eq!(p.username.as_ref().unwrap().value, "me@x.com");
     assert_eq!(p.security.as_ref().unwrap().value, Security::ImplicitTls);
     assert_eq!(at(src, &p.port), "465");
+}
+
+#[test]
+fn options_recognised_by_shape_outside_create_transport() {
+    let src = "const smtpConfig = { host: 'smtp.example.org', port: 465, secure: true,\n\
+               auth: { user: 'a@example.org', pass: process.env.SMTP_PASS } };\n\
+               module.exports = { smtpConfig, db: { host: 'db', port: 5432, user: 'u' } };\n";
+    let p = one(src);
+    assert_eq!(p.label, "smtpConfig");
+    assert_eq!(&src[p.anchor.span.clone()], "host");
+    assert_eq!(p.security.as_ref().unwrap().value, Security::ImplicitTls);
+    assert_eq!(env(&p, "SMTP_PASS", 0).var, "SMTP_PASS");
+    // Nested under a key, and named by its path.
+    let src = "module.exports = { mail: { host: 'relay.internal', port: 587, auth: { user: 'u', pass: 'p' } } };";
+    assert_eq!(one(src).label, "module.exports.mail");
+    // A cache or database object has no sign of mail.
+    assert!(ex("export default { host: 'cache', port: 6379 };")
+        .profiles
+        .is_empty());
+    assert!(
+        ex("const db = { host: 'db.internal', port: 5432, auth: {} };")
+            .profiles
+            .is_empty()
+    );
+    // With a createTransport call in the file, only the call gives a profile.
+    let src = "const o = { host: 'smtp.example.org', port: 587, secure: false };\n\
+               const t = nodemailer.createTransport(o);\nexport const backup = { ...o, port: 465 };";
+    let x = ex(src);
+    assert_eq!(x.profiles.len(), 1);
+    assert_eq!(x.profiles[0].label, "t");
+}
+
+#[test]
+fn option_names_one_edit_away_are_unknown_settings() {
+    let src = "createTransport({ host: 'h', port: 587, secrue: true, requireTSL: true,\n\
+               auth: { usr: 'u', pas: 'p', user: 'a', pass: 'b' }, poool: 2 })";
+    let e = ex(src);
+    let keys: Vec<&str> = e
+        .findings
+        .iter()
+        .map(|f| &src[f.labels[0].loc.span.clone()])
+        .collect();
+    assert_eq!(keys, ["secrue", "requireTSL", "poool"]);
+    assert!(e.findings.iter().all(|f| f.code == "unknown-setting"));
+    assert!(e.findings[0].help.as_deref().unwrap().contains("`secure`"));
+    // Options Nodemailer reads, and keys too short to judge, are left alone.
+    let e =
+        ex("createTransport({ host: 'h', port: 587, pool: true, maxConnections: 2, name: 'x' })");
+    assert!(e.findings.is_empty());
 }

@@ -1,0 +1,272 @@
+//! Flask-Mail's settings written in Python: module-level `MAIL_*` names (a flat `config.py`) and
+//! the attributes of config classes (`class ProductionConfig(Config): MAIL_SERVER = ...`), one
+//! profile per module or class, a class inheriting what its bases in the same file set.
+//!
+//! Flask-Mail (`flask_mail.py`): `MAIL_SERVER` defaults to `localhost`, `MAIL_PORT` to 25;
+//! `MAIL_USE_SSL` connects with `smtplib.SMTP_SSL` (implicit TLS), `MAIL_USE_TLS` calls
+//! `starttls()` (STARTTLS that must succeed); both at once runs STARTTLS inside TLS, which
+//! fails; it logs in when `MAIL_USERNAME` and `MAIL_PASSWORD` are both set.
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use tree_sitter::Node;
+
+use super::django::flags_mean;
+use super::reads::{bool_conv, env_ref, port_conv, text_ref, Out};
+use crate::extract::syntax::python::PyFile;
+use crate::extract::syntax::value::{port_of, BoolVal, NumKind, Val};
+use crate::extract::Extraction;
+use crate::finding::{Finding, Label, Severity};
+use crate::model::conversion::Target;
+use crate::model::{AuthMethod, Client, Profile, Secret, Value};
+
+const NAMES: &[&str] = &[
+    "MAIL_SERVER",
+    "MAIL_PORT",
+    "MAIL_USE_TLS",
+    "MAIL_USE_SSL",
+    "MAIL_USERNAME",
+    "MAIL_PASSWORD",
+    "MAIL_DEFAULT_SENDER",
+];
+const PORT: &str = "Flask-Mail's MAIL_PORT defaults to 25";
+const PLAIN: &str = "Flask-Mail sends without TLS unless MAIL_USE_TLS or MAIL_USE_SSL is true";
+const LOGIN: &str = "Flask-Mail logs in when MAIL_USERNAME and MAIL_PASSWORD are both set";
+
+/// One scope's settings: name -> (span of the name, value).
+type Settings<'t> = HashMap<&'static str, (Range<usize>, Node<'t>)>;
+
+/// The profiles of the Flask-Mail settings of a Python file; `smtplib` says whether the file
+/// opens smtplib connections of its own (then its `MAIL_*` constants are theirs, unless the
+/// file mentions Flask).
+pub fn read(py: &PyFile, ex: &mut Extraction, smtplib: bool) {
+    if !py.src.contains("MAIL_SERVER") && !py.src.contains("MAIL_USE_") {
+        return;
+    }
+    if smtplib && !py.src.to_ascii_lowercase().contains("flask") {
+        return;
+    }
+    // Scope (class name, or "" for the module) -> its own settings; class -> its bases.
+    let mut scopes: HashMap<String, Settings> = HashMap::new();
+    let mut bases: HashMap<String, Vec<String>> = HashMap::new();
+    let mut order: Vec<String> = Vec::new();
+    for &name in NAMES {
+        for (pos, value) in py.bindings.all(name) {
+            let Some(scope) = scope_of(py, *value, &mut bases) else {
+                continue;
+            };
+            if !order.contains(&scope) {
+                order.push(scope.clone());
+            }
+            let span = *pos..*pos + name.len();
+            scopes
+                .entry(scope)
+                .or_default()
+                .insert(name, (span, *value));
+        }
+    }
+    for scope in order {
+        let mut s: Settings = HashMap::new();
+        collect(&scope, &scopes, &bases, &mut s, 0);
+        if !(s.contains_key("MAIL_SERVER")
+            || s.contains_key("MAIL_USE_TLS")
+            || s.contains_key("MAIL_USE_SSL"))
+        {
+            continue;
+        }
+        let label = match scope.as_str() {
+            "" => "MAIL_* (Flask-Mail)".to_string(),
+            c => format!("{c} (Flask-Mail)"),
+        };
+        let p = profile(py, &s, label, ex);
+        ex.profiles.push(p);
+    }
+}
+
+/// The settings of a scope with those of its bases under them (the class's own win).
+fn collect<'t>(
+    scope: &str,
+    scopes: &HashMap<String, Settings<'t>>,
+    bases: &HashMap<String, Vec<String>>,
+    out: &mut Settings<'t>,
+    depth: usize,
+) {
+    if let Some(own) = scopes.get(scope) {
+        for (k, v) in own {
+            out.entry(k).or_insert_with(|| v.clone());
+        }
+    }
+    if depth < 8 {
+        for b in bases.get(scope).into_iter().flatten() {
+            collect(b, scopes, bases, out, depth + 1);
+        }
+    }
+}
+
+/// The class whose body assigns `value` ("" at module level); `None` inside a function.
+fn scope_of(py: &PyFile, value: Node, bases: &mut HashMap<String, Vec<String>>) -> Option<String> {
+    let mut n = value.parent()?;
+    loop {
+        match n.kind() {
+            "module" => return Some(String::new()),
+            "function_definition" | "lambda" => return None,
+            "class_definition" => {
+                let name = py.src[n.child_by_field_name("name")?.byte_range()].to_string();
+                if let Some(args) = n.child_by_field_name("superclasses") {
+                    let mut c = args.walk();
+                    let list = args
+                        .named_children(&mut c)
+                        .filter(|a| a.kind() == "identifier")
+                        .map(|a| py.src[a.byte_range()].to_string())
+                        .collect();
+                    bases.insert(name.clone(), list);
+                }
+                return Some(name);
+            }
+            _ => n = n.parent()?,
+        }
+    }
+}
+
+fn profile(py: &PyFile, s: &Settings, label: String, ex: &mut Extraction) -> Profile {
+    let file = py.file;
+    let get = |k: &str| s.get(k).map(|(span, v)| (span.clone(), py.eval(*v, 0)));
+    let anchor = s
+        .values()
+        .map(|(span, _)| span.clone())
+        .min_by_key(|r| r.start);
+    let anchor = anchor.unwrap_or(0..0);
+    let mut p = Profile::new(Client::FlaskMail, label, py.loc(anchor.clone()));
+    let mut near = anchor.clone();
+    match get("MAIL_SERVER") {
+        Some((_, Val::Str { text, span })) if !text.trim().is_empty() => {
+            near = span.clone();
+            p.host = Some(Value::literal(text.trim().to_owned(), py.loc(span)));
+        }
+        Some((_, Val::EnvText(r))) => p.env_refs.push(text_ref(file, &r, Target::Host)),
+        _ => {}
+    }
+    match get("MAIL_PORT") {
+        None | Some((_, Val::Null)) => {
+            p.port = Some(Value::default(25, py.loc(near.clone()), PORT));
+        }
+        Some((_, Val::Num { value, span })) => {
+            let ok = value.fract() == 0.0 && (1.0..=65535.0).contains(&value);
+            if ok {
+                p.port = Some(Value::literal(value as u16, py.loc(span)));
+            }
+        }
+        Some((_, Val::Str { text, span })) => {
+            if let Some(n) = port_of(&text, NumKind::Whole) {
+                p.port = Some(Value::literal(n, py.loc(span)));
+            }
+        }
+        Some((_, Val::EnvText(r))) | Some((_, Val::EnvNum(r, _))) => {
+            p.env_refs
+                .push(env_ref(file, &r, port_conv(NumKind::Whole)));
+        }
+        Some(_) => {}
+    }
+    login(py, s, &mut p, &anchor);
+    match get("MAIL_DEFAULT_SENDER") {
+        Some((_, Val::Str { text, span })) if text.contains('@') => {
+            p.from.push(Value::literal(text, py.loc(span)))
+        }
+        Some((_, Val::EnvText(r))) => p.env_refs.push(text_ref(file, &r, Target::From)),
+        _ => {}
+    }
+    tls(py, s, &mut p, near, ex);
+    p
+}
+
+fn login(py: &PyFile, s: &Settings, p: &mut Profile, anchor: &Range<usize>) {
+    let file = py.file;
+    let mut given = [false, false];
+    for (i, key) in ["MAIL_USERNAME", "MAIL_PASSWORD"].into_iter().enumerate() {
+        let Some((_, v)) = s.get(key) else { continue };
+        match py.eval(*v, 0) {
+            Val::Str { text, span } if !text.is_empty() => {
+                given[i] = true;
+                if i == 0 {
+                    p.username = Some(Value::literal(text, py.loc(span)));
+                } else {
+                    p.password = Some(Value::literal(Secret::new(text), py.loc(span)));
+                }
+            }
+            Val::EnvText(r) => {
+                given[i] = true;
+                let target = if i == 0 {
+                    Target::Username
+                } else {
+                    Target::Password
+                };
+                p.env_refs.push(text_ref(file, &r, target));
+            }
+            Val::Str { .. } | Val::Null => {}
+            _ => given[i] = true,
+        }
+    }
+    let at = p
+        .password
+        .as_ref()
+        .map_or(py.loc(anchor.clone()), |pw| pw.loc.clone());
+    p.auth = Some(match given {
+        [true, true] => Value::default(AuthMethod::Password, at, LOGIN),
+        _ => Value::default(AuthMethod::None, at, LOGIN),
+    });
+}
+
+/// `MAIL_USE_TLS` and `MAIL_USE_SSL`: written (literal) or read from the environment.
+fn tls(py: &PyFile, s: &Settings, p: &mut Profile, near: Range<usize>, ex: &mut Extraction) {
+    use BoolVal::{Env, Known};
+    let flag = |k: &str| s.get(k).map(|(_, v)| py.flag(*v));
+    let (t, l) = (flag("MAIL_USE_TLS"), flag("MAIL_USE_SSL"));
+    let known = |b: &Option<BoolVal>| match b {
+        None => Some((false, None)),
+        Some(Known(v, span)) => Some((*v, Some(span.clone()))),
+        _ => None,
+    };
+    match (known(&t), known(&l)) {
+        (Some((tv, ta)), Some((sv, sa))) => match flags_mean(tv, sv) {
+            None => ex.findings.push(
+                Finding::new(
+                    "conflicting-settings",
+                    Severity::Error,
+                    "MAIL_USE_TLS and MAIL_USE_SSL are both true: Flask-Mail connects with TLS \
+                     and then sends STARTTLS inside it, which the server refuses",
+                    Label::new(py.loc(sa.unwrap_or(0..0)), "implicit TLS"),
+                )
+                .with_label(Label::new(py.loc(ta.unwrap_or(0..0)), "STARTTLS"))
+                .with_help("keep MAIL_USE_SSL for port 465 or MAIL_USE_TLS for port 587"),
+            ),
+            Some(sec) => {
+                let at = if sv {
+                    sa
+                } else if tv {
+                    ta
+                } else {
+                    ta.or(sa)
+                };
+                p.security = Some(match at {
+                    Some(span) => Value::literal(sec, py.loc(span)),
+                    None => Value::default(sec, py.loc(near), PLAIN),
+                });
+            }
+        },
+        // One flag from the environment, the other off or absent.
+        (None, Some((false, _))) => {
+            if let Some(Env(r, pr)) = &t {
+                let c = bool_conv(Out::StartReq, Out::NoTls, pr.clone());
+                p.env_refs.push(env_ref(py.file, r, c));
+            }
+        }
+        (Some((false, _)), None) => {
+            if let Some(Env(r, pr)) = &l {
+                let c = bool_conv(Out::Implicit, Out::NoTls, pr.clone());
+                p.env_refs.push(env_ref(py.file, r, c));
+            }
+        }
+        _ => {}
+    }
+}
