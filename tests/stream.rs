@@ -89,3 +89,51 @@ fn files_named_in_any_order_stream_like_a_whole_run() {
     let (whole, streamed, _, _) = both(&files, 2);
     assert_eq!(whole, streamed);
 }
+
+/// `json` and `sarif` written part by part: valid documents with the findings, counts and
+/// rules of a whole run.
+#[test]
+fn json_and_sarif_documents_written_in_parts_hold_the_whole_run() {
+    use serde_json::Value;
+    use smtp_doctor::report::json::JsonWriter;
+    use smtp_doctor::report::sarif::SarifWriter;
+    let providers = Providers::builtin().unwrap();
+    let opts = RunOptions::default();
+    let paths = [PathBuf::from("fixtures")];
+    let whole = check_paths_with(&paths, &providers, &opts);
+    let (mut json, mut sarif) = (JsonWriter::new(), SarifWriter::new());
+    let (mut j, mut s) = (json.begin(), sarif.begin());
+    let done = check_paths_in_batches(&paths, &providers, &opts, 5, &mut |part| {
+        j.push_str(&json.part(part));
+        s.push_str(&sarif.part(part));
+        true
+    });
+    j.push_str(&json.end(&done.tally, &[]));
+    s.push_str(&sarif.end());
+    let sorted = |v: &Value| {
+        let mut items: Vec<String> = v
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x.to_string())
+            .collect();
+        items.sort();
+        items
+    };
+    let streamed: Value = serde_json::from_str(&j).expect("streamed json parses");
+    let expected: Value = serde_json::from_str(&report::json::render(&whole)).unwrap();
+    assert!(expected["diagnostics"].as_array().unwrap().len() > 100);
+    assert_eq!(
+        sorted(&streamed["diagnostics"]),
+        sorted(&expected["diagnostics"])
+    );
+    for key in ["files_checked", "profiles", "version", "tool"] {
+        assert_eq!(streamed[key], expected[key], "{key}");
+    }
+    let streamed: Value = serde_json::from_str(&s).expect("streamed sarif parses");
+    let expected: Value = serde_json::from_str(&report::sarif::render(&whole)).unwrap();
+    let (a, b) = (&streamed["runs"][0], &expected["runs"][0]);
+    assert_eq!(sorted(&a["results"]), sorted(&b["results"]));
+    assert_eq!(a["tool"], b["tool"]);
+    assert_eq!(streamed["version"], expected["version"]);
+}

@@ -59,26 +59,63 @@ fn diagnostic(outcome: &Outcome, f: &Finding) -> Value {
 }
 
 pub fn render(outcome: &Outcome) -> String {
-    let diagnostics: Vec<Value> = outcome
-        .findings
-        .iter()
-        .map(|f| diagnostic(outcome, f))
-        .collect();
-    let doc = json!({
-        "version": 1,
-        "tool": {"name": "smtp-doctor", "version": env!("CARGO_PKG_VERSION")},
-        "files_checked": outcome.files_checked,
-        "profiles": outcome.profiles.len(),
-        "diagnostics": diagnostics,
-    });
-    let mut doc = doc;
-    if !outcome.probes.is_empty() {
-        doc["probes"] = serde_json::to_value(&outcome.probes).unwrap_or_default();
-    }
-    let mut s =
-        super::escape::json(serde_json::to_string_pretty(&doc).unwrap_or_else(|_| "{}".into()));
-    s.push('\n');
+    let mut w = JsonWriter::new();
+    let mut s = w.begin();
+    s.push_str(&w.part(outcome));
+    s.push_str(&w.end(&super::Tally::of(outcome), &outcome.probes));
     s
+}
+
+/// `--format json` part by part: the `diagnostics` array grows as parts arrive, and the counts
+/// follow it. The same bytes as one document built at once.
+pub struct JsonWriter {
+    array: super::parts::ArrayWriter,
+}
+
+impl Default for JsonWriter {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl JsonWriter {
+    pub fn new() -> Self {
+        JsonWriter {
+            array: super::parts::ArrayWriter::new("diagnostics"),
+        }
+    }
+
+    fn doc(tally: &super::Tally, probes: &[crate::probe::ProbeReport]) -> Value {
+        let mut doc = json!({
+            "version": 1,
+            "tool": {"name": "smtp-doctor", "version": env!("CARGO_PKG_VERSION")},
+            "files_checked": tally.files_checked,
+            "profiles": tally.profiles,
+            "diagnostics": [],
+        });
+        if !probes.is_empty() {
+            doc["probes"] = serde_json::to_value(probes).unwrap_or_default();
+        }
+        doc
+    }
+
+    /// The document up to the first diagnostic (counts are not known yet: they follow it).
+    pub fn begin(&mut self) -> String {
+        self.array.begin(&Self::doc(&super::Tally::default(), &[]))
+    }
+
+    pub fn part(&mut self, outcome: &Outcome) -> String {
+        let items: Vec<Value> = outcome
+            .findings
+            .iter()
+            .map(|f| diagnostic(outcome, f))
+            .collect();
+        self.array.items(&items)
+    }
+
+    pub fn end(&mut self, tally: &super::Tally, probes: &[crate::probe::ProbeReport]) -> String {
+        self.array.end(&Self::doc(tally, probes))
+    }
 }
 
 /// `--format json-lines`: one diagnostic object per line, nothing else.

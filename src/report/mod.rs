@@ -10,6 +10,7 @@ pub mod escape;
 pub mod full;
 pub mod github;
 pub mod json;
+pub mod parts;
 pub mod sarif;
 
 /// The output formats of `check` (their command-line names are given in `crate::cli`).

@@ -168,9 +168,12 @@ pub fn parse_dsn(s: &str) -> Option<Dsn> {
 /// code reader finds its secrets in URLs with this one scanner.
 pub fn password_span(text: &str) -> Option<Range<usize>> {
     let sep = text.find("://")?;
+    // Just after the last character that cannot be in a scheme (it may be several bytes long).
     let start = text[..sep]
-        .rfind(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.')))
-        .map_or(0, |i| i + 1);
+        .char_indices()
+        .rev()
+        .find(|&(_, c)| !(c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.')))
+        .map_or(0, |(i, c)| i + c.len_utf8());
     let (_, pass) = parse_dsn(&text[start..])?.pass?;
     (pass.start < pass.end).then(|| start + pass.start..start + pass.end)
 }
@@ -178,6 +181,15 @@ pub fn password_span(text: &str) -> Option<Range<usize>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_multibyte_character_before_the_scheme_is_stepped_over() {
+        let s = "MAIL=«smtp://u:secret@h»";
+        let r = password_span(s).unwrap();
+        assert_eq!(&s[r], "secret");
+        // No scheme at all after the character: no URL, and no panic.
+        assert_eq!(password_span("é://u:pw@h"), None);
+    }
 
     #[test]
     fn a_raw_hash_in_the_password_is_located() {
