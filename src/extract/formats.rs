@@ -359,11 +359,28 @@ mod tests {
             Some(f("thunderbird-prefs"))
         );
         assert_eq!(detect(Path::new("config.toml"), ""), Some(f("toml")));
-        for spring in ["application.yml", "Application-prod.YAML", "bootstrap-dev.yml"] {
-            assert_eq!(detect(Path::new(spring), ""), Some(f("spring-yaml")), "{spring}");
+        for spring in [
+            "application.yml",
+            "Application-prod.YAML",
+            "bootstrap-dev.yml",
+        ] {
+            assert_eq!(
+                detect(Path::new(spring), ""),
+                Some(f("spring-yaml")),
+                "{spring}"
+            );
         }
-        for other in ["application-.rb", "app.yml", "application.yml.bak", "docker-compose.yml"] {
-            assert_ne!(detect(Path::new(other), ""), Some(f("spring-yaml")), "{other}");
+        for other in [
+            "application-.rb",
+            "app.yml",
+            "application.yml.bak",
+            "docker-compose.yml",
+        ] {
+            assert_ne!(
+                detect(Path::new(other), ""),
+                Some(f("spring-yaml")),
+                "{other}"
+            );
         }
         assert_eq!(
             detect(

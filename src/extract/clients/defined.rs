@@ -9,8 +9,8 @@ use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
 use std::sync::OnceLock;
 
-use crate::extract::syntax::toml::{Entry, Table};
 use crate::extract::syntax::toml::Scalar;
+use crate::extract::syntax::toml::{Entry, Table};
 use crate::extract::syntax::{ini, ini_properties, json, msmtprc, yaml};
 use crate::extract::Extraction;
 use crate::finding::{Finding, Label, Severity};

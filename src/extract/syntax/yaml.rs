@@ -110,10 +110,7 @@ impl<'a> W<'a> {
         }
         let header = start.byte_range().filter(|r| !r.is_empty());
         let mut entries: Vec<Entry> = Vec::new();
-        loop {
-            let Some((event, span)) = self.next()? else {
-                break;
-            };
+        while let Some((event, span)) = self.next()? {
             let (key, key_span) = match event {
                 Event::MappingEnd => break,
                 Event::Scalar(ref k, ..) => (k.to_string(), self.range(&span)),
@@ -284,9 +281,7 @@ fn plain(v: &str) -> Scalar {
                 && (digits == "0" || !digits.starts_with('0'));
             match v.parse::<i64>() {
                 Ok(n) if decimal => Scalar::Int(n),
-                _ if v.contains('.') && v.parse::<f64>().is_ok() => {
-                    Scalar::Other("float")
-                }
+                _ if v.contains('.') && v.parse::<f64>().is_ok() => Scalar::Other("float"),
                 _ => Scalar::Str(v.to_owned()),
             }
         }
@@ -298,8 +293,15 @@ mod tests {
     use super::*;
 
     fn entries<'d>(d: &'d Document, path: &str) -> Vec<(&'d str, &'d Scalar)> {
-        let t = d.tables.iter().find(|t| t.path.join("/") == path).expect(path);
-        t.entries.iter().map(|e| (e.key.as_str(), &e.value)).collect()
+        let t = d
+            .tables
+            .iter()
+            .find(|t| t.path.join("/") == path)
+            .expect(path);
+        t.entries
+            .iter()
+            .map(|e| (e.key.as_str(), &e.value))
+            .collect()
     }
 
     #[test]
@@ -314,8 +316,14 @@ mod tests {
                 ("spring.mail.host", &Scalar::Str("smtp.example.com".into())),
                 ("spring.mail.port", &Scalar::Int(587)),
                 ("spring.mail.password", &Scalar::Str("p'w".into())),
-                ("spring.mail.properties.mail.smtp.starttls.enable", &Scalar::Bool(true)),
-                ("spring.mail.properties[mail.smtp.ssl.trust]", &Scalar::Str("*".into())),
+                (
+                    "spring.mail.properties.mail.smtp.starttls.enable",
+                    &Scalar::Bool(true)
+                ),
+                (
+                    "spring.mail.properties[mail.smtp.ssl.trust]",
+                    &Scalar::Str("*".into())
+                ),
                 ("spring.mail.properties.empty", &Scalar::Other("null")),
             ]
         );
@@ -333,13 +341,24 @@ mod tests {
         let d = parse(t);
         assert!(d.errors.is_empty(), "{:?}", d.errors);
         let first = entries(&d, "notify[0]");
-        assert_eq!(first[2], ("password", &Scalar::Str("!secret smtp_pw".into())));
+        assert_eq!(
+            first[2],
+            ("password", &Scalar::Str("!secret smtp_pw".into()))
+        );
         assert_eq!(first[3], ("port", &Scalar::Int(25)));
         assert_eq!(first.len(), 4, "an alias is no value");
-        assert_eq!(entries(&d, "notify[2]"), [("platform", &Scalar::Str("x".into()))]);
-        let pw = &d.tables.iter().find(|t| t.path == ["notify[0]"]).unwrap().entries[2];
+        assert_eq!(
+            entries(&d, "notify[2]"),
+            [("platform", &Scalar::Str("x".into()))]
+        );
+        let pw = &d
+            .tables
+            .iter()
+            .find(|t| t.path == ["notify[0]"])
+            .unwrap()
+            .entries[2];
         assert_eq!(&t[pw.value_span.clone()], "!secret smtp_pw");
-        let second = d.tables.iter().filter(|t| t.path.is_empty()).last().unwrap();
+        let second = d.tables.iter().rfind(|t| t.path.is_empty()).unwrap();
         assert_eq!(second.entries[0].value, Scalar::Str("0587".into()));
     }
 
