@@ -250,6 +250,19 @@ pub static FORMATS: &[FormatDef] = &[
         tree_sitter: false,
         read: |file, text| clients::defined::extract("ghost", file, text),
     },
+    FormatDef {
+        name: "home-assistant",
+        doc: "docs/formats/home-assistant.md",
+        comment: "#",
+        file_names: &["configuration.yaml", "notify.yaml"],
+        prefixes: &[],
+        suffixes: &[],
+        extensions: &[],
+        mentions: &[],
+        content: &[],
+        tree_sitter: false,
+        read: |file, text| clients::defined::extract("home-assistant", file, text),
+    },
 ];
 
 /// A format: a row of [`FORMATS`].

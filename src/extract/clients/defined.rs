@@ -218,6 +218,9 @@ pub struct Definition {
     pub requires_any: Vec<Field>,
     /// The key that switches mail on, and the program's default.
     pub enabled: Option<(String, bool)>,
+    /// With `equals`, mail is on when the enabled key holds this word (Home Assistant's
+    /// `platform: smtp`) instead of a true boolean.
+    pub enabled_word: Option<String>,
     pub keys_ignore_case: bool,
     pub keys: Vec<KeyDef>,
     pub removed: Vec<Removed>,
@@ -390,7 +393,7 @@ fn candidates<'t>(def: &Definition, tables: &'t [Table]) -> Vec<Candidate<'t>> {
             (2, Subsections::Inherit | Subsections::Alone) => true,
             _ => false,
         };
-        if !wanted || !def.sections.iter().any(|s| def.same_key(s, first)) {
+        if !wanted || !def.sections.iter().any(|s| section_matches(def, s, first)) {
             continue;
         }
         if let Some(&i) = index.get(t.path.as_slice()) {
@@ -411,6 +414,20 @@ fn candidates<'t>(def: &Definition, tables: &'t [Table]) -> Vec<Candidate<'t>> {
         out.push((label(def, &t.path), anchor, entries));
     }
     out
+}
+
+/// A section name against a table's first path part; `name[]` stands for every element of a
+/// sequence of tables (`name[0]`, `name[1]`: YAML lists of mappings), `[]` for a root list.
+fn section_matches(def: &Definition, section: &str, first: &str) -> bool {
+    match section.strip_suffix("[]") {
+        Some(name) => first
+            .strip_suffix(']')
+            .and_then(|f| f.rsplit_once('['))
+            .is_some_and(|(n, i)| {
+                def.same_key(n, name) && !i.is_empty() && i.bytes().all(|b| b.is_ascii_digit())
+            }),
+        None => def.same_key(section, first),
+    }
 }
 
 fn label(def: &Definition, path: &[String]) -> String {

@@ -72,7 +72,10 @@ pub(super) fn profile(
             .iter()
             .rev()
             .find(|e| def.same_key(&e.key, key))
-            .map(|e| b.boolean(e).unwrap_or(false))
+            .map(|e| match &def.enabled_word {
+                Some(w) => e.value.as_str().is_some_and(|v| v.trim() == w),
+                None => b.boolean(e).unwrap_or(false),
+            })
             .unwrap_or(*default);
         if !on {
             return;

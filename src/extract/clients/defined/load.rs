@@ -225,6 +225,7 @@ impl Check<'_> {
             }
             None => None,
         };
+        let enabled_word = p.enabled.as_ref().and_then(|e| e.equals.clone());
         let keys_ignore_case = match raw.key_case.value.as_str() {
             "sensitive" => false,
             "insensitive" => true,
@@ -286,6 +287,7 @@ impl Check<'_> {
             subsections,
             requires_any,
             enabled,
+            enabled_word,
             keys_ignore_case,
             keys,
             removed,

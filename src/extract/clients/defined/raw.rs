@@ -68,6 +68,8 @@ fn none() -> Spanned<String> {
 pub struct RawEnabled {
     pub key: String,
     pub default: bool,
+    #[serde(default)]
+    pub equals: Option<String>,
     pub source: Spanned<String>,
 }
 

@@ -47,6 +47,7 @@ fn every_definition_is_read_by_a_format_row() {
         ("spring-boot", "spring-properties"),
         ("dotnet", "dotnet-appsettings"),
         ("ghost", "ghost-config"),
+        ("home-assistant", "home-assistant"),
     ] {
         let f = crate::extract::Format::from_name(format).unwrap();
         let text = "";
@@ -55,7 +56,7 @@ fn every_definition_is_read_by_a_format_row() {
     }
     assert_eq!(
         builtin().len(),
-        7,
+        8,
         "a new definition needs a row here and in formats.rs"
     );
 }
@@ -268,4 +269,34 @@ fn json_sections_match_without_case_for_dotnet_and_nodemailer_defaults_for_ghost
     assert_eq!(p.port.unwrap().value, 465);
     let t = "{\"mail\": {\"transport\": \"Direct\", \"options\": {\"host\": \"h\"}}}";
     assert!(ex("ghost", t).profiles.is_empty());
+}
+
+#[test]
+fn home_assistant_reads_only_smtp_platforms_and_secret_tags_are_references() {
+    let t = "notify:\n  - platform: pushover\n    api_key: abcdefgh12345\n  - name: mail\n    platform: smtp\n    server: smtp.example.org\n    encryption: tls\n    username: u\n    password: !secret smtp_password\n    sender: a@example.org\n    verify_ssl: 'off'\n  - platform: smtp\n    server: b.example.org\n    password: 12345678\n";
+    let e = ex("home-assistant", t);
+    assert_eq!(e.profiles.len(), 2, "the pushover entry is not SMTP");
+    assert_eq!(texts(t, &e.secrets), ["abcdefgh12345", "12345678"]);
+    let p = &e.profiles[0];
+    assert!(p.password.is_none(), "`!secret` is a reference");
+    assert_eq!(p.security.as_ref().unwrap().value, Security::ImplicitTls);
+    // 587 whatever the encryption: Home Assistant's one default port.
+    assert_eq!(p.port.as_ref().unwrap().value, 587);
+    assert_eq!(at(t, &p.tls_verify), "off");
+    assert!(!p.tls_verify.as_ref().unwrap().value);
+    let q = &e.profiles[1];
+    assert_eq!(q.security.as_ref().unwrap().value, Security::StartTls { required: true });
+    assert_eq!(at(t, &q.password), "12345678");
+}
+
+#[test]
+fn spring_boot_yaml_reads_as_its_properties() {
+    let yml = "spring:\n  mail:\n    host: smtp.example.org\n    port: 465\n    password: 123456\n    properties:\n      \"[mail.smtp.ssl.enable]\": yes\n";
+    let e = extract_as("spring-boot", Syntax::Yaml, FileId(0), yml);
+    check_spans(yml, &e);
+    assert_eq!(texts(yml, &e.secrets), ["123456"]);
+    let p = only(e);
+    assert_eq!(p.security.as_ref().unwrap().value, Security::ImplicitTls);
+    assert_eq!(at(yml, &p.security), "yes");
+    assert_eq!(p.port.as_ref().unwrap().value, 465);
 }
