@@ -285,7 +285,10 @@ fn home_assistant_reads_only_smtp_platforms_and_secret_tags_are_references() {
     assert_eq!(at(t, &p.tls_verify), "off");
     assert!(!p.tls_verify.as_ref().unwrap().value);
     let q = &e.profiles[1];
-    assert_eq!(q.security.as_ref().unwrap().value, Security::StartTls { required: true });
+    assert_eq!(
+        q.security.as_ref().unwrap().value,
+        Security::StartTls { required: true }
+    );
     assert_eq!(at(t, &q.password), "12345678");
 }
 
