@@ -178,6 +178,18 @@ impl Check<'_> {
         })
     }
 
+    fn syntax(&self, name: &Spanned<String>) -> R<Syntax> {
+        Ok(match name.value.as_str() {
+            "go-ini" => Syntax::GoIni,
+            "git-config" => Syntax::GitConfig,
+            "msmtprc" => Syntax::Msmtprc,
+            "java-properties" => Syntax::JavaProperties,
+            "json" => Syntax::Json,
+            "yaml" => Syntax::Yaml,
+            other => return self.fail(name, format!("unknown syntax `{other}`")),
+        })
+    }
+
     fn definition(&self, raw: RawDefinition) -> R<Definition> {
         let id = raw.id.value.clone();
         if id.is_empty()
@@ -197,15 +209,7 @@ impl Check<'_> {
             }
             sources.insert(k.clone(), v.value.clone());
         }
-        let syntax = match raw.syntax.value.as_str() {
-            "go-ini" => Syntax::GoIni,
-            "git-config" => Syntax::GitConfig,
-            "msmtprc" => Syntax::Msmtprc,
-            "java-properties" => Syntax::JavaProperties,
-            "json" => Syntax::Json,
-            "yaml" => Syntax::Yaml,
-            other => return self.fail(&raw.syntax, format!("unknown syntax `{other}`")),
-        };
+        let syntax = self.syntax(&raw.syntax)?;
         let p = &raw.profiles;
         let subsections = match p.subsections.value.as_str() {
             "none" => Subsections::None,
