@@ -16,3 +16,4 @@ pub mod spelling;
 pub mod symfony;
 pub mod thunderbird;
 pub mod toml_app;
+pub mod wordpress;
