@@ -223,6 +223,8 @@ pub enum Client {
     FlaskMail,
     /// WP Mail SMTP's `WPMS_*` constants in a WordPress `wp-config.php`.
     WordPress,
+    /// Nextcloud's `config/config.php` (`mail_smtp*` in `$CONFIG`).
+    Nextcloud,
     /// A client defined as data under `clients/` (its id: `gitea`, `msmtp`, ...).
     Defined(&'static str),
 }
@@ -242,6 +244,7 @@ impl Client {
             Client::DjangoSettings => "django-settings",
             Client::FlaskMail => "flask-mail",
             Client::WordPress => "wp-mail-smtp",
+            Client::Nextcloud => "nextcloud",
             Client::Defined(id) => id,
         }
     }

@@ -129,7 +129,7 @@ fn config_facts(
                 .find(|c| **c == id)
                 .copied(),
             // Triage's PHPMailer advice names PHPMailer's properties, not WPMS_* constants.
-            Client::Toml | Client::DotenvGeneric | Client::WordPress => None,
+            Client::Toml | Client::DotenvGeneric | Client::WordPress | Client::Nextcloud => None,
         };
         c.provider = outcome
             .identified

@@ -93,6 +93,7 @@ pub static FORMATS: &[FormatDef] = &[
             "\"smtp\"",
             "MAIL_HOST",
             "WPMS_",
+            "mail_smtp",
         ],
         content: &[],
         tree_sitter: true,

@@ -8,6 +8,7 @@ pub mod env_generic;
 pub mod env_url;
 pub mod flask_mail;
 pub mod laravel;
+pub mod nextcloud;
 pub mod nodemailer;
 pub mod phpmailer;
 pub mod reads;
