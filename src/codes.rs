@@ -65,6 +65,7 @@ codes! {
     INSECURE_TRANSPORT = "insecure-transport", Error, None, "credentials or mail could travel unencrypted (no TLS, or STARTTLS not required)";
     TLS_VERIFY_DISABLED = "tls-verify-disabled", Error, None, "certificate verification switched off";
     USERNAME_NOT_FULL_ADDRESS = "username-not-full-address", Error, None, "login lacks its domain where the provider needs the full address";
+    USERNAME_MISMATCH = "username-mismatch", Error, None, "login is not the user name the provider expects (a fixed name, a credential's shape, or the part before @)";
     FROM_MISMATCH = "from-mismatch", Error, None, "From address the provider will refuse or rewrite for this login";
     APP_PASSWORD_REQUIRED = "app-password-required", Error, None, "the password does not look like the app-specific password the provider requires";
     PLAINTEXT_SECRET = "plaintext-secret", Warning, None, "a password literal stored in the file";

@@ -417,6 +417,12 @@ fn add_extraction(
 
 fn finish(out: &mut Outcome, providers: &Providers, opts: &RunOptions) {
     resolve_step(out);
+    // With --probe, a custom login/From domain whose MX names a provider counts as its.
+    let learned = opts
+        .probe
+        .as_ref()
+        .and_then(|p| crate::probing::learn_mx_domains(&out.profiles, providers, p));
+    let providers = learned.as_ref().unwrap_or(providers);
     identify_and_check(out, providers);
     crate::redact::mask_every_copy(&mut out.sources);
     sort_and_dedup(&mut out.findings);

@@ -126,7 +126,9 @@ fn near_miss<'a>(host: &str, providers: &'a Providers) -> Option<(&'a Provider, 
     }
     let mut best: Option<(usize, &Provider, &str)> = None;
     let chars = host.chars().count();
-    for p in &providers.list {
+    // Generated (ISPDB) hosts are not typo targets: with 150 of them, a provider's second real
+    // host (`smtp.bol.com.br` beside the ISPDB's `smtps.bol.com.br`) would be called a typo.
+    for p in providers.list.iter().filter(|p| !p.generated) {
         for h in p.smtp_hosts.iter().filter(|h| h.is_exact()) {
             // Two edits change the length by two at most: skip the quadratic distance for
             // hosts that cannot be near (a committed file may hold a host of any length).

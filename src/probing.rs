@@ -6,9 +6,53 @@
 use crate::codes::{self, ProbeAt};
 use crate::engine::Outcome;
 use crate::finding::{Finding, Label};
-use crate::model::Profile;
+use crate::model::{address_domain, Profile};
 use crate::probe::{self, Endpoint, ProbeOptions, ProbeReport};
+use crate::providers::Providers;
 use crate::source::Loc;
+
+/// Custom domains (`--probe`, before the checks): the login and From domains that no
+/// provider's rules own are looked up in DNS, and a domain whose MX records name a provider
+/// (Google Workspace, Microsoft 365, iCloud+, Zoho, Fastmail, Proton, ...) counts as that
+/// provider's for the identify step and the checks. The providers are returned unchanged when
+/// nothing was learned.
+pub fn learn_mx_domains(
+    profiles: &[Profile],
+    providers: &Providers,
+    opts: &ProbeOptions,
+) -> Option<Providers> {
+    let mut domains: Vec<String> = Vec::new();
+    for p in profiles {
+        let addrs = p.username.iter().chain(&p.from);
+        for d in addrs.filter_map(|v| address_domain(&v.value)) {
+            let d = d.trim_end_matches('.').to_owned();
+            if !d.is_empty() && providers.by_domain(&d).is_none() && !domains.contains(&d) {
+                domains.push(d);
+            }
+        }
+    }
+    with_mx(providers, &probe::lookup_mx(&domains, opts))
+}
+
+/// The providers with what MX lookups found: `(domain, MX hosts)` pairs, most preferred host
+/// first. `None` when no MX host belongs to a known provider.
+pub fn with_mx(providers: &Providers, found: &[(String, Vec<String>)]) -> Option<Providers> {
+    let rules = probe::mx_rules(providers);
+    let learned: Vec<(String, String)> = found
+        .iter()
+        .filter_map(|(domain, mx)| {
+            mx.iter()
+                .find_map(|h| probe::mx_provider(h, &rules))
+                .map(|p| (domain.to_ascii_lowercase(), p.id))
+        })
+        .collect();
+    if learned.is_empty() {
+        return None;
+    }
+    let mut out = providers.clone();
+    out.mx_domains.extend(learned);
+    Some(out)
+}
 
 /// One endpoint to probe, and where in the input its findings point.
 #[derive(Debug, Clone)]
@@ -165,6 +209,82 @@ fn observation(report: &ProbeReport) -> Option<String> {
 mod tests {
     use super::*;
     use crate::source::FileId;
+
+    /// Findings of a TOML config checked with the given providers: (code, message).
+    fn check(toml: &str, providers: &Providers) -> Vec<(String, String)> {
+        let path = std::path::Path::new("mail.toml");
+        let format = crate::extract::detect(path, toml).unwrap();
+        let out = crate::engine::check_text(path, toml, format, providers, &Default::default());
+        out.findings
+            .into_iter()
+            .map(|f| (f.code, f.message))
+            .collect()
+    }
+
+    #[test]
+    fn a_custom_domain_takes_the_provider_its_mx_names() {
+        let builtin = Providers::builtin().unwrap();
+        // What a resolver answered: acme-corp.com at Google Workspace, globex.com at Microsoft
+        // 365, initech.com at a mail server no rule knows.
+        let answers = [
+            (
+                "acme-corp.com",
+                vec!["aspmx.l.google.com", "alt1.aspmx.l.google.com"],
+            ),
+            ("globex.com", vec!["globex-com.mail.protection.outlook.com"]),
+            ("initech.com", vec!["mx.initech.com"]),
+        ]
+        .map(|(d, mx)| (d.to_owned(), mx.into_iter().map(String::from).collect()));
+        let learned = with_mx(&builtin, &answers).expect("two domains learned");
+        assert_eq!(learned.by_domain("acme-corp.com").unwrap().id, "gmail");
+        assert_eq!(learned.by_domain("globex.com").unwrap().id, "microsoft365");
+        assert!(learned.by_domain("initech.com").is_none());
+        assert!(with_mx(&builtin, &answers[2..]).is_none());
+
+        // Another address of the same Workspace domain is the account's domain, not a foreign one.
+        let gmail = "[smtp]\nhost = \"smtp.gmail.com\"\nport = 465\nsecurity = \"implicit\"\nusername = \"jane@acme-corp.com\"\npassword_env = \"P\"\nfrom = \"sales@acme-corp.com\"\n";
+        let before = check(gmail, &builtin);
+        assert!(
+            before
+                .iter()
+                .any(|(c, m)| c == "from-mismatch" && m.contains("does not own")),
+            "{before:?}"
+        );
+        let after = check(gmail, &learned);
+        assert!(
+            after
+                .iter()
+                .any(|(c, m)| c == "from-mismatch" && m.contains("is a different Gmail")),
+            "{after:?}"
+        );
+
+        // A login without its domain is completed with the Workspace domain of the From,
+        // not with gmail.com.
+        let short = gmail.replace("jane@acme-corp.com", "jane");
+        let fix = |providers: &Providers| {
+            let path = std::path::Path::new("mail.toml");
+            let format = crate::extract::detect(path, &short).unwrap();
+            let out =
+                crate::engine::check_text(path, &short, format, providers, &Default::default());
+            let f = out
+                .findings
+                .into_iter()
+                .find(|f| f.code == "username-not-full-address");
+            f.and_then(|f| f.help).unwrap_or_default()
+        };
+        assert_eq!(fix(&builtin), "log in as jane@gmail.com");
+        assert_eq!(fix(&learned), "log in as jane@acme-corp.com");
+
+        // A From at another provider's custom domain is that provider's, not an unknown one.
+        let foreign = gmail.replace("sales@acme-corp.com", "sales@globex.com");
+        let after = check(&foreign, &learned);
+        assert!(
+            after
+                .iter()
+                .any(|(c, m)| c == "from-mismatch" && m.contains("Microsoft 365")),
+            "{after:?}"
+        );
+    }
 
     #[test]
     fn findings_point_at_the_value_they_are_about() {

@@ -34,11 +34,35 @@ pub fn literal_secrets(text: &str) -> Vec<std::ops::Range<usize>> {
             .find("login(")
             .and_then(|i| lower[i..].find(',').map(|c| i + c + 1));
         if let Some(from) = [word_end, login].into_iter().flatten().min() {
-            quoted_after(line, from, start, &mut out);
+            quoted_after(line, past_open_literal(line, from), start, &mut out);
         }
         start += line.len();
     }
     out
+}
+
+/// `from`, or, when `from` is inside a quoted literal (the secret word was part of a quoted key,
+/// `'smtp_password' => '...'`), the byte after that literal's closing quote: the key's closing
+/// quote must not be taken for the opening quote of the value.
+fn past_open_literal(line: &str, from: usize) -> usize {
+    let b = line.as_bytes();
+    let mut open: Option<u8> = None;
+    let mut i = 0;
+    while i < from.min(b.len()) {
+        match (open, b[i]) {
+            (Some(_), b'\\') => i += 1,
+            (Some(q), c) if c == q => open = None,
+            (None, c @ (b'"' | b'\'' | b'`')) => open = Some(c),
+            _ => {}
+        }
+        i += 1;
+    }
+    let Some(q) = open else { return from };
+    let mut j = from.max(i);
+    while j < b.len() && b[j] != q {
+        j += if b[j] == b'\\' { 2 } else { 1 };
+    }
+    (j + 1).min(b.len())
 }
 
 /// The contents of the quoted literals of `line` after byte `from`, as file ranges.
@@ -118,6 +142,29 @@ pub fn mask_every_copy(sources: &mut Sources) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_quoted_key_holding_the_secret_word_is_not_taken_for_the_value() {
+        let line = "    'password' => 'Croissant-2024!', // note: the password\n";
+        let got: Vec<&str> = literal_secrets(line)
+            .into_iter()
+            .map(|r| &line[r])
+            .collect();
+        assert_eq!(got, ["Croissant-2024!"]);
+        let line = "  \"smtp_pass\": \"hunter2hunter2\",\n";
+        let got: Vec<&str> = literal_secrets(line)
+            .into_iter()
+            .map(|r| &line[r])
+            .collect();
+        assert_eq!(got, ["hunter2hunter2"]);
+        // Unquoted keys are unchanged.
+        let line = "password = \"s3cr3t-value\"\n";
+        let got: Vec<&str> = literal_secrets(line)
+            .into_iter()
+            .map(|r| &line[r])
+            .collect();
+        assert_eq!(got, ["s3cr3t-value"]);
+    }
 
     #[test]
     fn literal_secrets_are_found_whatever_the_syntax() {

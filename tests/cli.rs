@@ -286,11 +286,31 @@ fn explain_and_rules() {
         v["codes"].as_array().unwrap().len(),
         smtp_doctor::codes::CODES.len()
     );
-    assert!(v["providers"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .any(|p| p["id"] == "icloud"));
+    let provs = v["providers"].as_array().unwrap();
+    let icloud = provs.iter().find(|p| p["id"] == "icloud").unwrap();
+    assert_eq!(
+        (&icloud["curated"], &icloud["source"]),
+        (&true.into(), &"curated".into())
+    );
+    let free = provs.iter().find(|p| p["id"] == "free-fr").unwrap();
+    assert_eq!(
+        (&free["curated"], &free["source"]),
+        (&false.into(), &"ispdb".into())
+    );
+    assert!(provs.len() >= 150, "{}", provs.len());
+    let o = run(&["rules"]);
+    let text = stdout(&o);
+    assert!(
+        text.contains("generated from Thunderbird's ISPDB"),
+        "{text}"
+    );
+    let line = |id: &str| {
+        text.lines()
+            .find(|l| l.trim_start().starts_with(id))
+            .unwrap()
+            .to_owned()
+    };
+    assert!(line("free-fr ").ends_with("(ISPDB)") && !line("icloud ").contains("ISPDB"));
 }
 
 /// No password of any fixture may appear in any output format.

@@ -672,3 +672,57 @@ fn cli_auth_with_the_right_and_the_wrong_app_password() {
         "the verbose transcript shows the dialogue: {out}"
     );
 }
+
+#[test]
+#[ignore = "server lab: run tests/run.sh (SMTP_DOCTOR_LAB=1 cargo test -- --include-ignored)"]
+fn custom_domain_mx_identifies_the_provider_for_the_checks() {
+    use smtp_doctor::engine::{check_text, RunOptions};
+    use smtp_doctor::providers::Providers;
+    let lab = lab();
+    let providers = Providers::builtin().unwrap();
+    let run = |toml: &str, probe: bool| {
+        let opts = RunOptions {
+            probe: probe.then(|| opts(&lab)),
+            ..Default::default()
+        };
+        let path = std::path::Path::new("mail.toml");
+        let format = smtp_doctor::extract::detect(path, toml).unwrap();
+        check_text(path, toml, format, &providers, &opts)
+            .findings
+            .into_iter()
+            .filter(|f| f.code == "from-mismatch")
+            .map(|f| (f.severity, f.message))
+            .collect::<Vec<_>>()
+    };
+    // example.net's MX is Google's: another example.net address on smtp.gmail.com is the same
+    // Workspace domain as the login, not an unknown (here: reserved) domain.
+    let gmail = "[smtp]\nhost = \"smtp.gmail.com\"\nport = 465\nsecurity = \"implicit\"\n\
+                 username = \"bob@example.net\"\npassword_env = \"P\"\nfrom = \"sales@example.net\"\n";
+    let without = run(gmail, false);
+    assert!(
+        without[0].1.contains("reserved for examples"),
+        "{without:?}"
+    );
+    let with = run(gmail, true);
+    assert_eq!(with.len(), 1, "{with:?}");
+    assert!(with[0].1.contains("is a different Gmail"), "{with:?}");
+
+    // example.com's MX is iCloud's: alice@example.com is an iCloud+ custom-domain address of the
+    // same account, which iCloud accepts.
+    let icloud = format!(
+        "[smtp]\nhost = \"smtp.mail.me.com\"\nport = 587\nsecurity = \"starttls\"\n\
+         username = \"{ALICE}\"\npassword_env = \"P\"\nfrom = \"alice@example.com\"\n"
+    );
+    assert_eq!(run(&icloud, false).len(), 1);
+    assert_eq!(
+        run(&icloud, true),
+        vec![],
+        "the custom domain is the account's"
+    );
+
+    // example.org's MX is Microsoft 365's: on iCloud it is another provider's domain.
+    let foreign = icloud.replace("alice@example.com", "alice@example.org");
+    let with = run(&foreign, true);
+    assert_eq!(with[0].0, Severity::Error, "{with:?}");
+    assert!(with[0].1.contains("Microsoft 365"), "{with:?}");
+}

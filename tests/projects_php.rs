@@ -160,6 +160,8 @@ fn projects_side_by_side_do_not_mix() {
             10,
             "insecure-transport",
         ),
+        // Laravel's stock placeholder From, hello@example.com, on Mailgun.
+        ("legacy-driver-bad/config/mail.php", 12, "from-mismatch"),
         ("mail-url-bad/.env", 4, "username-not-full-address"),
         ("mail-url-options-bad/.env", 4, "insecure-transport"),
         ("mail-url-options-bad/.env", 4, "tls-verify-disabled"),

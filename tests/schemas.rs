@@ -87,6 +87,7 @@ fn fixture_rule_dirs(dir: &Path, out: &mut Vec<PathBuf>) {
 fn every_provider_file_validates_against_the_provider_schema() {
     let v = validator(PROVIDER_SCHEMA);
     let mut files = yaml_files(Path::new("rules"));
+    files.extend(yaml_files(Path::new("rules/ispdb")));
     let builtin = files.len();
     let mut dirs = Vec::new();
     fixture_rule_dirs(Path::new("fixtures"), &mut dirs);

@@ -1,12 +1,12 @@
-//! `auth-missing`, `auth-method-unsupported`, `username-not-full-address` and
-//! `app-password-required`: how the client logs in, against what the provider accepts.
+//! `auth-missing`, `auth-method-unsupported`, `username-not-full-address`, `username-mismatch`
+//! and `app-password-required`: how the client logs in, against what the provider accepts.
 
 use super::{anchor, value_label, with_labels, Ctx};
 use crate::codes;
 use crate::finding::{Applicability, Finding, Fix, Label, Severity};
 use crate::identify::Match;
 use crate::model::{address_domain, bare_address, AuthMethod, Origin, Profile};
-use crate::providers::{PasswordKind, Provider, UsernameForm};
+use crate::providers::{PasswordKind, Provider, UsernameForm, UsernameRule};
 
 pub fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
     let Some(ident) = &ctx.ident else { return };
@@ -19,6 +19,7 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
     }
     let reported_method = auth_method(ctx, prov, out);
     username_form(ctx, prov, out);
+    username_mismatch(ctx, prov, out);
     if !reported_method {
         app_password(ctx, prov, out);
     }
@@ -168,7 +169,7 @@ fn username_form(ctx: &Ctx, prov: &Provider, out: &mut Vec<Finding>) {
                 .from
                 .iter()
                 .filter_map(|f| address_domain(&f.value))
-                .find(|d| prov.owns_domain(d))
+                .find(|d| ctx.providers.owns(prov, d))
                 .or_else(|| {
                     prov.domains
                         .iter()
@@ -218,6 +219,79 @@ fn username_form(ctx: &Ctx, prov: &Provider, out: &mut Vec<Finding>) {
             out.push(with_labels(f, it.collect()));
         }
     }
+}
+
+/// `username-mismatch`: a user name other than the literal one the provider prescribes, one that
+/// does not match its pattern, or a full address in the provider's own domain where it
+/// documents only the part before `@` (a warning: some of those servers take both).
+fn username_mismatch(ctx: &Ctx, prov: &Provider, out: &mut Vec<Finding>) {
+    let Some(user) = &ctx.profile.username else {
+        return;
+    };
+    let u = user.value.trim();
+    if u.is_empty() || user.is_default() {
+        return;
+    }
+    let (severity, message, help, fix) = match &prov.auth.username_rule {
+        Some(UsernameRule::Literal(name)) if u != name => (
+            Severity::Error,
+            format!("{} expects the user name `{name}`, not `{u}`", prov.name),
+            format!(
+                "log in with the user name `{name}` (that exact word) and {}",
+                prov.auth.password.describe
+            ),
+            Some(name.clone()),
+        ),
+        Some(UsernameRule::Pattern {
+            regex, describe, ..
+        }) if !regex.is_match(u) => (
+            Severity::Error,
+            format!(
+                "{} needs {describe} as the login; `{u}` does not have that form",
+                prov.name
+            ),
+            prov.auth.password.how.clone(),
+            None,
+        ),
+        None if prov.auth.username == UsernameForm::LocalPart => {
+            let Some((local, domain)) = u.rsplit_once('@') else {
+                return;
+            };
+            if local.is_empty() || !ctx.providers.owns(prov, &domain.to_ascii_lowercase()) {
+                return;
+            }
+            (
+                Severity::Warning,
+                format!(
+                    "{} documents the part before @ as the login, not the full address `{u}`",
+                    prov.name
+                ),
+                format!("log in as {local}; if the server refuses it, try the full address"),
+                Some(local.to_owned()),
+            )
+        }
+        _ => return,
+    };
+    let mut it = value_label(user, "login").into_iter();
+    let mut f = ctx
+        .finding(
+            codes::USERNAME_MISMATCH,
+            severity,
+            message,
+            it.next().expect("label"),
+        )
+        .with_help(help);
+    // Only where the login is written as it is read (not built from parts or escaped).
+    let as_written = super::fixes::at(ctx, user).is_some_and(|a| a.text == user.value);
+    if let Some(name) = fix.filter(|_| super::fixes::written(user) && as_written) {
+        f = f.with_fix(Fix::replace(
+            Applicability::Unsafe,
+            format!("log in as {name}"),
+            user.loc.clone(),
+            name,
+        ));
+    }
+    out.push(with_labels(f, it.collect()));
 }
 
 /// `app-password-required`: a password that does not have the app-specific form.

@@ -106,9 +106,16 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
 /// Any host: an incoming-looking host name or an incoming port.
 fn generic_incoming(ctx: &Ctx, host: &Value<String>, name: &str, out: &mut Vec<Finding>) {
     let p = ctx.profile;
-    let incoming_name = ["imap.", "imap-", "pop.", "pop3.", "pop-"]
-        .iter()
-        .any(|pre| name.starts_with(pre));
+    // A provider's own SMTP host may be named like an incoming one (the ISPDB lists
+    // `pop.bb-niigata.jp` for sending): its rules know better than the name.
+    let own_smtp_host = ctx
+        .ident
+        .as_ref()
+        .is_some_and(|i| matches!(i.how, Match::Host));
+    let incoming_name = !own_smtp_host
+        && ["imap.", "imap-", "pop.", "pop3.", "pop-"]
+            .iter()
+            .any(|pre| name.starts_with(pre));
     let incoming_port = p.port.as_ref().and_then(|port| {
         INCOMING_PORTS
             .iter()

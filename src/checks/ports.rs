@@ -25,6 +25,28 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
     }
     if let Some(prov) = provider {
         match prov.endpoint(port.value) {
+            // Generated rules list the ports Thunderbird's ISPDB uses, which need not be all
+            // the provider offers: another port is undocumented, not refused.
+            None if prov.generated => {
+                let f = ctx
+                    .finding(
+                        codes::PORT_UNDOCUMENTED,
+                        Severity::Warning,
+                        format!(
+                            "{} does not document port {} (Thunderbird's ISPDB lists {})",
+                            prov.name,
+                            port.value,
+                            prov.documented_endpoints()
+                        ),
+                        Label::new(port.loc.clone(), "undocumented port"),
+                    )
+                    .with_help(format!(
+                        "use {} on {}, the setting the ISPDB documents",
+                        prov.documented_endpoints(),
+                        prov.primary_host()
+                    ));
+                out.push(with_labels(f, value_label(port, "undocumented port")));
+            }
             None => {
                 let symptom = prov
                     .not_offered

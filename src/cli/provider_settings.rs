@@ -10,7 +10,7 @@ use clap::ValueEnum;
 
 use super::{load_providers, output, EXIT_ERROR};
 use crate::model::TlsMode;
-use crate::providers::{PasswordKind, Provider, UsernameForm};
+use crate::providers::{PasswordKind, Provider, UsernameForm, UsernameRule};
 
 #[derive(Debug, clap::Args)]
 pub struct SettingsArgs {
@@ -185,6 +185,14 @@ fn plan<'a>(prov: &'a Provider, user: Option<&str>) -> Result<Plan<'a>, String> 
             format!("you@{domain}")
         }
         (UsernameForm::LocalPart, None) => "you".to_owned(),
+        // A user name the rules prescribe (SendGrid's `apikey`) or a sample of its shape.
+        (_, None) if prov.auth.username_rule.is_some() => match &prov.auth.username_rule {
+            Some(UsernameRule::Literal(name)) => name.clone(),
+            Some(UsernameRule::Pattern {
+                example: Some(e), ..
+            }) => e.clone(),
+            _ => "your-smtp-username".to_owned(),
+        },
         (UsernameForm::Any, None) => "your-smtp-username".to_owned(),
     };
     let oauth2 = matches!(

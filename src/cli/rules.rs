@@ -31,6 +31,8 @@ pub(super) fn rules(args: RulesArgs, err_color: bool) -> u8 {
                     serde_json::json!({
                         "id": p.id, "name": p.name,
                         "origin": match &p.origin { RuleOrigin::Builtin => "builtin".to_owned(), RuleOrigin::User(path) => path.display().to_string() },
+                        "curated": !p.generated,
+                        "source": if p.generated { "ispdb" } else { "curated" },
                         "smtp_hosts": p.smtp_hosts.iter().map(|h| h.text.clone()).collect::<Vec<_>>(),
                         "endpoints": p.submission.iter().map(|e| serde_json::json!({"port": e.port, "tls": e.tls, "documented": e.documented})).collect::<Vec<_>>(),
                     })
@@ -48,9 +50,14 @@ pub(super) fn rules(args: RulesArgs, err_color: bool) -> u8 {
             crate::report::escape::json(s)
         }
         ListFormat::Text => {
-            let mut s = String::from("Providers:\n");
+            let generated = providers.list.iter().filter(|p| p.generated).count();
+            let mut s = format!(
+                "Providers ({} curated, {generated} generated from Thunderbird's ISPDB):\n",
+                providers.list.len() - generated
+            );
             for p in &providers.list {
                 let origin = match &p.origin {
+                    RuleOrigin::Builtin if p.generated => "  (ISPDB)".to_owned(),
                     RuleOrigin::Builtin => String::new(),
                     RuleOrigin::User(path) => format!("  (from {})", path.display()),
                 };

@@ -15,7 +15,9 @@ pub fn diff(run: &FixRun) -> String {
             .map(|s| {
                 s.secrets()
                     .filter_map(|r| c.original.get(r))
-                    .filter(|v| !v.is_empty())
+                    // As masking elsewhere: a value this short ("on", "1") is masked where it
+                    // stands, not hunted through the whole text.
+                    .filter(|v| v.trim().len() >= 4)
                     .collect()
             })
             .unwrap_or_default();

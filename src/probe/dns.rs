@@ -318,6 +318,46 @@ async fn inspect_domain(
     (report, errors, log)
 }
 
+/// The MX hosts of each domain (most preferred first; none when the lookup fails), looked up
+/// concurrently with the run's resolver (`--dns` or the system's) on a small runtime built for
+/// the purpose. Must not be called from inside a Tokio runtime.
+pub fn lookup_mx(domains: &[String], opts: &ProbeOptions) -> Vec<(String, Vec<String>)> {
+    if domains.is_empty() {
+        return Vec::new();
+    }
+    let Ok(resolver) = Resolver::new(opts) else {
+        return Vec::new();
+    };
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("building the DNS runtime");
+    let found = rt.block_on(futures_util::future::join_all(
+        domains.iter().map(|d| mx_exchanges(&resolver, d)),
+    ));
+    domains.iter().cloned().zip(found).collect()
+}
+
+/// The MX hosts of a domain, most preferred first; empty when there are none or the lookup
+/// failed (the probe of the endpoint reports DNS errors; this lookup only informs the checks).
+async fn mx_exchanges(r: &Resolver, domain: &str) -> Vec<String> {
+    let Ok(Ok(found)) = timeout(r.bound, r.inner.mx_lookup(fqdn(domain).as_str())).await else {
+        return Vec::new();
+    };
+    let mut mx: Vec<(u16, String)> = found
+        .iter()
+        .map(|m| {
+            let host = m.exchange().to_utf8();
+            (
+                m.preference(),
+                host.trim_end_matches('.').to_ascii_lowercase(),
+            )
+        })
+        .collect();
+    mx.sort();
+    mx.into_iter().map(|(_, h)| h).collect()
+}
+
 /// A provider recognised from an MX host.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct MxProvider {

@@ -27,7 +27,7 @@ use crate::finding::Severity;
 use crate::model::{AuthMethod, Profile, Secret, Security, TlsMode};
 use Severity::Error;
 
-pub use dns::{mx_provider, mx_rules, MxProvider, MxRule};
+pub use dns::{lookup_mx, mx_provider, mx_rules, MxProvider, MxRule};
 
 /// How many endpoints are probed at the same time by default: enough that a project's few
 /// servers are probed at once, few enough that a file naming hundreds of hosts cannot open

@@ -179,6 +179,9 @@ pub struct Auth {
     pub required: bool,
     pub mechanisms: Vec<String>,
     pub username: UsernameForm,
+    /// The exact user name required, or a pattern it must match (`username-literal`,
+    /// `username-pattern`); checked by `username-mismatch`.
+    pub username_rule: Option<UsernameRule>,
     pub password: Password,
     pub source: String,
 }
@@ -269,12 +272,28 @@ impl std::fmt::Debug for LazyRegex {
     }
 }
 
+/// A user name the provider prescribes beyond its form.
+#[derive(Debug, Clone)]
+pub enum UsernameRule {
+    /// Exactly this name (SendGrid's `apikey`).
+    Literal(String),
+    /// A name matching this expression, how to describe it, and a sample of one.
+    Pattern {
+        regex: LazyRegex,
+        describe: String,
+        example: Option<String>,
+    },
+}
+
 /// A validated provider.
 #[derive(Debug, Clone)]
 pub struct Provider {
     pub id: String,
     pub name: String,
     pub origin: RuleOrigin,
+    /// Generated from Thunderbird's ISPDB (`rules/ispdb/`) rather than written by hand; a
+    /// curated or user provider with the same SMTP host replaces it.
+    pub generated: bool,
     pub sources: BTreeMap<String, String>,
     pub smtp_hosts: Vec<NamePattern>,
     pub domains: Vec<NamePattern>,
@@ -350,6 +369,9 @@ pub fn join_or(parts: &[String]) -> String {
 #[derive(Debug, Clone, Default)]
 pub struct Providers {
     pub list: Vec<Provider>,
+    /// Custom domains whose MX records name a provider (mail domain -> provider id), learned
+    /// by the probe step's DNS lookups (`--probe`): such a domain counts as that provider's.
+    pub mx_domains: BTreeMap<String, String>,
 }
 
 impl Providers {
@@ -357,28 +379,62 @@ impl Providers {
     pub fn builtin() -> Result<Self, RuleError> {
         let mut list = Vec::new();
         for (name, json) in builtin::FILES {
-            let path = Path::new("rules").join(name);
-            let raw: raw::RawProvider = serde_json::from_str(json).map_err(|e| RuleError {
-                path: path.clone(),
-                text: String::new(),
-                span: None,
-                message: e.to_string(),
-            })?;
-            let err = |_span: Option<Range<usize>>, message: String| RuleError {
-                path: path.clone(),
-                text: String::new(),
-                span: None,
-                message,
-            };
-            list.push(
-                Validator {
-                    text: "",
-                    err: &err,
-                }
-                .provider(raw, RuleOrigin::Builtin)?,
-            );
+            let mut provider = builtin_file(name, json)?;
+            provider.generated = name.starts_with("ispdb/");
+            list.push(provider);
         }
-        Ok(Providers { list })
+        let mut providers = Providers {
+            list,
+            mx_domains: BTreeMap::new(),
+        };
+        providers.prefer_curated();
+        Ok(providers)
+    }
+
+    /// Curated (and user) rules override generated ones: a generated provider that shares an
+    /// exact SMTP host with a curated one is dropped, and a mail domain a curated provider owns
+    /// is taken out of the generated ones (the first generated file keeps a domain two share).
+    fn prefer_curated(&mut self) {
+        if !self.list.iter().any(|p| p.generated) {
+            return;
+        }
+        let curated: Vec<&Provider> = self.list.iter().filter(|p| !p.generated).collect();
+        // Exact names in sets; only the few wildcard patterns are matched one by one.
+        let exact = |pats: &mut dyn Iterator<Item = &NamePattern>| {
+            let (mut set, mut wild) = (std::collections::HashSet::new(), Vec::new());
+            for p in pats {
+                if p.is_exact() {
+                    set.insert(p.text.clone());
+                } else {
+                    wild.push(p.clone());
+                }
+            }
+            (set, wild)
+        };
+        let (hosts, wild_hosts) = exact(&mut curated.iter().flat_map(|c| &c.smtp_hosts));
+        let (mut owned, wild_domains) = exact(&mut curated.iter().flat_map(|c| &c.domains));
+        let curated_host = |h: &str| hosts.contains(h) || wild_hosts.iter().any(|w| w.matches(h));
+        let drop: Vec<bool> = self
+            .list
+            .iter()
+            .map(|p| {
+                p.generated
+                    && p.smtp_hosts
+                        .iter()
+                        .any(|h| h.is_exact() && curated_host(&h.text))
+            })
+            .collect();
+        for (p, dropped) in self.list.iter_mut().zip(&drop) {
+            if !p.generated || *dropped {
+                continue;
+            }
+            p.domains.retain(|d| {
+                !owned.contains(&d.text) && !wild_domains.iter().any(|w| w.matches(&d.text))
+            });
+            owned.extend(p.domains.iter().map(|d| d.text.clone()));
+        }
+        let mut keep = drop.iter().map(|d| !d);
+        self.list.retain(|_| keep.next().unwrap_or(true));
     }
 
     /// Add every `*.yaml` / `*.yml` file of a folder. A user file whose id matches a built-in
@@ -448,6 +504,7 @@ impl Providers {
             self.list.retain(|p| p.id != provider.id);
             self.list.push(provider);
         }
+        self.prefer_curated();
         Ok(())
     }
 
@@ -464,10 +521,50 @@ impl Providers {
             .or_else(|| self.list.iter().find(|p| p.is_smtp_host(host)))
     }
 
-    /// The provider that owns a mail domain.
+    /// The provider that owns a mail domain: by its rules, else by the domain's MX records
+    /// when the run looked them up (a custom domain at Google Workspace, Microsoft 365, ...).
     pub fn by_domain(&self, domain: &str) -> Option<&Provider> {
-        self.list.iter().find(|p| p.owns_domain(domain))
+        self.list
+            .iter()
+            .find(|p| p.owns_domain(domain))
+            .or_else(|| self.by_mx_domain(domain))
     }
+
+    /// The provider a custom domain's MX records named, if the run looked them up.
+    pub fn by_mx_domain(&self, domain: &str) -> Option<&Provider> {
+        let domain = domain.trim_end_matches('.').to_ascii_lowercase();
+        self.mx_domains.get(&domain).and_then(|id| self.get(id))
+    }
+
+    /// Does `provider` own `domain`, by its rules or by the domain's MX records?
+    pub fn owns(&self, provider: &Provider, domain: &str) -> bool {
+        provider.owns_domain(domain)
+            || self
+                .by_mx_domain(domain)
+                .is_some_and(|p| p.id == provider.id)
+    }
+}
+
+/// One built-in file, from the JSON build.rs made of it.
+fn builtin_file(name: &str, json: &str) -> Result<Provider, RuleError> {
+    let path = Path::new("rules").join(name);
+    let raw: raw::RawProvider = serde_json::from_str(json).map_err(|e| RuleError {
+        path: path.clone(),
+        text: String::new(),
+        span: None,
+        message: e.to_string(),
+    })?;
+    let err = |_span: Option<Range<usize>>, message: String| RuleError {
+        path: path.clone(),
+        text: String::new(),
+        span: None,
+        message,
+    };
+    Validator {
+        text: "",
+        err: &err,
+    }
+    .provider(raw, RuleOrigin::Builtin)
 }
 
 /// Parse and validate one provider file.
@@ -515,19 +612,21 @@ mod tests {
             .filter(|n| n.ends_with(".yaml") && n != "symptoms.yaml")
             .collect();
         on_disk.sort();
+        let mut generated: Vec<String> = std::fs::read_dir("rules/ispdb")
+            .unwrap()
+            .map(|e| format!("ispdb/{}", e.unwrap().file_name().to_string_lossy()))
+            .filter(|n| n.ends_with(".yaml"))
+            .collect();
+        generated.sort();
+        on_disk.extend(generated);
         let table: Vec<String> = builtin::FILES.iter().map(|(n, _)| n.to_string()).collect();
         assert_eq!(table, on_disk);
         for (name, json) in builtin::FILES {
             let yaml = std::fs::read_to_string(Path::new("rules").join(name)).unwrap();
             let from_yaml =
                 parse(name.into(), &yaml, RuleOrigin::Builtin).expect("valid YAML rules");
-            let from_json = Providers::builtin()
-                .unwrap()
-                .get(&from_yaml.id)
-                .cloned()
-                .unwrap();
+            let from_json = builtin_file(name, json).unwrap();
             assert_eq!(format!("{from_yaml:?}"), format!("{from_json:?}"), "{name}");
-            let _ = json;
         }
     }
 
@@ -537,7 +636,47 @@ mod tests {
             if let Some(re) = &p.auth.password.pattern {
                 assert!(re.get().is_some(), "{}: {}", p.id, re.as_str());
             }
+            if let Some(UsernameRule::Pattern { regex, example, .. }) = &p.auth.username_rule {
+                assert!(regex.get().is_some(), "{}: {}", p.id, regex.as_str());
+                if let Some(e) = example {
+                    assert!(regex.is_match(e), "{}: {e}", p.id);
+                }
+            }
         }
+    }
+
+    #[test]
+    fn username_literal_and_pattern() {
+        let lit = MIN.replace("username: any,", "username: any, username-literal: apikey,");
+        let p = parse("t.yaml".into(), &lit, RuleOrigin::Builtin).unwrap();
+        assert!(matches!(&p.auth.username_rule, Some(UsernameRule::Literal(n)) if n == "apikey"));
+        let pat = MIN.replace(
+            "username: any,",
+            "username: any, username-pattern: '^AKIA[0-9A-Z]{16}$', username-describe: an access key id,",
+        );
+        let p = parse("t.yaml".into(), &pat, RuleOrigin::Builtin).unwrap();
+        let Some(UsernameRule::Pattern {
+            regex, describe, ..
+        }) = &p.auth.username_rule
+        else {
+            panic!("{:?}", p.auth.username_rule)
+        };
+        assert!(regex.is_match("AKIAIOSFODNN7EXAMPLE") && !regex.is_match("jane@example.com"));
+        assert_eq!(describe, "an access key id");
+        let both = MIN.replace(
+            "username: any,",
+            "username: any, username-literal: apikey, username-pattern: x,",
+        );
+        let e = load_err(&both);
+        assert!(e.message.contains("not both"), "{}", e.message);
+        let bad = MIN.replace("username: any,", "username: any, username-pattern: '[a-',");
+        let e = load_err(&bad);
+        assert!(
+            e.message.contains("invalid username pattern"),
+            "{}",
+            e.message
+        );
+        assert_eq!(&bad[e.span.unwrap()], "'[a-'");
     }
 
     #[test]

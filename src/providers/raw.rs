@@ -98,6 +98,18 @@ pub struct RawAuth {
     pub required: bool,
     pub mechanisms: Vec<Spanned<String>>,
     pub username: UsernameForm,
+    /// The one user name the provider accepts (SendGrid: `apikey`).
+    #[serde(default)]
+    pub username_literal: Option<Spanned<String>>,
+    /// A regular expression the user name must match (SES SMTP credentials: `^AKIA...`).
+    #[serde(default)]
+    pub username_pattern: Option<Spanned<String>>,
+    /// What the right user name looks like, for messages (with `username-pattern`).
+    #[serde(default)]
+    pub username_describe: Option<String>,
+    /// A sample user name that matches `username-pattern`, for `smtp-doctor settings`.
+    #[serde(default)]
+    pub username_example: Option<Spanned<String>>,
     pub password: RawPassword,
     pub source: Spanned<String>,
 }

@@ -121,6 +121,7 @@ impl<E: Fn(Option<Range<usize>>, String) -> RuleError> Validator<'_, E> {
             id,
             name: raw.name.clone(),
             origin,
+            generated: false,
             smtp_hosts: self.patterns(&raw.recognise.smtp_hosts)?,
             domains: self.patterns(&raw.recognise.domains)?,
             mx: self.patterns(&raw.recognise.mx)?,
@@ -247,20 +248,14 @@ impl<E: Fn(Option<Range<usize>>, String) -> RuleError> Validator<'_, E> {
         }
         let pw = &raw.password;
         let pattern = match &pw.pattern {
-            // Built-in patterns are compiled when first used (a unit test compiles them all);
-            // a user's pattern is compiled now, so a mistake is reported with its span.
-            Some(p) if *origin == RuleOrigin::Builtin => Some(LazyRegex::new(&p.value)),
-            Some(p) => {
-                let re = Regex::new(&p.value)
-                    .map_err(|e| self.fail(p, format!("invalid password pattern: {e}")))?;
-                Some(LazyRegex::compiled(re))
-            }
+            Some(p) => Some(self.regex(p, origin, "password pattern")?),
             None => None,
         };
         Ok(Auth {
             required: raw.required,
             mechanisms,
             username: raw.username,
+            username_rule: self.username_rule(raw, origin)?,
             password: Password {
                 kind: pw.kind,
                 pattern,
@@ -270,6 +265,65 @@ impl<E: Fn(Option<Range<usize>>, String) -> RuleError> Validator<'_, E> {
             },
             source: self.source(sources, &raw.source)?,
         })
+    }
+
+    /// `username-literal` or `username-pattern` (not both).
+    fn username_rule(
+        &self,
+        raw: &raw::RawAuth,
+        origin: &RuleOrigin,
+    ) -> Result<Option<UsernameRule>, RuleError> {
+        match (&raw.username_literal, &raw.username_pattern) {
+            (Some(_), Some(p)) => Err(self.fail(
+                p,
+                "give `username-literal` or `username-pattern`, not both".into(),
+            )),
+            (Some(l), None) => {
+                let v = l.value.trim();
+                if v.is_empty() {
+                    return Err(self.fail(l, "`username-literal` is empty".into()));
+                }
+                Ok(Some(UsernameRule::Literal(v.to_owned())))
+            }
+            (None, Some(p)) => {
+                let regex = self.regex(p, origin, "username pattern")?;
+                let describe = raw
+                    .username_describe
+                    .clone()
+                    .unwrap_or_else(|| format!("a user name matching `{}`", p.value));
+                let example = match &raw.username_example {
+                    Some(e) if !regex.is_match(&e.value) => {
+                        return Err(self.fail(
+                            e,
+                            "`username-example` does not match `username-pattern`".into(),
+                        ))
+                    }
+                    e => e.as_ref().map(|e| e.value.clone()),
+                };
+                Ok(Some(UsernameRule::Pattern {
+                    regex,
+                    describe,
+                    example,
+                }))
+            }
+            (None, None) => Ok(None),
+        }
+    }
+
+    /// A pattern of the rules: built-in ones are compiled when first used (a unit test
+    /// compiles them all); a user's is compiled now, so a mistake is reported with its span.
+    fn regex(
+        &self,
+        p: &Spanned<String>,
+        origin: &RuleOrigin,
+        what: &str,
+    ) -> Result<LazyRegex, RuleError> {
+        if *origin == RuleOrigin::Builtin {
+            return Ok(LazyRegex::new(&p.value));
+        }
+        Regex::new(&p.value)
+            .map(LazyRegex::compiled)
+            .map_err(|e| self.fail(p, format!("invalid {what}: {e}")))
     }
 
     /// Known wrong hosts, incoming hosts and server replies.

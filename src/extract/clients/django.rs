@@ -129,11 +129,8 @@ fn django_bool(s: &str) -> Option<bool> {
 }
 
 struct DjangoFlag<'a> {
-    key: &'static str,
     def: &'a Def,
     value: Option<bool>,
-    /// A non-empty string that means false, but is truthy when read raw with `os.getenv`.
-    falsy_text: bool,
 }
 
 fn django_flag<'a>(ctx: &mut Ctx<'a>, key: &'static str) -> Option<DjangoFlag<'a>> {
@@ -149,12 +146,7 @@ fn django_flag<'a>(ctx: &mut Ctx<'a>, key: &'static str) -> Option<DjangoFlag<'a
             "write `True` or `False`",
         );
     }
-    Some(DjangoFlag {
-        key,
-        def,
-        value,
-        falsy_text: value == Some(false) && !t.trim().is_empty(),
-    })
+    Some(DjangoFlag { def, value })
 }
 
 /// Django's `EMAIL_*` settings as a `.env` file gives them.
@@ -223,34 +215,11 @@ fn env_file_tls(ctx: &mut Ctx, near: Loc) -> Option<Value<Security>> {
         }
         _ if on(&ssl) || on(&tls) => {
             let sec = flags_mean(on(&tls), on(&ssl))?;
-            let (yes, other) = if on(&ssl) {
-                (ssl.as_ref(), tls.as_ref())
-            } else {
-                (tls.as_ref(), ssl.as_ref())
-            };
-            let yes = yes?;
-            if let Some(o) = other.filter(|o| o.falsy_text) {
-                let raw = o.def.value.trim().to_string();
-                ctx.push(
-                    Finding::new(
-                        "conflicting-settings",
-                        Severity::Warning,
-                        format!(
-                            "settings.py code that reads {} with os.getenv gets the truthy \
-                             string \"{raw}\", and Django then refuses both TLS flags",
-                            o.key
-                        ),
-                        Label::new(ctx.vloc(o.def), "a non-empty string is true in Python"),
-                    )
-                    .with_label(Label::new(ctx.vloc(yes.def), "this flag is on"))
-                    .with_help(format!(
-                        "read the flag as a boolean (`os.getenv(\"{0}\") == \"True\"` or \
-                         django-environ `env.bool(\"{0}\")`), or delete the line",
-                        o.key
-                    )),
-                );
-            }
-            Some(Value::literal(sec, ctx.vloc(yes.def)))
+            let yes = if on(&ssl) { ssl.as_ref() } else { tls.as_ref() };
+            // A `False` beside a flag that is on is what django-environ and decouple read as
+            // false; only code that reads it raw (`os.getenv`) gets a truthy string, and that
+            // code is judged where it is read (settings.py, through the env conversion).
+            Some(Value::literal(sec, ctx.vloc(yes?.def)))
         }
         _ if unknown(&tls) || unknown(&ssl) => None,
         _ => Some(match tls.as_ref().or(ssl.as_ref()) {

@@ -114,4 +114,24 @@ mod tests {
         assert_eq!(lookup("proton.me").unwrap().require_tls, Some(true));
         assert!(lookup("").is_none());
     }
+
+    #[test]
+    fn every_preset_resolves_by_name_alias_and_domain() {
+        let t = table();
+        assert_eq!(t.services.len(), 88);
+        for s in &t.services {
+            for key in std::iter::once(&s.name).chain(&s.aliases).chain(&s.domains) {
+                assert_eq!(
+                    lookup(key).map(|f| f.name.as_str()),
+                    Some(s.name.as_str()),
+                    "{key}"
+                );
+                let upper = format!("someone@{}", key.to_uppercase());
+                assert_eq!(
+                    lookup(&upper).map(|f| f.name.as_str()),
+                    Some(s.name.as_str())
+                );
+            }
+        }
+    }
 }
