@@ -30,7 +30,11 @@ pub(super) fn body(t: Target, p: &Plan) -> String {
         }
         Target::GitSendemail => {
             let enc = if implicit { "ssl" } else { "tls" };
-            let auth = if p.oauth2 { "\tsmtpAuth = XOAUTH2\n" } else { "" };
+            let auth = if p.oauth2 {
+                "\tsmtpAuth = XOAUTH2\n"
+            } else {
+                ""
+            };
             format!("# No smtpPass: git send-email asks for the password, or takes it from a credential helper.\n[sendemail]\n\tsmtpServer = {host}\n\tsmtpServerPort = {port}\n\tsmtpEncryption = {enc}\n\tsmtpUser = {user}\n{auth}")
         }
         Target::Msmtp => {

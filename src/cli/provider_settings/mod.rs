@@ -344,10 +344,10 @@ fn snippet(t: Target, p: &Plan) -> Result<String, String> {
         }
         (Target::Dotnet, TlsMode::Implicit, None) => {
             return Err(format!(
-                "{} cannot use implicit TLS (EnableSsl is STARTTLS), and {} documents no STARTTLS port",
-                t.title(),
-                p.prov.name
-            ))
+            "{} cannot use implicit TLS (EnableSsl is STARTTLS), and {} documents no STARTTLS port",
+            t.title(),
+            p.prov.name
+        ))
         }
         _ => p,
     };
