@@ -106,6 +106,14 @@ const TOKENS: &[&str] = &[
     "\ndefaults\n",
     "*",
     "a*a*a*a*a*a*a*a*a*a*b",
+    // YAML (Spring Boot's application.yml): anchors, aliases, tags, flow and block scalars.
+    "&a [x, *a]",
+    "\n---\n",
+    " !secret x",
+    "\n  - ",
+    "{a: [",
+    ": |\n",
+    "\n? ",
     "465",
     "587",
 ];

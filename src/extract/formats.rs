@@ -20,7 +20,8 @@ pub struct FormatDef {
     pub doc: &'static str,
     /// The line-comment syntax, for `expect:` markers and suppression comments.
     pub comment: &'static str,
-    /// File names (lower-cased) that are always this format.
+    /// File names (lower-cased) that are always this format; one `*` stands for any text
+    /// (`application-*.yml`).
     pub file_names: &'static [&'static str],
     /// Name prefixes and suffixes (lower-cased) that make a file this format.
     pub prefixes: &'static [&'static str],
@@ -196,6 +197,30 @@ pub static FORMATS: &[FormatDef] = &[
         read: |file, text| clients::defined::extract("spring-boot", file, text),
     },
     FormatDef {
+        name: "spring-yaml",
+        doc: "docs/formats/spring-boot.md",
+        comment: "#",
+        file_names: &[
+            "application.yml",
+            "application.yaml",
+            "application-*.yml",
+            "application-*.yaml",
+            "bootstrap.yml",
+            "bootstrap.yaml",
+            "bootstrap-*.yml",
+            "bootstrap-*.yaml",
+        ],
+        prefixes: &[],
+        suffixes: &[],
+        extensions: &[],
+        mentions: &[],
+        content: &[],
+        tree_sitter: false,
+        read: |file, text| {
+            clients::defined::extract_as("spring-boot", clients::defined::Syntax::Yaml, file, text)
+        },
+    },
+    FormatDef {
         name: "dotnet-appsettings",
         doc: "docs/formats/dotnet.md",
         comment: "//",
@@ -269,7 +294,7 @@ pub fn detect(path: &Path, text: &str) -> Option<Format> {
         .unwrap_or_default();
     let by_name = Format::all().find(|f| {
         let d = f.def();
-        d.file_names.contains(&name.as_str())
+        d.file_names.iter().any(|n| name_matches(n, &name))
             || d.prefixes.iter().any(|p| name.starts_with(p))
             || d.suffixes.iter().any(|s| name.ends_with(s))
     });
@@ -286,6 +311,17 @@ pub fn detect(path: &Path, text: &str) -> Option<Format> {
     }
     let head = &text[..end];
     Format::all().find(|f| f.def().content.iter().any(|c| head.contains(c)))
+}
+
+/// A file name against a pattern of [`FormatDef::file_names`]: equal, or with its one `*`
+/// standing for any text.
+fn name_matches(pattern: &str, name: &str) -> bool {
+    match pattern.split_once('*') {
+        Some((head, tail)) => {
+            name.len() >= head.len() + tail.len() && name.starts_with(head) && name.ends_with(tail)
+        }
+        None => pattern == name,
+    }
 }
 
 /// Is this a source file that might hold SMTP settings (decided by its extension alone)?
@@ -323,6 +359,29 @@ mod tests {
             Some(f("thunderbird-prefs"))
         );
         assert_eq!(detect(Path::new("config.toml"), ""), Some(f("toml")));
+        for spring in [
+            "application.yml",
+            "Application-prod.YAML",
+            "bootstrap-dev.yml",
+        ] {
+            assert_eq!(
+                detect(Path::new(spring), ""),
+                Some(f("spring-yaml")),
+                "{spring}"
+            );
+        }
+        for other in [
+            "application-.rb",
+            "app.yml",
+            "application.yml.bak",
+            "docker-compose.yml",
+        ] {
+            assert_ne!(
+                detect(Path::new(other), ""),
+                Some(f("spring-yaml")),
+                "{other}"
+            );
+        }
         assert_eq!(
             detect(
                 Path::new("mailer.ts"),

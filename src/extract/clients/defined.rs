@@ -9,8 +9,9 @@ use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
 use std::sync::OnceLock;
 
+use crate::extract::syntax::toml::Scalar;
 use crate::extract::syntax::toml::{Entry, Table};
-use crate::extract::syntax::{ini, ini_properties, json, msmtprc};
+use crate::extract::syntax::{ini, ini_properties, json, msmtprc, yaml};
 use crate::extract::Extraction;
 use crate::finding::{Finding, Label, Severity};
 use crate::model::{AuthMethod, Security};
@@ -34,6 +35,7 @@ pub enum Syntax {
     Msmtprc,
     JavaProperties,
     Json,
+    Yaml,
 }
 
 /// A profile field a key can set.
@@ -275,9 +277,15 @@ pub fn get(id: &str) -> &'static Definition {
 
 /// Read a file with the definition `id`.
 pub fn extract(id: &str, file: FileId, text: &str) -> Extraction {
+    extract_as(id, get(id).syntax, file, text)
+}
+
+/// Read a file with the definition `id` in another syntax that carries the same keys (Spring
+/// Boot's `application.yml` flattened to the keys of `application.properties`).
+pub fn extract_as(id: &str, syntax: Syntax, file: FileId, text: &str) -> Extraction {
     let def = get(id);
     let mut ex = Extraction::default();
-    let (tables, errors): (Vec<Table>, Vec<(Range<usize>, String)>) = match def.syntax {
+    let (tables, errors): (Vec<Table>, Vec<(Range<usize>, String)>) = match syntax {
         Syntax::GoIni | Syntax::GitConfig => {
             let dialect = if def.syntax == Syntax::GoIni {
                 ini::Dialect::GoIni
@@ -296,6 +304,12 @@ pub fn extract(id: &str, file: FileId, text: &str) -> Extraction {
         Syntax::JavaProperties => (ini_properties::parse(text).tables, Vec::new()),
         Syntax::Json => {
             let d = json::parse(text);
+            let errs = d.errors.into_iter().map(|e| (e.span, e.message)).collect();
+            (d.tables, errs)
+        }
+        Syntax::Yaml => {
+            let mut d = yaml::parse(text);
+            scalars_as_text(text, &mut d.tables);
             let errs = d.errors.into_iter().map(|e| (e.span, e.message)).collect();
             (d.tables, errs)
         }
@@ -321,6 +335,21 @@ pub fn extract(id: &str, file: FileId, text: &str) -> Extraction {
         apply::profile(def, file, label, anchor, &entries, &mut ex);
     }
     ex
+}
+
+/// The programs that read YAML (Spring Boot's binder, Home Assistant's schemas) take a number
+/// or an empty value where they want text as its text (`password: 123456` is the string
+/// `123456`, `password:` is empty); booleans stay booleans, as `yes` is true to them.
+fn scalars_as_text(text: &str, tables: &mut [Table]) {
+    for e in tables.iter_mut().flat_map(|t| &mut t.entries) {
+        match e.value {
+            Scalar::Int(_) | Scalar::Other("float") => {
+                e.value = Scalar::Str(text[e.value_span.clone()].to_owned());
+            }
+            Scalar::Other("null") => e.value = Scalar::Str(String::new()),
+            _ => {}
+        }
+    }
 }
 
 /// A table that may be a profile: its label, an anchor span and the entries that apply.

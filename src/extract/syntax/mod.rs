@@ -20,3 +20,4 @@ pub mod tree;
 pub mod ts_memory;
 pub mod url;
 pub mod value;
+pub mod yaml;

@@ -84,7 +84,14 @@ pub const FIELDS: &[(&str, Field)] = &[
     ("trust-hosts", Field::TrustHosts),
 ];
 /// The syntaxes, TLS words, auth words and combiners a definition may name.
-pub const SYNTAXES: &[&str] = &["go-ini", "git-config", "msmtprc", "java-properties", "json"];
+pub const SYNTAXES: &[&str] = &[
+    "go-ini",
+    "git-config",
+    "msmtprc",
+    "java-properties",
+    "json",
+    "yaml",
+];
 pub const SECURITY_WORDS: &[&str] = &[
     "implicit",
     "starttls",
@@ -196,6 +203,7 @@ impl Check<'_> {
             "msmtprc" => Syntax::Msmtprc,
             "java-properties" => Syntax::JavaProperties,
             "json" => Syntax::Json,
+            "yaml" => Syntax::Yaml,
             other => return self.fail(&raw.syntax, format!("unknown syntax `{other}`")),
         };
         let p = &raw.profiles;
