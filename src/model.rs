@@ -221,6 +221,10 @@ pub enum Client {
     DjangoSettings,
     /// Flask-Mail settings in Python (`MAIL_*` in a module or config class).
     FlaskMail,
+    /// WP Mail SMTP's `WPMS_*` constants in a WordPress `wp-config.php`.
+    WordPress,
+    /// Nextcloud's `config/config.php` (`mail_smtp*` in `$CONFIG`).
+    Nextcloud,
     /// A client defined as data under `clients/` (its id: `gitea`, `msmtp`, ...).
     Defined(&'static str),
 }
@@ -239,6 +243,8 @@ impl Client {
             Client::LaravelConfig => "laravel-config",
             Client::DjangoSettings => "django-settings",
             Client::FlaskMail => "flask-mail",
+            Client::WordPress => "wp-mail-smtp",
+            Client::Nextcloud => "nextcloud",
             Client::Defined(id) => id,
         }
     }

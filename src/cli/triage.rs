@@ -128,7 +128,8 @@ fn config_facts(
                 .iter()
                 .find(|c| **c == id)
                 .copied(),
-            Client::Toml | Client::DotenvGeneric => None,
+            // Triage's PHPMailer advice names PHPMailer's properties, not WPMS_* constants.
+            Client::Toml | Client::DotenvGeneric | Client::WordPress | Client::Nextcloud => None,
         };
         c.provider = outcome
             .identified

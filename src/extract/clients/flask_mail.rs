@@ -1,6 +1,9 @@
-//! Flask-Mail's settings written in Python: module-level `MAIL_*` names (a flat `config.py`) and
+//! Flask-Mail's settings written in Python: module-level `MAIL_*` names (a flat `config.py`),
 //! the attributes of config classes (`class ProductionConfig(Config): MAIL_SERVER = ...`), one
-//! profile per module or class, a class inheriting what its bases in the same file set.
+//! profile per module or class, a class inheriting what its bases in the same file set, and
+//! writes to a Flask config object (`app.config['MAIL_SERVER'] = ...`,
+//! `app.config.update(MAIL_SERVER=...)` or `.update({...})`, `.from_mapping(...)`), one
+//! profile per object, a later write winning.
 //!
 //! Flask-Mail (`flask_mail.py`): `MAIL_SERVER` defaults to `localhost`, `MAIL_PORT` to 25;
 //! `MAIL_USE_SSL` connects with `smtplib.SMTP_SSL` (implicit TLS), `MAIL_USE_TLS` calls
@@ -47,6 +50,7 @@ pub fn read(py: &PyFile, ex: &mut Extraction, smtplib: bool) {
     if smtplib && !py.src.to_ascii_lowercase().contains("flask") {
         return;
     }
+    app_config(py, ex);
     // Scope (class name, or "" for the module) -> its own settings; class -> its bases.
     let mut scopes: HashMap<String, Settings> = HashMap::new();
     let mut bases: HashMap<String, Vec<String>> = HashMap::new();
@@ -81,6 +85,114 @@ pub fn read(py: &PyFile, ex: &mut Extraction, smtplib: bool) {
         };
         let p = profile(py, &s, label, ex);
         ex.profiles.push(p);
+    }
+}
+
+/// A write of a Flask-Mail setting to a config object: (object, position, name, name span,
+/// value).
+type Write<'t> = (String, usize, &'static str, Range<usize>, Node<'t>);
+
+/// `config`, `app.config`, `self.app.config`, `current_app.config`.
+fn is_config(object: &str) -> bool {
+    object == "config" || object.ends_with(".config")
+}
+
+fn known(key: &str) -> Option<&'static str> {
+    NAMES.iter().copied().find(|n| *n == key)
+}
+
+/// The settings Flask config objects are given, one profile per object.
+fn app_config(py: &PyFile, ex: &mut Extraction) {
+    let mut writes: Vec<Write> = Vec::new();
+    for i in py.item_sets.iter().filter(|i| is_config(&i.object)) {
+        if let Some(n) = known(&i.key) {
+            let w = (
+                i.object.clone(),
+                i.key_span.start,
+                n,
+                i.key_span.clone(),
+                i.value,
+            );
+            writes.push(w);
+        }
+    }
+    for m in &py.methods {
+        if matches!(m.method.as_str(), "update" | "from_mapping") && is_config(&m.object) {
+            mapping_args(py, &m.object, m.args, &mut writes, 0);
+        }
+    }
+    writes.sort_by_key(|w| w.1);
+    let mut objects: Vec<(String, Settings)> = Vec::new();
+    for (object, _, name, span, value) in writes {
+        let at = match objects.iter().position(|(o, _)| *o == object) {
+            Some(i) => i,
+            None => {
+                objects.push((object, HashMap::new()));
+                objects.len() - 1
+            }
+        };
+        objects[at].1.insert(name, (span, value));
+    }
+    for (object, s) in objects {
+        if ["MAIL_SERVER", "MAIL_USE_TLS", "MAIL_USE_SSL"]
+            .iter()
+            .any(|k| s.contains_key(k))
+        {
+            let p = profile(py, &s, format!("{object} (Flask-Mail)"), ex);
+            ex.profiles.push(p);
+        }
+    }
+}
+
+/// The settings in the arguments of `update(...)`: keyword arguments, a dict literal, or
+/// `dict(...)` with keyword arguments.
+fn mapping_args<'t>(
+    py: &PyFile<'t>,
+    object: &str,
+    args: Node<'t>,
+    out: &mut Vec<Write<'t>>,
+    depth: usize,
+) {
+    let mut c = args.walk();
+    for a in args.named_children(&mut c) {
+        match a.kind() {
+            "keyword_argument" => {
+                let (Some(k), Some(v)) = (
+                    a.child_by_field_name("name"),
+                    a.child_by_field_name("value"),
+                ) else {
+                    continue;
+                };
+                if let Some(n) = known(&py.src[k.byte_range()]) {
+                    out.push((object.to_owned(), k.start_byte(), n, k.byte_range(), v));
+                }
+            }
+            "dictionary" => {
+                let mut pc = a.walk();
+                for pair in a.named_children(&mut pc).filter(|p| p.kind() == "pair") {
+                    let (Some(k), Some(v)) = (
+                        pair.child_by_field_name("key"),
+                        pair.child_by_field_name("value"),
+                    ) else {
+                        continue;
+                    };
+                    if let Some((span, text)) = py.plain_string(k) {
+                        if let Some(n) = known(&text) {
+                            out.push((object.to_owned(), span.start, n, span, v));
+                        }
+                    }
+                }
+            }
+            "call" if depth == 0 => {
+                let is_dict = a
+                    .child_by_field_name("function")
+                    .is_some_and(|f| &py.src[f.byte_range()] == "dict");
+                if let (true, Some(inner)) = (is_dict, a.child_by_field_name("arguments")) {
+                    mapping_args(py, object, inner, out, depth + 1);
+                }
+            }
+            _ => {}
+        }
     }
 }
 

@@ -380,11 +380,11 @@ impl<'t> Smtplib<'_, 't> {
             .py
             .item_sets
             .iter()
-            .filter(|(obj, key, _)| {
-                (key.eq_ignore_ascii_case("from") || key.eq_ignore_ascii_case("sender"))
-                    && (single || msgs.contains(obj))
+            .filter(|i| {
+                (i.key.eq_ignore_ascii_case("from") || i.key.eq_ignore_ascii_case("sender"))
+                    && (single || msgs.contains(&i.object))
             })
-            .map(|(_, _, v)| *v)
+            .map(|i| i.value)
             .collect();
         for v in headers {
             froms.push(self.header_address(v));

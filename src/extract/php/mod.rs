@@ -1,16 +1,18 @@
-//! PHP: PHPMailer objects configured in code, and Laravel's `config/mail.php`.
+//! PHP: PHPMailer objects configured in code, Laravel's `config/mail.php`, and WP Mail SMTP's
+//! constants in a WordPress `wp-config.php`, and Nextcloud's `config.php`.
 //!
 //! The PHP syntax reader ([`crate::extract::syntax::php`]) turns the file into values: what
 //! objects are told, the arrays a top-level `return` hands out, and the secrets it saw. Two
 //! client programs give them their meaning: PHPMailer ([`crate::extract::clients::phpmailer`])
-//! and Laravel ([`crate::extract::clients::laravel`]). Environment reads become
+//! Laravel ([`crate::extract::clients::laravel`]), WP Mail SMTP
+//! ([`crate::extract::clients::wordpress`]) and Nextcloud ([`crate::extract::clients::nextcloud`]). Environment reads become
 //! [`crate::model::EnvRef`]s that the resolve step fills from the project's `.env` files, with
 //! the conversions of `value::Field`. `docs/formats/phpmailer.md` has the details.
 
 use std::ops::Range;
 
 use super::Extraction;
-use crate::extract::clients::{laravel, phpmailer};
+use crate::extract::clients::{laravel, nextcloud, phpmailer, wordpress};
 use crate::extract::syntax::php::{self as syntax, contains_ignore_case};
 use crate::source::{FileId, Loc};
 
@@ -24,6 +26,8 @@ pub fn extract(file: FileId, text: &str) -> Extraction {
     let src = Src { file };
     phpmailer::build(&src, &php.objects.list, &mut ex);
     laravel::from_config(file, &php.returns, &mut ex);
+    wordpress::build(&src, &php.defines, &mut ex);
+    nextcloud::build(&src, &php.globals, &mut ex);
     let mut secrets = std::mem::take(&mut php.secrets);
     secrets.append(&mut ex.secrets);
     secrets.retain(|r| r.start < r.end && r.end <= text.len());
@@ -34,9 +38,15 @@ pub fn extract(file: FileId, text: &str) -> Extraction {
     // A syntax error matters here only in a file about mail settings: many PHP files mention
     // "smtp" in passing (a settings form, a template) and are not ours to lint.
     let about_mail = !ex.profiles.is_empty()
-        || ["phpmailer", "issmtp", "'mailers'", "\"mailers\""]
-            .iter()
-            .any(|n| contains_ignore_case(text, n));
+        || [
+            "phpmailer",
+            "issmtp",
+            "'mailers'",
+            "\"mailers\"",
+            "wpms_smtp_",
+        ]
+        .iter()
+        .any(|n| contains_ignore_case(text, n));
     if about_mail {
         if let Some(f) = php.syntax_error(file, text) {
             ex.findings.insert(0, f);

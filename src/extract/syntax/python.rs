@@ -94,6 +94,16 @@ pub struct MethodCall<'t> {
     pub pos: usize,
 }
 
+/// `obj['Key'] = value`.
+pub struct ItemSet<'t> {
+    /// The object's text without whitespace (`app.config`).
+    pub object: String,
+    pub key: String,
+    /// The key's span inside its quotes.
+    pub key_span: Range<usize>,
+    pub value: Node<'t>,
+}
+
 /// The nodes the first pass reads: assignments, imports, calls and the places secrets are written.
 const FIRST_PASS: &[&str] = &[
     "assignment",
@@ -118,8 +128,8 @@ pub struct PyFile<'t> {
     parents: HashMap<usize, Node<'t>>,
     /// Method calls (`x.m(...)`), in file order.
     pub methods: Vec<MethodCall<'t>>,
-    /// `obj['Key'] = value`: (object, key, value).
-    pub item_sets: Vec<(String, String, Node<'t>)>,
+    /// `obj['Key'] = value`, in file order.
+    pub item_sets: Vec<ItemSet<'t>>,
     /// Spans of secret-looking string literals (by their key, or passwords inside URLs).
     pub secrets: Vec<Range<usize>>,
     /// Names of django-environ / environs `Env` instances.
@@ -265,9 +275,14 @@ impl<'t> PyFile<'t> {
                 let Some([obj, key]) = fields(left, ["value", "subscript"]) else {
                     return;
                 };
-                if let Some((_, k)) = self.plain_string(key) {
+                if let Some((key_span, k)) = self.plain_string(key) {
                     self.secret_string(&k, right);
-                    self.item_sets.push((squash(self.t(obj)), k, right));
+                    self.item_sets.push(ItemSet {
+                        object: squash(self.t(obj)),
+                        key: k,
+                        key_span,
+                        value: right,
+                    });
                 }
             }
             _ => {}

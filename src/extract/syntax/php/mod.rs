@@ -7,6 +7,8 @@
 //!   `$x->Prop['a']['b'] = ...` and the calls a client asked about, also on receivers like
 //!   `$this->mailer`,
 //! - the arrays a top-level `return [...]` hands to a framework,
+//! - the constants `define('NAME', value)` creates and the values top-level `$name = ...`
+//!   assignments give (a `wp-config.php`, Nextcloud's `$CONFIG = [...]`),
 //! - every secret-looking value (by the name it is given to, and passwords in URLs).
 //!
 //! Values are read without running the code (`eval.rs`): literals, class constants the client
@@ -50,9 +52,27 @@ pub struct PhpFile {
     pub objects: Objects,
     /// Arrays returned at the top level of the file (a Laravel config file returns one).
     pub returns: Vec<(Arr, Range<usize>)>,
+    /// `define('NAME', value)` calls, in file order.
+    pub defines: Vec<Binding>,
+    /// `$name = value` at the top level of the file (outside functions), in file order.
+    pub globals: Vec<Binding>,
     /// Secret-looking values: given to a secret-looking name, or the password of a URL.
     pub secrets: Vec<Range<usize>>,
     tree: Tree,
+}
+
+/// A name given a value: a constant by `define()`, or a variable assigned at the top level.
+#[derive(Clone, Debug)]
+pub struct Binding {
+    /// The constant's name, or the variable's without `$`.
+    pub name: String,
+    /// The name as written (inside the quotes for a constant, `$` included for a variable).
+    pub name_span: Range<usize>,
+    pub value: Expr,
+    /// The whole call or assignment.
+    pub stmt: Range<usize>,
+    /// Inside an `if`/`else` arm or a `switch` case: it may not run.
+    pub conditional: bool,
 }
 
 /// Read a PHP file; `None` only when the parser cannot be set up.
@@ -63,6 +83,8 @@ pub fn read(text: &str, interest: &Interest) -> Option<PhpFile> {
     Some(PhpFile {
         objects: w.objects,
         returns: w.returns,
+        defines: w.defines,
+        globals: w.globals,
         secrets: w.secrets,
         tree,
     })
@@ -258,6 +280,8 @@ struct Walker<'a> {
     consts: HashMap<String, Expr>,
     objects: Objects,
     returns: Vec<(Arr, Range<usize>)>,
+    defines: Vec<Binding>,
+    globals: Vec<Binding>,
     secrets: Vec<Range<usize>>,
     fn_scopes: Vec<Scope>,
     class_scopes: Vec<Scope>,
@@ -274,6 +298,8 @@ impl<'a> Walker<'a> {
             consts: HashMap::new(),
             objects: Objects::default(),
             returns: Vec::new(),
+            defines: Vec::new(),
+            globals: Vec::new(),
             secrets: Vec::new(),
             fn_scopes: Vec::new(),
             class_scopes: Vec::new(),

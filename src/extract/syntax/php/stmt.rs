@@ -7,7 +7,7 @@ use tree_sitter::Node;
 
 use super::objects::{Event, Key};
 use super::value::Expr;
-use super::{branches, Walker, MAX_DEPTH, MAX_RECEIVER};
+use super::{branches, Binding, Walker, MAX_DEPTH, MAX_RECEIVER};
 use crate::extract::is_secret_key;
 use crate::extract::syntax::url::password_span;
 
@@ -35,7 +35,20 @@ impl Walker<'_> {
             return;
         };
         match left.kind() {
-            "variable_name" => self.assign_variable(left, right),
+            "variable_name" => {
+                self.assign_variable(left, right);
+                if self.fn_scopes.is_empty() {
+                    let name = self.t(left).trim_start_matches('$').to_owned();
+                    let value = self.vars.get(&(0, name.clone())).cloned();
+                    self.globals.push(Binding {
+                        name,
+                        name_span: left.byte_range(),
+                        value: value.unwrap_or_else(|| Expr::unknown(right.byte_range())),
+                        stmt: node.byte_range(),
+                        conditional: !branches(&self.path).is_empty(),
+                    });
+                }
+            }
             k if is_member_access(k) => self.assign_property(node, left, right),
             "subscript_expression" => self.assign_subscript(node, left, right),
             _ => {}
@@ -198,7 +211,15 @@ impl Walker<'_> {
                         self.secret_value(v);
                     }
                     let value = self.eval(v, 0);
-                    self.consts.insert(s.text, value);
+                    self.defines.push(Binding {
+                        name: s.text.clone(),
+                        name_span: s.span.clone(),
+                        value: value.clone(),
+                        stmt: node.byte_range(),
+                        conditional: !self.fn_scopes.is_empty() || !branches(&self.path).is_empty(),
+                    });
+                    // PHP keeps the first definition: a second `define` of the name fails.
+                    self.consts.entry(s.text).or_insert(value);
                 }
             }
             "env" => {

@@ -94,3 +94,48 @@ fn syntax_errors_name_what_is_missing() {
         .syntax_error(FileId(0), "<?php $m->Host = 'x';")
         .is_none());
 }
+
+#[test]
+fn defines_and_top_level_assignments_are_kept_in_order() {
+    let text = r#"<?php
+define( 'A_HOST', 'h.example' );
+define('A_PORT', 587);
+define('A_PORT', 25);
+if (!defined('B')) { define('B', true); }
+$CONFIG = array('k' => 'v', 'n' => 2);
+function f() { $local = 1; define('C', A_PORT); }
+"#;
+    let php = read(text, &NOTHING).unwrap();
+    let names: Vec<(&str, bool)> = php
+        .defines
+        .iter()
+        .map(|d| (d.name.as_str(), d.conditional))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            ("A_HOST", false),
+            ("A_PORT", false),
+            ("A_PORT", false),
+            ("B", true),
+            ("C", true)
+        ]
+    );
+    assert_eq!(&text[php.defines[0].name_span.clone()], "A_HOST");
+    assert!(matches!(php.defines[1].value, Expr::Int { value: 587, .. }));
+    // The first definition wins when the constant is read back.
+    assert!(matches!(php.defines[4].value, Expr::Int { value: 587, .. }));
+    assert_eq!(php.globals.len(), 1, "function locals are not globals");
+    let g = &php.globals[0];
+    assert_eq!(
+        (g.name.as_str(), &text[g.name_span.clone()]),
+        ("CONFIG", "$CONFIG")
+    );
+    let Expr::Array(a) = &g.value else {
+        panic!("{:?}", g.value)
+    };
+    assert_eq!(
+        a.get("k").unwrap().value.literal(),
+        Some(value::PhpVal::Str("v".into()))
+    );
+}

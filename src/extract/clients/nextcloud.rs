@@ -1,0 +1,269 @@
+//! Nextcloud's `config/config.php`: the `mail_*` keys of the `$CONFIG = [...]` array, read the
+//! way `OC\Mail\Mailer::getSmtpInstance` (Nextcloud 26+, Symfony Mailer) reads them
+//! (`docs/formats/nextcloud.md` has the sources).
+//!
+//! - `mail_smtpmode`: `sendmail` (and `qmail`) send through a local binary: no SMTP profile.
+//! - `mail_smtphost` (default `127.0.0.1`), `mail_smtpport` (cast to int, default 25).
+//! - `mail_smtpsecure` must be exactly `ssl` (implicit TLS); anything else leaves the choice to
+//!   Symfony's `EsmtpTransport`: implicit TLS on port 465, else STARTTLS when the server offers
+//!   it, which Nextcloud cannot make mandatory.
+//! - `mail_smtpauth` (cast to bool, default false) logs in with `mail_smtpname` and
+//!   `mail_smtppassword`.
+//! - From: `mail_from_address` `@` `mail_domain`.
+//! - `mail_smtpstreamoptions` `['ssl' => ['verify_peer' => false]]` switches certificate checks
+//!   off.
+
+use super::spelling::{unknown_setting, KeySet};
+use crate::extract::php::value::{Arr, Expr, Field, PhpVal};
+use crate::extract::php::Src;
+use crate::extract::syntax::php::value::Entry;
+use crate::extract::syntax::php::Binding;
+use crate::extract::Extraction;
+use crate::finding::{Finding, Label, Severity};
+use crate::model::{AuthMethod, Client, Profile, Secret, Security, Value};
+
+const KEYS: KeySet = KeySet {
+    program: "Nextcloud",
+    prefix: "mail_smtp",
+    known: &[
+        "mail_smtpmode",
+        "mail_smtphost",
+        "mail_smtpport",
+        "mail_smtpsecure",
+        "mail_smtpauth",
+        "mail_smtpauthtype",
+        "mail_smtpname",
+        "mail_smtppassword",
+        "mail_smtptimeout",
+        "mail_smtpdebug",
+        "mail_smtpstreamoptions",
+    ],
+    renamed: &[
+        ("mail_smtpuser", "mail_smtpname"),
+        ("mail_smtpusername", "mail_smtpname"),
+        ("mail_smtppass", "mail_smtppassword"),
+        ("mail_smtpssl", "mail_smtpsecure"),
+        ("mail_smtptls", "mail_smtpsecure"),
+    ],
+};
+
+const HOST: &str = "Nextcloud's mail_smtphost defaults to 127.0.0.1";
+const PORT: &str = "Nextcloud's mail_smtpport defaults to 25";
+const PORT_465: &str = "Symfony Mailer (Nextcloud 26+) uses implicit TLS on port 465";
+const OPPORTUNISTIC: &str = "Nextcloud leaves STARTTLS to Symfony Mailer, which uses it only \
+                             when the server offers it; mail_smtpsecure 'ssl' is implicit TLS";
+const NO_AUTH: &str = "Nextcloud logs in only when mail_smtpauth is true (default false)";
+
+/// The profiles of every `$CONFIG = [...]` of a PHP file.
+pub(crate) fn build(src: &Src, globals: &[Binding], ex: &mut Extraction) {
+    for g in globals.iter().filter(|g| g.name == "CONFIG") {
+        if let Expr::Array(a) = &g.value {
+            config(src, a, ex);
+        }
+    }
+}
+
+fn config(src: &Src, a: &Arr, ex: &mut Extraction) {
+    let mut first: Option<&Entry> = None;
+    for e in &a.entries {
+        let Some(k) = e.key.as_deref() else { continue };
+        if !k.starts_with("mail_smtp") {
+            continue;
+        }
+        first = first.or(Some(e));
+        let loc = src.loc(e.key_span.clone());
+        let effect = "Nextcloud's default applies instead";
+        if let Some(f) = unknown_setting(&KEYS, k, loc, effect) {
+            ex.findings.push(f);
+        }
+    }
+    let Some(first) = first else { return };
+    let get = |k: &str| a.get(k);
+    if let Some(m) = get("mail_smtpmode") {
+        if !smtp_mode(src, m, ex) {
+            return;
+        }
+    }
+    let anchor = get("mail_smtpmode").unwrap_or(first).key_span.clone();
+    let mut p = Profile::new(
+        Client::Nextcloud,
+        "$CONFIG mail_smtp* (Nextcloud)",
+        src.loc(anchor),
+    );
+    match get("mail_smtphost").map(|e| &e.value) {
+        Some(Expr::Str(s)) => {
+            p.host = Some(Value::literal(
+                s.text.trim().to_owned(),
+                src.loc(s.span.clone()),
+            ))
+        }
+        Some(Expr::Env(e)) => p.env_refs.push(e.env_ref(|r| src.loc(r), Field::Host)),
+        Some(_) => {}
+        None => p.host = Some(Value::default("127.0.0.1".into(), p.anchor.clone(), HOST)),
+    }
+    match get("mail_smtpport").map(|e| &e.value) {
+        Some(Expr::Env(e)) => p.env_refs.push(e.env_ref(|r| src.loc(r), Field::Port)),
+        Some(v) => {
+            if let Some(lit) = v.literal() {
+                match u16::try_from(lit.intval()).ok().filter(|n| *n > 0) {
+                    Some(n) => p.port = Some(Value::literal(n, src.loc(v.span()))),
+                    None => ex.findings.push(
+                        Finding::new(
+                            "invalid-value",
+                            Severity::Error,
+                            "mail_smtpport is not a port number",
+                            Label::new(src.loc(v.span()), "not a port"),
+                        )
+                        .with_help("use 465 with mail_smtpsecure 'ssl', or 587"),
+                    ),
+                }
+            }
+        }
+        None => p.port = Some(Value::default(25, p.anchor.clone(), PORT)),
+    }
+    security(src, get("mail_smtpsecure"), &mut p, ex);
+    login(src, a, &mut p, ex);
+    if let (Some(Expr::Str(user)), Some(Expr::Str(domain))) = (
+        get("mail_from_address").map(|e| &e.value),
+        get("mail_domain").map(|e| &e.value),
+    ) {
+        if !user.text.is_empty() && !domain.text.is_empty() {
+            let from = format!("{}@{}", user.text.trim(), domain.text.trim());
+            p.from
+                .push(Value::literal(from, src.loc(domain.span.clone())));
+        }
+    }
+    if let Some(e) = get("mail_smtpstreamoptions") {
+        p.tls_verify = verify_off(&e.value).map(|span| Value::literal(false, src.loc(span)));
+    }
+    ex.profiles.push(p);
+}
+
+/// Whether `mail_smtpmode` sends through SMTP; reports a mode Nextcloud does not know.
+fn smtp_mode(src: &Src, m: &Entry, ex: &mut Extraction) -> bool {
+    let Some(PhpVal::Str(mode)) = m.value.literal() else {
+        return true;
+    };
+    match mode.as_str() {
+        "smtp" => true,
+        "sendmail" | "qmail" => false,
+        _ => {
+            ex.findings.push(
+                Finding::new(
+                    "invalid-value",
+                    Severity::Warning,
+                    "mail_smtpmode must be 'smtp', 'sendmail' or 'qmail'; Nextcloud sends \
+                     through SMTP for any other value",
+                    Label::new(src.loc(m.value.span()), "unknown mode"),
+                )
+                .with_help("write 'smtp' (or 'sendmail' to use the local binary)"),
+            );
+            true
+        }
+    }
+}
+
+/// `mail_smtpsecure`: only `'ssl'` means something (implicit TLS); otherwise the port decides.
+fn security(src: &Src, secure: Option<&Entry>, p: &mut Profile, ex: &mut Extraction) {
+    let value = secure.map(|e| &e.value);
+    if let Some(Expr::Str(s)) = value {
+        if s.text == "ssl" {
+            p.security = Some(Value::literal(
+                Security::ImplicitTls,
+                src.loc(s.span.clone()),
+            ));
+            return;
+        }
+        if !s.text.is_empty() {
+            let hint = if s.text.eq_ignore_ascii_case("tls") || s.text.contains("starttls") {
+                "; STARTTLS cannot be made mandatory in Nextcloud 26 and later"
+            } else {
+                ""
+            };
+            ex.findings.push(
+                Finding::new(
+                    "invalid-value",
+                    Severity::Warning,
+                    format!(
+                        "mail_smtpsecure is read only when it is 'ssl' (implicit TLS): this value \
+                         is ignored and the port decides{hint}"
+                    ),
+                    Label::new(src.loc(s.span.clone()), "not 'ssl' or ''"),
+                )
+                .with_help("write 'ssl' for port 465, or '' to let Symfony Mailer use STARTTLS"),
+            );
+        }
+    } else if value.is_some_and(|v| !matches!(v.literal(), Some(PhpVal::Null))) {
+        // Read at run time (an environment variable, a constant): unknown.
+        return;
+    }
+    let at = value.map_or(p.anchor.clone(), |v| src.loc(v.span()));
+    p.security = Some(match &p.port {
+        Some(port) if port.value == 465 => {
+            Value::default(Security::ImplicitTls, port.loc.clone(), PORT_465)
+        }
+        Some(_) => Value::default(Security::StartTls { required: false }, at, OPPORTUNISTIC),
+        None => return,
+    });
+}
+
+/// `mail_smtpauth`, `mail_smtpname`, `mail_smtppassword`.
+fn login(src: &Src, a: &Arr, p: &mut Profile, ex: &mut Extraction) {
+    match a.get("mail_smtpauth").map(|e| &e.value) {
+        Some(Expr::Env(e)) => p
+            .env_refs
+            .push(e.env_ref(|r| src.loc(r), Field::PmAuth(AuthMethod::Password))),
+        Some(v) => {
+            if let Some(lit) = v.literal() {
+                let m = if lit.truthy() {
+                    AuthMethod::Password
+                } else {
+                    AuthMethod::None
+                };
+                p.auth = Some(Value::literal(m, src.loc(v.span())));
+            }
+        }
+        None => p.auth = Some(Value::default(AuthMethod::None, p.anchor.clone(), NO_AUTH)),
+    }
+    match a.get("mail_smtpname").map(|e| &e.value) {
+        Some(Expr::Str(s)) if !s.text.is_empty() => {
+            p.username = Some(Value::literal(s.text.clone(), src.loc(s.span.clone())))
+        }
+        Some(Expr::Env(e)) => p.env_refs.push(e.env_ref(|r| src.loc(r), Field::Username)),
+        _ => {}
+    }
+    match a.get("mail_smtppassword").map(|e| &e.value) {
+        Some(Expr::Str(s)) => {
+            ex.secrets.push(s.span.clone());
+            if !s.text.is_empty() {
+                let secret = Secret::new(s.text.clone());
+                p.password = Some(Value::literal(secret, src.loc(s.span.clone())));
+            }
+        }
+        Some(Expr::Env(e)) => {
+            ex.secrets.extend(e.default.iter().map(|(_, s)| s.clone()));
+            p.env_refs.push(e.env_ref(|r| src.loc(r), Field::Password));
+        }
+        Some(other) => ex.secrets.extend(other.pieces()),
+        None => {}
+    }
+}
+
+/// The span of the first `ssl` stream option that switches certificate checks off.
+fn verify_off(options: &Expr) -> Option<std::ops::Range<usize>> {
+    let Expr::Array(groups) = options else {
+        return None;
+    };
+    let Expr::Array(ssl) = &groups.get("ssl")?.value else {
+        return None;
+    };
+    ssl.entries.iter().find_map(|e| {
+        let lit = e.value.literal()?;
+        let off = match e.key.as_deref()? {
+            "verify_peer" | "verify_peer_name" => !lit.truthy(),
+            "allow_self_signed" => lit.truthy(),
+            _ => false,
+        };
+        off.then(|| e.value.span())
+    })
+}

@@ -1,0 +1,315 @@
+//! WP Mail SMTP's constants in a WordPress `wp-config.php`: `define('WPMS_SMTP_HOST', ...)` and
+//! friends, read the way the plugin hands them to PHPMailer (`docs/formats/wordpress.md` has the
+//! sources).
+//!
+//! - The constants count only when `WPMS_ON` is the boolean `true` (`WPMS_ON === true`).
+//! - `WPMS_MAILER` other than `smtp` sends through an API or `mail()`: no SMTP profile.
+//! - `WPMS_SSL` becomes PHPMailer's `SMTPSecure`: `ssl` implicit TLS, `tls` STARTTLS that must
+//!   succeed, `''` none; then PHPMailer's `SMTPAutoTLS` (on unless `WPMS_SMTP_AUTOTLS` is false)
+//!   tries STARTTLS when the server offers it.
+//! - `WPMS_SMTP_AUTH` (cast to bool) makes PHPMailer log in with `WPMS_SMTP_USER`/`_PASS`.
+//!
+//! A constant that is not defined is taken from the plugin's settings in the database, which
+//! smtp-doctor cannot see: its field stays unknown.
+
+use std::collections::HashMap;
+
+use super::spelling::{unknown_setting, KeySet};
+use crate::extract::php::value::{EnvRead, Expr, Field, PhpVal};
+use crate::extract::php::Src;
+use crate::extract::syntax::php::Binding;
+use crate::extract::Extraction;
+use crate::finding::{Finding, Label, Severity};
+use crate::model::{AuthMethod, Client, Profile, Secret, Security, Value};
+
+/// The `WPMS_SMTP_*` constants the plugin reads (its whole family).
+const SMTP_NAMES: KeySet = KeySet {
+    program: "WP Mail SMTP",
+    prefix: "WPMS_SMTP_",
+    known: &[
+        "WPMS_SMTP_HOST",
+        "WPMS_SMTP_PORT",
+        "WPMS_SMTP_AUTH",
+        "WPMS_SMTP_USER",
+        "WPMS_SMTP_PASS",
+        "WPMS_SMTP_AUTOTLS",
+    ],
+    renamed: &[
+        ("WPMS_SMTP_SSL", "WPMS_SSL"),
+        ("WPMS_SMTP_SECURE", "WPMS_SSL"),
+        ("WPMS_SMTP_ENCRYPTION", "WPMS_SSL"),
+        ("WPMS_SMTP_PASSWORD", "WPMS_SMTP_PASS"),
+        ("WPMS_SMTP_USERNAME", "WPMS_SMTP_USER"),
+    ],
+};
+
+const AUTO: &str = "WP Mail SMTP leaves PHPMailer's SMTPAutoTLS on: STARTTLS only when the \
+                    server offers it, unless WPMS_SSL is 'tls'";
+const LOCALHOST: &str = "PHPMailer never tries STARTTLS when the host is 'localhost'";
+
+/// The first `define` of each name (PHP refuses to define a constant twice).
+fn first_defines(defines: &[Binding]) -> HashMap<&str, &Binding> {
+    let mut out: HashMap<&str, &Binding> = HashMap::new();
+    for d in defines {
+        out.entry(d.name.as_str()).or_insert(d);
+    }
+    out
+}
+
+/// The WP Mail SMTP profile of a PHP file's `define()` calls, if it has one.
+pub(crate) fn build(src: &Src, defines: &[Binding], ex: &mut Extraction) {
+    let mut smtp_defs: Vec<&Binding> = Vec::new();
+    for d in defines {
+        let family = d.name.starts_with("WPMS_SMTP_") || d.name == "WPMS_SSL";
+        if family && !smtp_defs.iter().any(|s| s.name == d.name) {
+            smtp_defs.push(d);
+        }
+        if d.name.starts_with("WPMS_") {
+            let loc = src.loc(d.name_span.clone());
+            let effect = "the plugin's own setting applies instead";
+            if let Some(f) = unknown_setting(&SMTP_NAMES, &d.name, loc, effect) {
+                ex.findings.push(f);
+            }
+        }
+    }
+    let Some(first) = smtp_defs.first() else {
+        return;
+    };
+    let defs = first_defines(defines);
+    if !constants_on(src, &defs, first, ex) {
+        return;
+    }
+    if let Some(m) = defs.get("WPMS_MAILER") {
+        match m.value.literal() {
+            Some(PhpVal::Str(s)) if s == "smtp" => {}
+            Some(PhpVal::Str(s)) if s.is_empty() => {}
+            // Another mailer (an API, `mail()`) or a value read at run time.
+            _ => return,
+        }
+    }
+    let anchor = defs
+        .get("WPMS_ON")
+        .map_or(first.stmt.clone(), |d| d.stmt.clone());
+    let mut p = Profile::new(Client::WordPress, "WPMS_* (WP Mail SMTP)", src.loc(anchor));
+    let get = |n: &str| defs.get(n).map(|d| &d.value);
+    let mut localhost = false;
+    match get("WPMS_SMTP_HOST") {
+        Some(Expr::Str(s)) if s.text.trim().is_empty() => return,
+        Some(Expr::Str(s)) => {
+            localhost = s.text == "localhost";
+            p.host = Some(Value::literal(
+                s.text.trim().to_owned(),
+                src.loc(s.span.clone()),
+            ));
+        }
+        Some(Expr::Env(e)) => env(src, &mut p, e, Field::PmHost),
+        _ => {}
+    }
+    port(src, get("WPMS_SMTP_PORT"), &mut p, ex);
+    security(src, &defs, localhost, &mut p, ex);
+    login(src, &defs, &mut p, ex);
+    match get("WPMS_MAIL_FROM") {
+        Some(Expr::Str(s)) if !s.text.trim().is_empty() => p.from.push(Value::literal(
+            s.text.trim().to_owned(),
+            src.loc(s.span.clone()),
+        )),
+        Some(Expr::Env(e)) => env(src, &mut p, e, Field::From),
+        _ => {}
+    }
+    ex.profiles.push(p);
+}
+
+fn env(src: &Src, p: &mut Profile, e: &EnvRead, f: Field) {
+    p.env_refs.push(e.env_ref(|r| src.loc(r), f));
+}
+
+/// Whether `WPMS_ON` switches the constants on; reports a value that is not the boolean `true`
+/// where one was clearly meant, and constants written without `WPMS_ON` at all.
+fn constants_on(
+    src: &Src,
+    defs: &HashMap<&str, &Binding>,
+    first: &Binding,
+    ex: &mut Extraction,
+) -> bool {
+    let Some(on) = defs.get("WPMS_ON") else {
+        ex.findings.push(
+            Finding::new(
+                "invalid-value",
+                Severity::Warning,
+                format!(
+                    "`{}` is ignored: WP Mail SMTP reads its WPMS_* constants only when WPMS_ON \
+                     is defined as true",
+                    first.name
+                ),
+                Label::new(src.loc(first.name_span.clone()), "ignored without WPMS_ON"),
+            )
+            .with_help("add `define( 'WPMS_ON', true );` above the WPMS_* constants"),
+        );
+        return false;
+    };
+    match on.value.literal() {
+        Some(PhpVal::Bool(b)) => b,
+        Some(v) if v.truthy() => {
+            let shown = match &v {
+                PhpVal::Str(s) => format!("the string '{}'", short(s)),
+                PhpVal::Int(i) => i.to_string(),
+                _ => "this value".into(),
+            };
+            ex.findings.push(
+                Finding::new(
+                    "invalid-value",
+                    Severity::Error,
+                    format!(
+                        "WPMS_ON is {shown}, not the boolean true: WP Mail SMTP compares it with \
+                         `=== true` and ignores every WPMS_* constant"
+                    ),
+                    Label::new(src.loc(on.value.span()), "not the boolean true"),
+                )
+                .with_help("write `define( 'WPMS_ON', true );` without quotes"),
+            );
+            false
+        }
+        _ => false,
+    }
+}
+
+fn port(src: &Src, v: Option<&Expr>, p: &mut Profile, ex: &mut Extraction) {
+    let Some(v) = v else { return };
+    if let Expr::Env(e) = v {
+        env(src, p, e, Field::Port);
+        return;
+    }
+    let Some(lit) = v.literal() else { return };
+    // The plugin takes the constant only when it is truthy; PHPMailer then uses it as a number.
+    if !lit.truthy() {
+        return;
+    }
+    let n = match &lit {
+        PhpVal::Int(i) => u16::try_from(*i).ok().filter(|n| *n > 0),
+        PhpVal::Str(s) => s.trim().parse::<u16>().ok().filter(|n| *n > 0),
+        _ => None,
+    };
+    match n {
+        Some(n) => p.port = Some(Value::literal(n, src.loc(v.span()))),
+        None => ex.findings.push(
+            Finding::new(
+                "invalid-value",
+                Severity::Error,
+                "WPMS_SMTP_PORT is not a port number",
+                Label::new(src.loc(v.span()), "not a port"),
+            )
+            .with_help("use 465 with WPMS_SSL 'ssl', or 587 with 'tls'"),
+        ),
+    }
+}
+
+/// `WPMS_SSL` and `WPMS_SMTP_AUTOTLS`, as PHPMailer's `SMTPSecure` and `SMTPAutoTLS`.
+fn security(
+    src: &Src,
+    defs: &HashMap<&str, &Binding>,
+    localhost: bool,
+    p: &mut Profile,
+    ex: &mut Extraction,
+) {
+    let autotls = defs.get("WPMS_SMTP_AUTOTLS").map(|d| &d.value);
+    let auto_on = autotls.and_then(Expr::literal).is_none_or(|v| v.truthy());
+    let Some(ssl) = defs.get("WPMS_SSL").map(|d| &d.value) else {
+        return;
+    };
+    let at = src.loc(ssl.span());
+    match ssl {
+        Expr::Env(e) => return env(src, p, e, Field::PmSecure { auto_tls: auto_on }),
+        Expr::Str(s) if s.text == "ssl" => {
+            p.security = Some(Value::literal(Security::ImplicitTls, at));
+            return;
+        }
+        Expr::Str(s) if s.text == "tls" => {
+            p.security = Some(Value::literal(Security::StartTls { required: true }, at));
+            return;
+        }
+        Expr::Str(s) if s.text.is_empty() => {}
+        other => match other.literal() {
+            Some(v) => ex.findings.push(invalid_ssl(src, other, &v)),
+            None => return,
+        },
+    }
+    // No valid encryption: PHPMailer's automatic STARTTLS decides.
+    p.security = Some(match autotls {
+        _ if localhost => Value::default(Security::None, at, LOCALHOST),
+        Some(Expr::Env(e)) => {
+            env(src, p, e, Field::PmAutoTls);
+            Value::default(Security::StartTls { required: false }, at, AUTO)
+        }
+        Some(v) if !auto_on => Value::literal(Security::None, src.loc(v.span())),
+        _ => Value::default(Security::StartTls { required: false }, at, AUTO),
+    });
+}
+
+fn invalid_ssl(src: &Src, e: &Expr, v: &PhpVal) -> Finding {
+    let hint = match v.text().map(str::to_ascii_lowercase).as_deref() {
+        Some("tls" | "ssl") => " (it is case-sensitive: write it in lower case)",
+        Some("starttls" | "start_tls" | "tsl") => " (did you mean 'tls'?)",
+        Some("smtps" | "sll" | "implicit") => " (did you mean 'ssl'?)",
+        _ => "",
+    };
+    Finding::new(
+        "invalid-value",
+        Severity::Error,
+        format!(
+            "WPMS_SSL must be '', 'ssl' or 'tls'; PHPMailer ignores any other value and uses \
+             STARTTLS only when the server offers it{hint}"
+        ),
+        Label::new(src.loc(e.span()), "not an encryption WP Mail SMTP knows"),
+    )
+    .with_help("use 'tls' (STARTTLS) on port 587 or 'ssl' (implicit TLS) on port 465")
+}
+
+/// `WPMS_SMTP_AUTH`, `WPMS_SMTP_USER` and `WPMS_SMTP_PASS`.
+fn login(src: &Src, defs: &HashMap<&str, &Binding>, p: &mut Profile, ex: &mut Extraction) {
+    let get = |n: &str| defs.get(n).map(|d| &d.value);
+    match get("WPMS_SMTP_AUTH") {
+        Some(Expr::Env(e)) => env(src, p, e, Field::PmAuth(AuthMethod::Password)),
+        Some(v) => {
+            if let Some(lit) = v.literal() {
+                let m = if lit.truthy() {
+                    AuthMethod::Password
+                } else {
+                    AuthMethod::None
+                };
+                p.auth = Some(Value::literal(m, src.loc(v.span())));
+            }
+        }
+        None => {}
+    }
+    match get("WPMS_SMTP_USER") {
+        Some(Expr::Str(s)) if !s.text.is_empty() => {
+            p.username = Some(Value::literal(s.text.clone(), src.loc(s.span.clone())))
+        }
+        Some(Expr::Env(e)) => env(src, p, e, Field::Username),
+        _ => {}
+    }
+    match get("WPMS_SMTP_PASS") {
+        Some(Expr::Str(s)) => {
+            ex.secrets.push(s.span.clone());
+            if !s.text.is_empty() {
+                let secret = Secret::new(s.text.clone());
+                p.password = Some(Value::literal(secret, src.loc(s.span.clone())));
+            }
+        }
+        Some(Expr::Env(e)) => {
+            ex.secrets.extend(e.default.iter().map(|(_, s)| s.clone()));
+            env(src, p, e, Field::Password);
+        }
+        Some(other) => ex.secrets.extend(other.pieces()),
+        None => {}
+    }
+}
+
+/// A value to quote in a message, cut short.
+fn short(s: &str) -> String {
+    let mut out: String = s.chars().take(24).collect();
+    if out.len() < s.len() {
+        out.push('…');
+    }
+    out.replace('`', "'")
+}
