@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use smtp_doctor::engine::{self, Outcome};
 use smtp_doctor::finding::Severity;
-use smtp_doctor::model::{Client, Origin};
+use smtp_doctor::model::{AuthMethod, Client, Origin};
 use smtp_doctor::providers::Providers;
 
 /// A label: file relative to the project folder, line, message.
@@ -231,4 +231,29 @@ fn laravel_mail_url_parts_and_options_have_their_own_spans() {
         smtp_doctor::model::Security::StartTls { required: true }
     );
     assert_eq!(&env[sec.loc.span.clone()], "true");
+}
+
+#[test]
+fn nextcloud_port_from_env_decides_the_tls_mode() {
+    let (root, o) = check("fixtures/nextcloud/env-port-bad");
+    assert_eq!(o.files_checked, 2);
+    let found = findings(&root, &o);
+    let codes: Vec<&str> = found.iter().map(|(c, _)| c.as_str()).collect();
+    assert_eq!(codes, ["insecure-transport"], "{found:?}");
+    let places = &found.iter().next().unwrap().1;
+    assert!(
+        places.iter().any(|p| p.0 == ".env" && p.1 == 3),
+        "{places:?}"
+    );
+    assert_eq!(o.profiles.len(), 1);
+    let p = &o.profiles[0];
+    assert_eq!(p.client, Client::Nextcloud);
+    assert_eq!(p.host.as_ref().unwrap().value, "mail.cornerbakery.example");
+    assert_eq!(p.port.as_ref().unwrap().value, 587);
+    assert_eq!(
+        p.username.as_ref().unwrap().value,
+        "cloud@cornerbakery.example"
+    );
+    assert_eq!(p.from[0].value, "cloud@cornerbakery.example");
+    assert_eq!(p.auth.as_ref().unwrap().value, AuthMethod::Password);
 }

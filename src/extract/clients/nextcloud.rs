@@ -14,7 +14,7 @@
 //!   off.
 
 use super::spelling::{unknown_setting, KeySet};
-use crate::extract::php::value::{Arr, Expr, Field, PhpVal};
+use crate::extract::php::value::{Arr, EnvRead, Expr, Field, PhpVal};
 use crate::extract::php::Src;
 use crate::extract::syntax::php::value::Entry;
 use crate::extract::syntax::php::Binding;
@@ -121,7 +121,11 @@ fn config(src: &Src, a: &Arr, ex: &mut Extraction) {
         }
         None => p.port = Some(Value::default(25, p.anchor.clone(), PORT)),
     }
-    security(src, get("mail_smtpsecure"), &mut p, ex);
+    let port_env = match get("mail_smtpport").map(|e| &e.value) {
+        Some(Expr::Env(e)) => Some(e),
+        _ => None,
+    };
+    security(src, get("mail_smtpsecure"), port_env, &mut p, ex);
     login(src, a, &mut p, ex);
     if let (Some(Expr::Str(user)), Some(Expr::Str(domain))) = (
         get("mail_from_address").map(|e| &e.value),
@@ -164,7 +168,13 @@ fn smtp_mode(src: &Src, m: &Entry, ex: &mut Extraction) -> bool {
 }
 
 /// `mail_smtpsecure`: only `'ssl'` means something (implicit TLS); otherwise the port decides.
-fn security(src: &Src, secure: Option<&Entry>, p: &mut Profile, ex: &mut Extraction) {
+fn security(
+    src: &Src,
+    secure: Option<&Entry>,
+    port_env: Option<&EnvRead>,
+    p: &mut Profile,
+    ex: &mut Extraction,
+) {
     let value = secure.map(|e| &e.value);
     if let Some(Expr::Str(s)) = value {
         if s.text == "ssl" {
@@ -203,7 +213,15 @@ fn security(src: &Src, secure: Option<&Entry>, p: &mut Profile, ex: &mut Extract
             Value::default(Security::ImplicitTls, port.loc.clone(), PORT_465)
         }
         Some(_) => Value::default(Security::StartTls { required: false }, at, OPPORTUNISTIC),
-        None => return,
+        None => {
+            // The port is read at run time: it decides, as for Laravel (465 implicit TLS, any
+            // other port STARTTLS when offered).
+            if let Some(e) = port_env {
+                p.env_refs
+                    .push(e.env_ref(|r| src.loc(r), Field::LvPortSecurity));
+            }
+            return;
+        }
     });
 }
 

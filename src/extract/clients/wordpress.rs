@@ -313,3 +313,55 @@ fn short(s: &str) -> String {
     }
     out.replace('`', "'")
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::extract::php::extract;
+    use crate::model::Security;
+    use crate::source::FileId;
+
+    fn profiles(text: &str) -> Vec<crate::model::Profile> {
+        extract(FileId(0), text).profiles
+    }
+
+    #[test]
+    fn first_define_wins_and_only_the_smtp_mailer_counts() {
+        let on = "<?php define('WPMS_ON', true);\n";
+        let text = format!(
+            "{on}define('WPMS_SMTP_HOST', 'a.example');\ndefine('WPMS_SMTP_HOST', 'b.example');\n\
+             define('WPMS_SSL', 'tls');"
+        );
+        let p = profiles(&text);
+        assert_eq!(p.len(), 1);
+        assert_eq!(p[0].host.as_ref().unwrap().value, "a.example");
+        assert_eq!(
+            p[0].security.as_ref().unwrap().value,
+            Security::StartTls { required: true }
+        );
+        let text = format!("{on}define('WPMS_MAILER', 'mail');\ndefine('WPMS_SMTP_HOST', 'h');");
+        assert!(profiles(&text).is_empty());
+        // An empty host: the plugin does not configure SMTP at all.
+        let text = format!("{on}define('WPMS_SMTP_HOST', '');\ndefine('WPMS_SSL', '');");
+        assert!(profiles(&text).is_empty());
+    }
+
+    #[test]
+    fn empty_ssl_falls_back_to_auto_tls_except_on_localhost() {
+        let on = "<?php define('WPMS_ON', true);\n";
+        let sec = |host: &str, extra: &str| {
+            let text =
+                format!("{on}define('WPMS_SMTP_HOST', '{host}');\ndefine('WPMS_SSL', '');{extra}");
+            profiles(&text)[0].security.clone().unwrap().value
+        };
+        assert_eq!(sec("h.example", ""), Security::StartTls { required: false });
+        assert_eq!(sec("localhost", ""), Security::None);
+        let off = "\ndefine('WPMS_SMTP_AUTOTLS', false);";
+        assert_eq!(sec("h.example", off), Security::None);
+        // Read from the environment: left to the resolve step.
+        let text = format!("{on}define('WPMS_SMTP_HOST', 'h');\ndefine('WPMS_SSL', getenv('S'));");
+        let p = &profiles(&text)[0];
+        assert!(p.security.is_none());
+        assert_eq!(p.env_refs.len(), 1);
+        assert_eq!(p.env_refs[0].var, "S");
+    }
+}

@@ -471,3 +471,32 @@ fn flask_mail_config_classes_inherit_their_bases() {
         .iter()
         .all(|p| p.client != crate::model::Client::FlaskMail));
 }
+
+#[test]
+fn flask_app_config_writes_in_file_order_one_profile_per_object() {
+    let src = r#"from flask import Flask
+app = Flask(__name__)
+app.config['MAIL_SERVER'] = 'a.example'
+app.config['MAIL_USE_TLS'] = True
+app.config.update(dict(MAIL_SERVER='b.example', MAIL_PORT=587))
+other.config.from_mapping({'MAIL_SERVER': 'c.example', 'MAIL_USE_SSL': True})
+"#;
+    let e = ex(src);
+    assert_eq!(e.profiles.len(), 2, "{:#?}", e.profiles);
+    let app = &e.profiles[0];
+    assert_eq!(app.client, Client::FlaskMail);
+    assert_eq!(app.label, "app.config (Flask-Mail)");
+    // The later update() wins over the item write.
+    assert_eq!(at(src, &app.host), "b.example");
+    assert_eq!(app.port.as_ref().unwrap().value, 587);
+    assert_eq!(
+        app.security.as_ref().unwrap().value,
+        Security::StartTls { required: true }
+    );
+    let other = &e.profiles[1];
+    assert_eq!(other.host.as_ref().unwrap().value, "c.example");
+    assert_eq!(
+        other.security.as_ref().unwrap().value,
+        Security::ImplicitTls
+    );
+}
