@@ -2,7 +2,8 @@
 //! way `OC\Mail\Mailer::getSmtpInstance` (Nextcloud 26+, Symfony Mailer) reads them
 //! (`docs/formats/nextcloud.md` has the sources).
 //!
-//! - `mail_smtpmode`: `sendmail` (and `qmail`) send through a local binary: no SMTP profile.
+//! - `mail_smtpmode`: `sendmail` sends through the local binary: no SMTP profile (nor for
+//!   `qmail`, which the sample config lists; see the docs page).
 //! - `mail_smtphost` (default `127.0.0.1`), `mail_smtpport` (cast to int, default 25).
 //! - `mail_smtpsecure` must be exactly `ssl` (implicit TLS); anything else leaves the choice to
 //!   Symfony's `EsmtpTransport`: implicit TLS on port 465, else STARTTLS when the server offers
