@@ -6,7 +6,8 @@
 //! - `settings.rs`: the settings file merged with the flags, `--show-settings`
 //! - `probe.rs`: `probe`, and the probe options shared with `check --probe`
 //! - `triage.rs`: `triage`
-//! - `provider_settings.rs`: `settings PROVIDER` (a working configuration per format)
+//! - `provider_settings/`: `settings PROVIDER` (a working configuration per format: `code.rs` for
+//!   code and the first formats, `apps.rs` for apps with a configuration file of their own)
 //! - `rules.rs`: `rules` and `explain`
 //! - `output.rs`: writing to stdout, colour, error reports for rule and settings files
 //! - `values.rs`: the value enums of the flags (`--format`, `--tls`, `--fail-on`, ...)

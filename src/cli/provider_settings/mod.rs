@@ -8,6 +8,9 @@ use std::path::PathBuf;
 
 use clap::ValueEnum;
 
+mod apps;
+mod code;
+
 use super::{load_providers, output, EXIT_ERROR};
 use crate::model::TlsMode;
 use crate::providers::{PasswordKind, Provider, UsernameForm, UsernameRule};
@@ -37,6 +40,15 @@ pub enum Target {
     Laravel,
     Toml,
     Thunderbird,
+    Gitea,
+    Grafana,
+    GitSendemail,
+    Msmtp,
+    SpringBoot,
+    Symfony,
+    Dotnet,
+    Mastodon,
+    Vaultwarden,
 }
 
 impl Target {
@@ -50,6 +62,14 @@ impl Target {
             Target::Laravel => ".env",
             Target::Toml => "config.toml",
             Target::Thunderbird => "user.js",
+            Target::Gitea => "app.ini",
+            Target::Grafana => "grafana.ini",
+            Target::GitSendemail => ".gitconfig",
+            Target::Msmtp => ".msmtprc",
+            Target::SpringBoot => "application.properties",
+            Target::Symfony | Target::Vaultwarden => ".env",
+            Target::Dotnet => "appsettings.json",
+            Target::Mastodon => ".env.production",
         }
     }
 
@@ -62,25 +82,52 @@ impl Target {
             Target::Laravel => "Laravel .env",
             Target::Toml => "TOML (generic [smtp] table)",
             Target::Thunderbird => "Thunderbird user.js",
+            Target::Gitea => "Gitea / Forgejo app.ini",
+            Target::Grafana => "Grafana ini",
+            Target::GitSendemail => "git send-email",
+            Target::Msmtp => "msmtp",
+            Target::SpringBoot => "Spring Boot application.properties",
+            Target::Symfony => "Symfony .env (MAILER_DSN)",
+            Target::Dotnet => ".NET appsettings.json (SmtpClient)",
+            Target::Mastodon => "Mastodon .env.production",
+            Target::Vaultwarden => "Vaultwarden .env",
         }
     }
 
     fn comment(self) -> &'static str {
         match self {
-            Target::Nodemailer | Target::Phpmailer | Target::Thunderbird => "//",
+            Target::Nodemailer | Target::Phpmailer | Target::Thunderbird | Target::Dotnet => "//",
             _ => "#",
         }
+    }
+
+    /// Can the format sign in with an OAuth2 token?
+    fn oauth2(self) -> bool {
+        matches!(
+            self,
+            Target::Nodemailer
+                | Target::Phpmailer
+                | Target::Smtplib
+                | Target::Toml
+                | Target::Thunderbird
+                | Target::Msmtp
+        )
     }
 }
 
 /// What every snippet of one provider says.
+#[derive(Clone)]
 struct Plan<'a> {
     prov: &'a Provider,
     host: String,
     port: u16,
     tls: TlsMode,
     user: String,
+    /// The sender address, when it is known.
+    address: Option<String>,
     oauth2: bool,
+    /// The documented STARTTLS port, for formats that cannot do implicit TLS.
+    starttls_port: Option<u16>,
 }
 
 pub(super) fn run(args: SettingsArgs, err_color: bool) -> u8 {
@@ -165,7 +212,12 @@ fn plan<'a>(prov: &'a Provider, user: Option<&str>) -> Result<Plan<'a>, String> 
             crate::report::escape::line(u)
         ));
     }
-    let user = match (prov.auth.username, user) {
+    let domain = prov
+        .domains
+        .iter()
+        .find(|d| d.is_exact())
+        .map(|d| d.text.as_str());
+    let login = match (prov.auth.username, user) {
         (UsernameForm::FullAddress, Some(u)) if !u.contains('@') => {
             return Err(format!(
                 "{} logs in with the full e-mail address; `{}` has no domain",
@@ -176,13 +228,7 @@ fn plan<'a>(prov: &'a Provider, user: Option<&str>) -> Result<Plan<'a>, String> 
         (UsernameForm::LocalPart, Some(u)) => u.split('@').next().unwrap_or(u).to_owned(),
         (_, Some(u)) => u.to_owned(),
         (UsernameForm::FullAddress, None) => {
-            let domain = prov
-                .domains
-                .iter()
-                .find(|d| d.is_exact())
-                .map(|d| d.text.as_str())
-                .unwrap_or("your-domain.example");
-            format!("you@{domain}")
+            format!("you@{}", domain.unwrap_or("your-domain.example"))
         }
         (UsernameForm::LocalPart, None) => "you".to_owned(),
         // A user name the rules prescribe (SendGrid's `apikey`) or a sample of its shape.
@@ -195,6 +241,17 @@ fn plan<'a>(prov: &'a Provider, user: Option<&str>) -> Result<Plan<'a>, String> 
         },
         (UsernameForm::Any, None) => "your-smtp-username".to_owned(),
     };
+    // The sender address, for apps that need one: the address given, the login when it is an
+    // address, or a placeholder at the provider's own domain.
+    let address = user
+        .filter(|u| u.contains('@'))
+        .map(str::to_owned)
+        .or_else(|| login.contains('@').then(|| login.clone()))
+        .or_else(|| {
+            (prov.auth.username == UsernameForm::LocalPart)
+                .then(|| domain.map(|d| format!("{login}@{d}")))
+                .flatten()
+        });
     let oauth2 = matches!(
         prov.auth.password.kind,
         PasswordKind::Oauth2Only | PasswordKind::Oauth2Preferred
@@ -204,8 +261,10 @@ fn plan<'a>(prov: &'a Provider, user: Option<&str>) -> Result<Plan<'a>, String> 
         host,
         port: ep.port,
         tls: ep.tls,
-        user,
+        user: login,
+        address,
         oauth2,
+        starttls_port: documented(TlsMode::Starttls).map(|e| e.port),
     })
 }
 
@@ -254,9 +313,7 @@ fn header(t: Target, p: &Plan) -> String {
 
 /// The snippet for one format, or why the format cannot log in to this provider.
 fn snippet(t: Target, p: &Plan) -> Result<String, String> {
-    let implicit = p.tls == TlsMode::Implicit;
-    let (host, port, user) = (&p.host, p.port, &p.user);
-    if p.oauth2 && matches!(t, Target::Django | Target::Laravel) {
+    if p.oauth2 && !t.oauth2() {
         return Err(format!(
             "{} cannot sign in with OAuth2 through its SMTP settings alone, and {} {}",
             t.title(),
@@ -267,75 +324,42 @@ fn snippet(t: Target, p: &Plan) -> Result<String, String> {
             }
         ));
     }
+    if p.address.is_none() && matches!(t, Target::Gitea | Target::Vaultwarden) {
+        return Err(format!(
+            "{} needs a sender address, and {}'s login is not one: give it with --user ADDRESS",
+            t.title(),
+            p.prov.name
+        ));
+    }
+    // System.Net.Mail.SmtpClient speaks only STARTTLS (`EnableSsl`), never implicit TLS.
+    let starttls;
+    let p = match (t, p.tls, p.starttls_port) {
+        (Target::Dotnet, TlsMode::Implicit, Some(port)) => {
+            starttls = Plan {
+                port,
+                tls: TlsMode::Starttls,
+                ..p.clone()
+            };
+            &starttls
+        }
+        (Target::Dotnet, TlsMode::Implicit, None) => {
+            return Err(format!(
+            "{} cannot use implicit TLS (EnableSsl is STARTTLS), and {} documents no STARTTLS port",
+            t.title(),
+            p.prov.name
+        ))
+        }
+        _ => p,
+    };
     let body = match t {
-        Target::Nodemailer => {
-            let tls = if implicit {
-                "  secure: true,\n".to_owned()
-            } else {
-                "  secure: false,\n  requireTLS: true,\n".to_owned()
-            };
-            let auth = if p.oauth2 {
-                format!("  auth: {{\n    type: \"OAuth2\",\n    user: \"{user}\",\n    accessToken: process.env.SMTP_OAUTH2_TOKEN,\n  }},\n")
-            } else {
-                format!("  auth: {{\n    user: \"{user}\",\n    pass: process.env.SMTP_PASSWORD,\n  }},\n")
-            };
-            format!("const nodemailer = require(\"nodemailer\");\n\nconst transporter = nodemailer.createTransport({{\n  host: \"{host}\",\n  port: {port},\n{tls}{auth}}});\n\nmodule.exports = transporter;\n")
-        }
-        Target::Phpmailer => {
-            let sec = if implicit {
-                "ENCRYPTION_SMTPS"
-            } else {
-                "ENCRYPTION_STARTTLS"
-            };
-            let auth = if p.oauth2 {
-                "$mail->AuthType = 'XOAUTH2';\n// and $mail->setOAuth(...) with a PHPMailer OAuth provider for this account\n"
-            } else {
-                "$mail->Password = getenv('SMTP_PASSWORD');\n"
-            };
-            format!("<?php\nuse PHPMailer\\PHPMailer\\PHPMailer;\n\n$mail = new PHPMailer(true);\n$mail->isSMTP();\n$mail->Host = '{host}';\n$mail->Port = {port};\n$mail->SMTPSecure = PHPMailer::{sec};\n$mail->SMTPAuth = true;\n$mail->Username = '{user}';\n{auth}")
-        }
-        Target::Smtplib => {
-            let connect = if implicit {
-                format!("with smtplib.SMTP_SSL(\"{host}\", {port}, context=context) as server:\n")
-            } else {
-                format!("with smtplib.SMTP(\"{host}\", {port}) as server:\n    server.starttls(context=context)\n")
-            };
-            let login = if p.oauth2 {
-                format!("    token = os.environ[\"SMTP_OAUTH2_TOKEN\"]\n    server.auth(\"XOAUTH2\", lambda challenge=None: f\"user={user}\\x01auth=Bearer {{token}}\\x01\\x01\")\n")
-            } else {
-                format!("    server.login(\"{user}\", os.environ[\"SMTP_PASSWORD\"])\n")
-            };
-            format!("import os\nimport smtplib\nimport ssl\n\ncontext = ssl.create_default_context()\n{connect}{login}")
-        }
-        Target::Django => {
-            let flag = if implicit {
-                "EMAIL_USE_SSL"
-            } else {
-                "EMAIL_USE_TLS"
-            };
-            format!("import os\n\nEMAIL_BACKEND = \"django.core.mail.backends.smtp.EmailBackend\"\nEMAIL_HOST = \"{host}\"\nEMAIL_PORT = {port}\n{flag} = True\nEMAIL_HOST_USER = \"{user}\"\nEMAIL_HOST_PASSWORD = os.environ[\"EMAIL_HOST_PASSWORD\"]\n")
-        }
-        Target::Laravel => {
-            let scheme = if implicit { "smtps" } else { "smtp" };
-            // Symfony Mailer carries on without TLS when STARTTLS fails, unless the DSN says
-            // require_tls (which only MAIL_URL can pass on).
-            let url = if implicit {
-                String::new()
-            } else {
-                format!("MAIL_URL=\"smtp://{host}:{port}?require_tls=true\"\n")
-            };
-            format!("MAIL_MAILER=smtp\nMAIL_SCHEME={scheme}\nMAIL_HOST={host}\nMAIL_PORT={port}\n{url}MAIL_USERNAME={user}\n# the password: set MAIL_PASSWORD in the server's environment, not in this file\n")
-        }
-        Target::Toml => {
-            let sec = if implicit { "implicit" } else { "starttls" };
-            let auth = if p.oauth2 { "auth = \"oauth2\"\n" } else { "" };
-            format!("[smtp]\nhost = \"{host}\"\nport = {port}\nsecurity = \"{sec}\"\nusername = \"{user}\"\n{auth}password_env = \"SMTP_PASSWORD\"\n")
-        }
-        Target::Thunderbird => {
-            let try_ssl = if implicit { 3 } else { 2 };
-            let auth = if p.oauth2 { 10 } else { 3 };
-            format!("// Thunderbird asks for the password on first send and keeps it in its password manager.\nuser_pref(\"mail.smtpservers\", \"smtp1\");\nuser_pref(\"mail.smtpserver.smtp1.hostname\", \"{host}\");\nuser_pref(\"mail.smtpserver.smtp1.port\", {port});\nuser_pref(\"mail.smtpserver.smtp1.try_ssl\", {try_ssl});\nuser_pref(\"mail.smtpserver.smtp1.authMethod\", {auth});\nuser_pref(\"mail.smtpserver.smtp1.username\", \"{user}\");\n")
-        }
+        Target::Nodemailer
+        | Target::Phpmailer
+        | Target::Smtplib
+        | Target::Django
+        | Target::Laravel
+        | Target::Toml
+        | Target::Thunderbird => code::body(t, p),
+        _ => apps::body(t, p),
     };
     let head = header(t, p);
     Ok(match t {
