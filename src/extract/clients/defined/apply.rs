@@ -227,11 +227,18 @@ impl Builder<'_> {
                     self.p.username = Some(Value::literal(s.to_owned(), loc));
                 }
             }
-            Field::Password => match e.value.as_str() {
-                Some(s) if !s.is_empty() => {
-                    self.p.password = Some(Value::literal(Secret::new(s), loc));
+            // A number is a password too (JSON `"Password": 12345678`): its digits are a
+            // secret span like any string's.
+            Field::Password => match &e.value {
+                crate::extract::syntax::toml::Scalar::Int(n) => {
+                    self.p.password = Some(Value::literal(Secret::new(&n.to_string()), loc));
                 }
-                _ => self.p.password = None,
+                v => match v.as_str() {
+                    Some(s) if !s.is_empty() => {
+                        self.p.password = Some(Value::literal(Secret::new(s), loc));
+                    }
+                    _ => self.p.password = None,
+                },
             },
             // The program logs in with a password it fetches: no literal secret here.
             Field::PasswordRef => self.p.password = None,

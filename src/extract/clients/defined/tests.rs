@@ -303,3 +303,15 @@ fn spring_boot_yaml_reads_as_its_properties() {
     assert_eq!(at(yml, &p.security), "yes");
     assert_eq!(p.port.as_ref().unwrap().value, 465);
 }
+
+#[test]
+fn a_numeric_password_is_a_secret_like_a_string() {
+    let text = "{\"Smtp\": {\"Host\": \"mail.example.org\", \"Port\": 587, \"EnableSsl\": true,\n  \"UserName\": \"shop@example.org\", \"Password\": 73519046}}\n";
+    let e = ex("dotnet", text);
+    assert_eq!(e.profiles.len(), 1);
+    let pw = e.profiles[0]
+        .password
+        .as_ref()
+        .expect("the number is the password");
+    assert_eq!(&text[pw.loc.span.clone()], "73519046");
+}
