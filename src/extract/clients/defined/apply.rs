@@ -231,7 +231,7 @@ impl Builder<'_> {
             // secret span like any string's.
             Field::Password => match &e.value {
                 crate::extract::syntax::toml::Scalar::Int(n) => {
-                    self.p.password = Some(Value::literal(Secret::new(&n.to_string()), loc));
+                    self.p.password = Some(Value::literal(Secret::new(n.to_string()), loc));
                 }
                 v => match v.as_str() {
                     Some(s) if !s.is_empty() => {
