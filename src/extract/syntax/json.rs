@@ -3,7 +3,9 @@
 //! key relative to the object (`host`, `auth.user`), so a client can read a section and its
 //! sub-objects together. Strings are unescaped; the span of a string is inside its quotes.
 //! Arrays are not entered (their elements have no key). Objects nested deeper than
-//! [`MAX_DEPTH`] are refused, which also bounds the copies made for the relative keys.
+//! [`MAX_DEPTH`] are refused, and the bytes copied for the relative keys are capped at eight
+//! times the text (a file of long keys nested deep would otherwise copy each key into every
+//! table above it).
 //! A `//` or `/* */` comment is accepted, as .NET's configuration reader accepts them.
 
 use std::ops::Range;
@@ -18,6 +20,8 @@ struct P<'a> {
     b: &'a [u8],
     i: usize,
     tables: Vec<Table>,
+    /// Bytes that may still be copied into the tables above a value.
+    budget: usize,
 }
 
 type R<T> = Result<T, ParseError>;
@@ -29,6 +33,7 @@ pub fn parse(text: &str) -> Document {
         b: text.as_bytes(),
         i: start,
         tables: Vec::new(),
+        budget: text.len().saturating_mul(8).saturating_add(1 << 16),
     };
     let result = p.ws().and_then(|_| match p.b.get(p.i) {
         Some(b'{') => p.object(&mut Vec::new()).map(drop),
@@ -107,6 +112,16 @@ impl P<'_> {
                         path.push(key.clone());
                         let inner = self.object(path)?;
                         path.pop();
+                        let copied: usize = inner
+                            .iter()
+                            .map(|e| {
+                                key.len() + 1 + e.key.len() + e.value.as_str().map_or(8, str::len)
+                            })
+                            .sum();
+                        self.budget = self
+                            .budget
+                            .checked_sub(copied)
+                            .ok_or_else(|| self.err("the nested keys are too many to read"))?;
                         entries.extend(inner.into_iter().map(|mut e| {
                             e.key = format!("{key}.{}", e.key);
                             e
@@ -256,6 +271,35 @@ impl P<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_keys_nested_deep_are_refused_not_copied_into_every_table() {
+        // 30 levels of 20 KB keys: every table above would copy each key below it.
+        let key = "k".repeat(20_000);
+        let mut text = String::new();
+        for _ in 0..30 {
+            text.push_str(&format!("{{\"{key}\": "));
+        }
+        text.push_str("\"v\"");
+        text.push_str(&"}".repeat(30));
+        let doc = parse(&text);
+        assert_eq!(doc.errors.len(), 1, "{:?}", doc.errors);
+        assert!(
+            doc.errors[0].message.contains("too many"),
+            "{:?}",
+            doc.errors
+        );
+        let copied: usize = doc
+            .tables
+            .iter()
+            .flat_map(|t| &t.entries)
+            .map(|e| e.key.len())
+            .sum();
+        assert!(copied <= 8 * text.len() + (1 << 16), "{copied}");
+        // A normal file is far from the cap.
+        let small = "{\"Smtp\": {\"Host\": \"h\", \"Credentials\": {\"UserName\": \"u\"}}}";
+        assert!(parse(small).errors.is_empty());
+    }
 
     #[test]
     fn objects_become_tables_with_relative_keys() {
