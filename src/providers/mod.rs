@@ -17,8 +17,8 @@ pub mod builtin;
 pub mod raw;
 mod validate;
 
-pub use validate::location_span;
 use validate::Validator;
+pub use validate::{location_span, yaml_error};
 
 pub use raw::{FromPolicy, PasswordKind, Protocol, UsernameForm};
 
@@ -576,13 +576,7 @@ pub fn parse(path: PathBuf, text: &str, origin: RuleOrigin) -> Result<Provider, 
         message,
     };
     let raw: raw::RawProvider = serde_saphyr::from_str(text).map_err(|e| {
-        let span = e.location().and_then(|l| location_span(text, l));
-        let message = e.without_snippet().to_string();
-        // serde-saphyr appends " at line N column M"; the label shows that already.
-        let message = match message.find(" at line ") {
-            Some(i) => message[..i].to_owned(),
-            None => message,
-        };
+        let (span, message) = yaml_error(text, &e);
         err(span, message)
     })?;
     Validator { text, err: &err }.provider(raw, origin)

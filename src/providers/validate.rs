@@ -10,6 +10,19 @@ use serde_saphyr::Spanned;
 
 use super::*;
 
+/// A YAML syntax or shape error of any rule, symptom or client-definition file: the span it
+/// points at and its message without the " at line N column M" serde-saphyr appends (a label
+/// shows the place already).
+pub fn yaml_error(text: &str, e: &serde_saphyr::Error) -> (Option<Range<usize>>, String) {
+    let span = e.location().and_then(|l| location_span(text, l));
+    let message = e.without_snippet().to_string();
+    let message = match message.find(" at line ") {
+        Some(i) => message[..i].to_owned(),
+        None => message,
+    };
+    (span, message)
+}
+
 pub fn location_span(text: &str, loc: serde_saphyr::Location) -> Option<Range<usize>> {
     let start = match loc.span().byte_offset() {
         Some(b) => b as usize,

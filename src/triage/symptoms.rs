@@ -249,14 +249,7 @@ pub fn parse(path: &Path, text: &str, origin: Option<PathBuf>) -> Result<Vec<Sym
         message,
     };
     let raw: RawFile = serde_saphyr::from_str(text).map_err(|e| {
-        let span = e
-            .location()
-            .and_then(|l| crate::providers::location_span(text, l));
-        let message = e.without_snippet().to_string();
-        let message = match message.find(" at line ") {
-            Some(i) => message[..i].to_owned(),
-            None => message,
-        };
+        let (span, message) = crate::providers::yaml_error(text, &e);
         err(span, message)
     })?;
     let at = |s: &Spanned<String>| crate::providers::location_span(text, s.referenced);

@@ -19,14 +19,8 @@ pub struct DefinitionError {
 /// Parse and validate a definition written in YAML.
 pub fn parse_yaml(text: &str) -> Result<Definition, DefinitionError> {
     let raw: RawDefinition = serde_saphyr::from_str(text).map_err(|e| {
-        let message = e.without_snippet().to_string();
-        DefinitionError {
-            span: e.location().map(|l| span_of(text, l)),
-            message: match message.find(" at line ") {
-                Some(i) => message[..i].to_owned(),
-                None => message,
-            },
-        }
+        let (span, message) = crate::providers::yaml_error(text, &e);
+        DefinitionError { span, message }
     })?;
     Check { text }.definition(raw)
 }
@@ -39,26 +33,6 @@ pub(super) fn from_json(json: &str) -> Result<Definition, DefinitionError> {
         message: e.to_string(),
     })?;
     Check { text: "" }.definition(raw)
-}
-
-fn span_of(text: &str, loc: serde_saphyr::Location) -> Range<usize> {
-    let start = match loc.span().byte_offset() {
-        Some(b) => b as usize,
-        None => {
-            let line_start: usize = text
-                .split_inclusive('\n')
-                .take((loc.line() as usize).saturating_sub(1))
-                .map(str::len)
-                .sum();
-            line_start + (loc.column() as usize).saturating_sub(1)
-        }
-    };
-    let start = start.min(text.len());
-    let mut end = (start + (loc.span().byte_len().unwrap_or(0) as usize).max(1)).min(text.len());
-    while !text.is_char_boundary(end) {
-        end += 1;
-    }
-    start..end
 }
 
 /// Every field a key can set, by the name definitions use (docs/schema/client.schema.json
@@ -111,7 +85,8 @@ type R<T> = Result<T, DefinitionError>;
 impl Check<'_> {
     fn fail<T, U>(&self, at: &Spanned<T>, message: String) -> R<U> {
         let span = (!self.text.is_empty() && at.referenced != serde_saphyr::Location::UNKNOWN)
-            .then(|| span_of(self.text, at.referenced));
+            .then_some(())
+            .and_then(|()| crate::providers::location_span(self.text, at.referenced));
         Err(DefinitionError { span, message })
     }
 
