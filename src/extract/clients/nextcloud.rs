@@ -21,7 +21,7 @@ use crate::extract::syntax::php::value::Entry;
 use crate::extract::syntax::php::Binding;
 use crate::extract::Extraction;
 use crate::finding::{Finding, Label, Severity};
-use crate::model::{AuthMethod, Client, Profile, Secret, Security, Value};
+use crate::model::{AuthMethod, Client, Profile, Security, Value};
 
 const KEYS: KeySet = KeySet {
     program: "Nextcloud",
@@ -98,12 +98,12 @@ fn config(src: &Src, a: &Arr, ex: &mut Extraction) {
                 src.loc(s.span.clone()),
             ))
         }
-        Some(Expr::Env(e)) => p.env_refs.push(e.env_ref(|r| src.loc(r), Field::Host)),
+        Some(Expr::Env(e)) => src.env(&mut p, e, Field::Host),
         Some(_) => {}
         None => p.host = Some(Value::default("127.0.0.1".into(), p.anchor.clone(), HOST)),
     }
     match get("mail_smtpport").map(|e| &e.value) {
-        Some(Expr::Env(e)) => p.env_refs.push(e.env_ref(|r| src.loc(r), Field::Port)),
+        Some(Expr::Env(e)) => src.env(&mut p, e, Field::Port),
         Some(v) => {
             if let Some(lit) = v.literal() {
                 match u16::try_from(lit.intval()).ok().filter(|n| *n > 0) {
@@ -218,8 +218,7 @@ fn security(
             // The port is read at run time: it decides, as for Laravel (465 implicit TLS, any
             // other port STARTTLS when offered).
             if let Some(e) = port_env {
-                p.env_refs
-                    .push(e.env_ref(|r| src.loc(r), Field::LvPortSecurity));
+                src.env(p, e, Field::LvPortSecurity);
             }
             return;
         }
@@ -228,44 +227,12 @@ fn security(
 
 /// `mail_smtpauth`, `mail_smtpname`, `mail_smtppassword`.
 fn login(src: &Src, a: &Arr, p: &mut Profile, ex: &mut Extraction) {
-    match a.get("mail_smtpauth").map(|e| &e.value) {
-        Some(Expr::Env(e)) => p
-            .env_refs
-            .push(e.env_ref(|r| src.loc(r), Field::PmAuth(AuthMethod::Password))),
-        Some(v) => {
-            if let Some(lit) = v.literal() {
-                let m = if lit.truthy() {
-                    AuthMethod::Password
-                } else {
-                    AuthMethod::None
-                };
-                p.auth = Some(Value::literal(m, src.loc(v.span())));
-            }
-        }
+    let get = |n: &str| a.get(n).map(|e| &e.value);
+    match get("mail_smtpauth") {
+        Some(v) => src.auth_switch(v, p),
         None => p.auth = Some(Value::default(AuthMethod::None, p.anchor.clone(), NO_AUTH)),
     }
-    match a.get("mail_smtpname").map(|e| &e.value) {
-        Some(Expr::Str(s)) if !s.text.is_empty() => {
-            p.username = Some(Value::literal(s.text.clone(), src.loc(s.span.clone())))
-        }
-        Some(Expr::Env(e)) => p.env_refs.push(e.env_ref(|r| src.loc(r), Field::Username)),
-        _ => {}
-    }
-    match a.get("mail_smtppassword").map(|e| &e.value) {
-        Some(Expr::Str(s)) => {
-            ex.secrets.push(s.span.clone());
-            if !s.text.is_empty() {
-                let secret = Secret::new(s.text.clone());
-                p.password = Some(Value::literal(secret, src.loc(s.span.clone())));
-            }
-        }
-        Some(Expr::Env(e)) => {
-            ex.secrets.extend(e.default.iter().map(|(_, s)| s.clone()));
-            p.env_refs.push(e.env_ref(|r| src.loc(r), Field::Password));
-        }
-        Some(other) => ex.secrets.extend(other.pieces()),
-        None => {}
-    }
+    src.login(get("mail_smtpname"), get("mail_smtppassword"), p, ex);
 }
 
 /// The span of the first `ssl` stream option that switches certificate checks off.

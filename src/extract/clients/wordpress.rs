@@ -15,12 +15,12 @@
 use std::collections::HashMap;
 
 use super::spelling::{unknown_setting, KeySet};
-use crate::extract::php::value::{EnvRead, Expr, Field, PhpVal};
+use crate::extract::php::value::{Expr, Field, PhpVal};
 use crate::extract::php::Src;
 use crate::extract::syntax::php::Binding;
 use crate::extract::Extraction;
 use crate::finding::{Finding, Label, Severity};
-use crate::model::{AuthMethod, Client, Profile, Secret, Security, Value};
+use crate::model::{Client, Profile, Security, Value};
 
 /// The `WPMS_SMTP_*` constants the plugin reads (its whole family).
 const SMTP_NAMES: KeySet = KeySet {
@@ -102,7 +102,7 @@ pub(crate) fn build(src: &Src, defines: &[Binding], ex: &mut Extraction) {
                 src.loc(s.span.clone()),
             ));
         }
-        Some(Expr::Env(e)) => env(src, &mut p, e, Field::PmHost),
+        Some(Expr::Env(e)) => src.env(&mut p, e, Field::PmHost),
         _ => {}
     }
     port(src, get("WPMS_SMTP_PORT"), &mut p, ex);
@@ -113,14 +113,10 @@ pub(crate) fn build(src: &Src, defines: &[Binding], ex: &mut Extraction) {
             s.text.trim().to_owned(),
             src.loc(s.span.clone()),
         )),
-        Some(Expr::Env(e)) => env(src, &mut p, e, Field::From),
+        Some(Expr::Env(e)) => src.env(&mut p, e, Field::From),
         _ => {}
     }
     ex.profiles.push(p);
-}
-
-fn env(src: &Src, p: &mut Profile, e: &EnvRead, f: Field) {
-    p.env_refs.push(e.env_ref(|r| src.loc(r), f));
 }
 
 /// Whether `WPMS_ON` switches the constants on; reports a value that is not the boolean `true`
@@ -176,7 +172,7 @@ fn constants_on(
 fn port(src: &Src, v: Option<&Expr>, p: &mut Profile, ex: &mut Extraction) {
     let Some(v) = v else { return };
     if let Expr::Env(e) = v {
-        env(src, p, e, Field::Port);
+        src.env(p, e, Field::Port);
         return;
     }
     let Some(lit) = v.literal() else { return };
@@ -218,7 +214,7 @@ fn security(
     };
     let at = src.loc(ssl.span());
     match ssl {
-        Expr::Env(e) => return env(src, p, e, Field::PmSecure { auto_tls: auto_on }),
+        Expr::Env(e) => return src.env(p, e, Field::PmSecure { auto_tls: auto_on }),
         Expr::Str(s) if s.text == "ssl" => {
             p.security = Some(Value::literal(Security::ImplicitTls, at));
             return;
@@ -237,7 +233,7 @@ fn security(
     p.security = Some(match autotls {
         _ if localhost => Value::default(Security::None, at, LOCALHOST),
         Some(Expr::Env(e)) => {
-            env(src, p, e, Field::PmAutoTls);
+            src.env(p, e, Field::PmAutoTls);
             Value::default(Security::StartTls { required: false }, at, AUTO)
         }
         Some(v) if !auto_on => Value::literal(Security::None, src.loc(v.span())),
@@ -267,42 +263,10 @@ fn invalid_ssl(src: &Src, e: &Expr, v: &PhpVal) -> Finding {
 /// `WPMS_SMTP_AUTH`, `WPMS_SMTP_USER` and `WPMS_SMTP_PASS`.
 fn login(src: &Src, defs: &HashMap<&str, &Binding>, p: &mut Profile, ex: &mut Extraction) {
     let get = |n: &str| defs.get(n).map(|d| &d.value);
-    match get("WPMS_SMTP_AUTH") {
-        Some(Expr::Env(e)) => env(src, p, e, Field::PmAuth(AuthMethod::Password)),
-        Some(v) => {
-            if let Some(lit) = v.literal() {
-                let m = if lit.truthy() {
-                    AuthMethod::Password
-                } else {
-                    AuthMethod::None
-                };
-                p.auth = Some(Value::literal(m, src.loc(v.span())));
-            }
-        }
-        None => {}
+    if let Some(v) = get("WPMS_SMTP_AUTH") {
+        src.auth_switch(v, p);
     }
-    match get("WPMS_SMTP_USER") {
-        Some(Expr::Str(s)) if !s.text.is_empty() => {
-            p.username = Some(Value::literal(s.text.clone(), src.loc(s.span.clone())))
-        }
-        Some(Expr::Env(e)) => env(src, p, e, Field::Username),
-        _ => {}
-    }
-    match get("WPMS_SMTP_PASS") {
-        Some(Expr::Str(s)) => {
-            ex.secrets.push(s.span.clone());
-            if !s.text.is_empty() {
-                let secret = Secret::new(s.text.clone());
-                p.password = Some(Value::literal(secret, src.loc(s.span.clone())));
-            }
-        }
-        Some(Expr::Env(e)) => {
-            ex.secrets.extend(e.default.iter().map(|(_, s)| s.clone()));
-            env(src, p, e, Field::Password);
-        }
-        Some(other) => ex.secrets.extend(other.pieces()),
-        None => {}
-    }
+    src.login(get("WPMS_SMTP_USER"), get("WPMS_SMTP_PASS"), p, ex);
 }
 
 /// A value to quote in a message, cut short.

@@ -14,6 +14,7 @@ use std::ops::Range;
 use super::Extraction;
 use crate::extract::clients::{laravel, nextcloud, phpmailer, wordpress};
 use crate::extract::syntax::php::{self as syntax, contains_ignore_case};
+use crate::model::{AuthMethod, Profile, Secret, Value};
 use crate::source::{FileId, Loc};
 
 pub(crate) mod value;
@@ -63,6 +64,64 @@ pub(crate) struct Src {
 impl Src {
     pub fn loc(&self, span: Range<usize>) -> Loc {
         Loc::new(self.file, span)
+    }
+
+    /// An auth switch written as a PHP value (`WPMS_SMTP_AUTH`, `mail_smtpauth`): a literal
+    /// that PHP reads as true means a password login, false none; an environment read is left
+    /// to the resolve step.
+    pub fn auth_switch(&self, v: &value::Expr, p: &mut Profile) {
+        match v {
+            value::Expr::Env(e) => self.env(p, e, value::Field::PmAuth(AuthMethod::Password)),
+            v => {
+                if let Some(lit) = v.literal() {
+                    let m = if lit.truthy() {
+                        AuthMethod::Password
+                    } else {
+                        AuthMethod::None
+                    };
+                    p.auth = Some(Value::literal(m, self.loc(v.span())));
+                }
+            }
+        }
+    }
+
+    /// A user name and a password written as PHP values (constants, array items): literals are
+    /// set (every password literal, even empty, and every piece of a built one is a secret
+    /// span); environment reads become references the resolve step fills.
+    pub fn login(
+        &self,
+        user: Option<&value::Expr>,
+        pass: Option<&value::Expr>,
+        p: &mut Profile,
+        ex: &mut Extraction,
+    ) {
+        match user {
+            Some(value::Expr::Str(s)) if !s.text.is_empty() => {
+                p.username = Some(Value::literal(s.text.clone(), self.loc(s.span.clone())))
+            }
+            Some(value::Expr::Env(e)) => self.env(p, e, value::Field::Username),
+            _ => {}
+        }
+        match pass {
+            Some(value::Expr::Str(s)) => {
+                ex.secrets.push(s.span.clone());
+                if !s.text.is_empty() {
+                    let secret = Secret::new(s.text.clone());
+                    p.password = Some(Value::literal(secret, self.loc(s.span.clone())));
+                }
+            }
+            Some(value::Expr::Env(e)) => {
+                ex.secrets.extend(e.default.iter().map(|(_, s)| s.clone()));
+                self.env(p, e, value::Field::Password);
+            }
+            Some(other) => ex.secrets.extend(other.pieces()),
+            None => {}
+        }
+    }
+
+    /// A field read from the environment, for the resolve step.
+    pub fn env(&self, p: &mut Profile, e: &value::EnvRead, f: value::Field) {
+        p.env_refs.push(e.env_ref(|r| self.loc(r), f));
     }
 }
 
