@@ -11,7 +11,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock};
 
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
 use ignore::{Match, WalkState};
@@ -80,24 +80,26 @@ const MAX_IGNORE_FILE: u64 = 1 << 20;
 
 type Errors = Arc<Mutex<Vec<(PathBuf, String)>>>;
 
+/// The ignore matchers that apply in one folder, outermost folder first.
+type Chain = Arc<[Arc<Gitignore>]>;
+
 /// The ignore patterns of each folder, read once, safely.
+///
+/// Every folder keeps the whole chain of matchers that applies in it (its parents' and its
+/// own), so that deciding about an entry is one look-up of its folder, not one per ancestor:
+/// in a tree with no ignore files the chain is empty and the decision costs a hash of the
+/// folder's path.
 struct Ignores {
-    cache: Mutex<HashMap<PathBuf, Option<Arc<Gitignore>>>>,
+    /// By the bytes of the folder's absolute path.
+    chains: RwLock<HashMap<Box<[u8]>, Chain>>,
     errors: Errors,
 }
 
 impl Ignores {
-    /// The patterns that apply in `dir` (an absolute path). Within one folder a later file wins,
-    /// as in git: `.git/info/exclude`, then `.gitignore`, then `.ignore`.
-    fn matcher(&self, dir: &Path) -> Option<Arc<Gitignore>> {
-        if let Some(m) = self
-            .cache
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(dir)
-        {
-            return m.clone();
-        }
+    /// The patterns of the ignore files in `dir` itself (an absolute path), if it has any.
+    /// Within one folder a later file wins, as in git: `.git/info/exclude`, then `.gitignore`,
+    /// then `.ignore`.
+    fn own(&self, dir: &Path) -> Option<Arc<Gitignore>> {
         let mut builder = GitignoreBuilder::new(dir);
         let mut any = false;
         for name in [".git/info/exclude", ".gitignore", ".ignore"] {
@@ -118,28 +120,58 @@ impl Ignores {
                 )),
             }
         }
-        let m = if any {
+        if any {
             builder.build().ok().map(Arc::new)
         } else {
             None
-        };
-        self.cache
-            .lock()
+        }
+    }
+
+    /// The chain of matchers that applies in `dir` (an absolute path).
+    fn chain(&self, dir: &Path) -> Chain {
+        let key = |d: &Path| -> Box<[u8]> { d.as_os_str().as_encoded_bytes().into() };
+        if let Some(c) = self
+            .chains
+            .read()
             .unwrap_or_else(|e| e.into_inner())
-            .insert(dir.to_path_buf(), m.clone());
-        m
+            .get(dir.as_os_str().as_encoded_bytes())
+        {
+            return c.clone();
+        }
+        // Folders are added under the write lock, so that each one's ignore files are read
+        // once (and a bad one reported once) however many threads reach it together.
+        let mut chains = self.chains.write().unwrap_or_else(|e| e.into_inner());
+        // The folders from `dir` up to the nearest one already known (or the file system's
+        // root), then their chains from the top down.
+        let mut missing = Vec::new();
+        let mut known: Chain = Arc::new([]);
+        for d in dir.ancestors() {
+            if let Some(c) = chains.get(d.as_os_str().as_encoded_bytes()) {
+                known = c.clone();
+                break;
+            }
+            missing.push(d);
+        }
+        for d in missing.into_iter().rev() {
+            if let Some(m) = self.own(d) {
+                known = known.iter().cloned().chain(std::iter::once(m)).collect();
+            }
+            chains.insert(key(d), known.clone());
+        }
+        known
     }
 
     /// Is `abs` (an absolute path) ignored by the patterns of its folders? The deepest folder
     /// with a matching pattern decides.
     fn ignored(&self, abs: &Path, is_dir: bool) -> bool {
-        for dir in abs.ancestors().skip(1) {
-            if let Some(m) = self.matcher(dir) {
-                match m.matched(abs, is_dir) {
-                    Match::Ignore(_) => return true,
-                    Match::Whitelist(_) => return false,
-                    Match::None => {}
-                }
+        let Some(dir) = abs.parent() else {
+            return false;
+        };
+        for m in self.chain(dir).iter().rev() {
+            match m.matched(abs, is_dir) {
+                Match::Ignore(_) => return true,
+                Match::Whitelist(_) => return false,
+                Match::None => {}
             }
         }
         false
@@ -152,12 +184,20 @@ pub fn walk(root: &Path, also: &(dyn Fn(&Path) -> bool + Sync)) -> Walk {
     let found = Mutex::new(Vec::new());
     let errors: Errors = Arc::default();
     let ignores = Arc::new(Ignores {
-        cache: Mutex::default(),
+        chains: RwLock::default(),
         errors: errors.clone(),
     });
+    // The walk runs on the absolute path, so that the ignore matchers see the paths they were
+    // built for without a join per entry; paths are given back in the caller's form.
     let abs_root = std::path::absolute(root).unwrap_or_else(|_| root.to_path_buf());
-    let root_owned = root.to_path_buf();
-    ignore::WalkBuilder::new(root)
+    let shown = |p: &Path| -> PathBuf {
+        match p.strip_prefix(&abs_root) {
+            Ok(rel) if rel.as_os_str().is_empty() => root.to_path_buf(),
+            Ok(rel) => root.join(rel),
+            Err(_) => p.to_path_buf(),
+        }
+    };
+    ignore::WalkBuilder::new(&abs_root)
         // The crate reads no ignore file itself (see the module documentation).
         .standard_filters(false)
         .filter_entry(move |e| {
@@ -168,11 +208,7 @@ pub fn walk(root: &Path, also: &(dyn Fn(&Path) -> bool + Sync)) -> Walk {
             if is_dir && SKIP_DIRS.contains(&e.file_name().to_string_lossy().as_ref()) {
                 return false;
             }
-            let abs = match e.path().strip_prefix(&root_owned) {
-                Ok(rel) => abs_root.join(rel),
-                Err(_) => e.path().to_path_buf(),
-            };
-            !ignores.ignored(&abs, is_dir)
+            !ignores.ignored(e.path(), is_dir)
         })
         .build_parallel()
         .run(|| {
@@ -180,10 +216,11 @@ pub fn walk(root: &Path, also: &(dyn Fn(&Path) -> bool + Sync)) -> Walk {
                 let entry = match entry {
                     Ok(entry) => entry,
                     Err(e) => {
+                        let (path, message) = describe(&e, &abs_root);
                         errors
                             .lock()
                             .unwrap_or_else(|e| e.into_inner())
-                            .push(describe(&e, root));
+                            .push((shown(&path), message));
                         return WalkState::Continue;
                     }
                 };
@@ -191,23 +228,21 @@ pub fn walk(root: &Path, also: &(dyn Fn(&Path) -> bool + Sync)) -> Walk {
                 let Some(t) = entry.file_type().filter(|t| !t.is_dir()) else {
                     return WalkState::Continue;
                 };
-                if !(extract::detect(path, "").is_some()
+                let candidate = extract::detect(path, "").is_some()
                     || extract::is_code_path(path)
-                    || also(path))
-                {
+                    || also(&shown(path));
+                if !candidate {
                     return WalkState::Continue;
                 }
+                let path = shown(path);
                 if t.is_file() {
-                    found
-                        .lock()
-                        .unwrap_or_else(|e| e.into_inner())
-                        .push(entry.into_path());
+                    found.lock().unwrap_or_else(|e| e.into_inner()).push(path);
                 } else {
                     // A file that would be checked, but is not one: say so, never read it.
                     errors
                         .lock()
                         .unwrap_or_else(|e| e.into_inner())
-                        .push((entry.into_path(), not_checked(&t)));
+                        .push((path, not_checked(&t)));
                 }
                 WalkState::Continue
             })

@@ -22,21 +22,46 @@ pub fn redacted_text(file: &SourceFile) -> String {
 /// the line. The readers find secrets by meaning; this net catches what they cannot read (a
 /// syntax error on or next to the password line), so a snippet never shows it.
 pub fn literal_secrets(text: &str) -> Vec<std::ops::Range<usize>> {
+    use aho_corasick::{AhoCorasick, MatchKind};
+    use std::sync::OnceLock;
+    static ANY: OnceLock<AhoCorasick> = OnceLock::new();
+    static WORDS: OnceLock<AhoCorasick> = OnceLock::new();
+    // Leftmost-first lets the automaton use its SIMD (Teddy) searcher; it only has to find the
+    // lines worth reading.
+    let any = ANY.get_or_init(|| {
+        let mut all = crate::extract::SECRET_WORDS.to_vec();
+        all.push("login(");
+        AhoCorasick::builder()
+            .match_kind(MatchKind::LeftmostFirst)
+            .build(all)
+            .expect("a few short words")
+    });
+    // The standard semantics find the match that ends first.
+    let words = WORDS
+        .get_or_init(|| AhoCorasick::new(crate::extract::SECRET_WORDS).expect("a few short words"));
+    // Lower-cased once (ASCII only, so byte offsets stay), not line by line.
+    let lower = text.to_ascii_lowercase();
     let mut out = Vec::new();
-    let mut start = 0;
-    for line in text.split_inclusive('\n') {
-        let lower = line.to_ascii_lowercase();
-        let word_end = crate::extract::SECRET_WORDS
-            .iter()
-            .filter_map(|w| lower.find(w).map(|i| i + w.len()))
-            .min();
-        let login = lower
+    let mut next_line = 0;
+    for m in any.find_iter(&lower) {
+        if m.start() < next_line {
+            continue;
+        }
+        let start = lower[..m.start()].rfind('\n').map_or(0, |i| i + 1);
+        let end = lower[m.start()..]
+            .find('\n')
+            .map_or(lower.len(), |i| m.start() + i + 1);
+        next_line = end;
+        let low = &lower[start..end];
+        // The earliest end of a secret word, and the first argument after `login(`.
+        let word_end = words.find(low).map(|w| w.end());
+        let login = low
             .find("login(")
-            .and_then(|i| lower[i..].find(',').map(|c| i + c + 1));
+            .and_then(|i| low[i..].find(',').map(|c| i + c + 1));
         if let Some(from) = [word_end, login].into_iter().flatten().min() {
+            let line = &text[start..end];
             quoted_after(line, past_open_literal(line, from), start, &mut out);
         }
-        start += line.len();
     }
     out
 }

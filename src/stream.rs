@@ -161,21 +161,31 @@ impl Run<'_> {
         let mut findings = std::mem::take(&mut self.out.findings);
         // The env files of this batch start waiting, with their own profiles and findings.
         let new_env = std::mem::take(&mut self.out.env_files);
+        // One pass over the batch's profiles sorts out the env files' own (a pass per env file
+        // moved every profile of the batch once for each of them).
+        let mut own: HashMap<FileId, Vec<Profile>> =
+            new_env.iter().map(|e| (e.id, Vec::new())).collect();
+        let mut rest = Vec::with_capacity(profiles.len());
+        for p in profiles {
+            match own.get_mut(&p.file()) {
+                Some(v) => v.push(p),
+                None => rest.push(p),
+            }
+        }
+        profiles = rest;
         for env in &new_env {
-            let dir = env.path.parent().unwrap_or(Path::new("")).to_path_buf();
-            let (own, rest): (Vec<_>, Vec<_>) =
-                profiles.into_iter().partition(|p| p.file() == env.id);
-            profiles = rest;
             self.waiting.push(Waiting {
-                dir,
+                dir: env.path.parent().unwrap_or(Path::new("")).to_path_buf(),
                 id: env.id,
-                profiles: own,
+                profiles: own.remove(&env.id).unwrap_or_default(),
                 findings: Vec::new(),
             });
         }
         self.env_files.extend(new_env);
         // Env files can refer to each other's variables (`${X}`): resolve the new ones too.
-        for w in self.waiting.iter_mut().filter(|w| w.id.0 as usize >= first) {
+        for w in self.waiting.iter_mut().filter(|w| {
+            w.id.0 as usize >= first && w.profiles.iter().any(|p| !p.env_refs.is_empty())
+        }) {
             let found = crate::resolve::resolve_refs(
                 &mut w.profiles,
                 &self.env_files,
@@ -201,13 +211,16 @@ impl Run<'_> {
         drop(profiles);
         // A finding at a waiting env file waits with it.
         let mut now = Vec::new();
+        let slot: HashMap<FileId, usize> = (self.waiting.iter().enumerate())
+            .map(|(i, w)| (w.id, i))
+            .collect();
         for f in findings {
-            match self.waiting.iter_mut().find(|w| w.id == f.primary().file) {
-                Some(w) => {
+            match slot.get(&f.primary().file) {
+                Some(&i) => {
                     for id in other_files(&f) {
                         *self.pinned.entry(id).or_default() += 1;
                     }
-                    w.findings.push(f);
+                    self.waiting[i].findings.push(f);
                 }
                 None => now.push(f),
             }
@@ -215,7 +228,7 @@ impl Run<'_> {
         let part: HashSet<FileId> = ids
             .iter()
             .copied()
-            .filter(|id| !self.waiting.iter().any(|w| w.id == *id))
+            .filter(|id| !slot.contains_key(id))
             .collect();
         self.show(now, &part);
         for id in part {

@@ -8,6 +8,7 @@
 
 use std::fmt;
 use std::path::Path;
+use std::sync::OnceLock;
 
 use super::{clients, dotenv, php, python, Extraction};
 use crate::source::FileId;
@@ -356,8 +357,27 @@ fn code_format(path: &Path) -> Option<Format> {
 }
 
 /// Does the text of a code file mention a mail library or mail settings this format reads?
+///
+/// One pass over the text for all of the format's words (an Aho-Corasick automaton built on
+/// first use), where a search per word made a folder of ordinary code cost several reads of
+/// every file.
 pub fn code_sniff(format: Format, text: &str) -> bool {
-    format.def().mentions.iter().any(|n| text.contains(n))
+    static SNIFFERS: OnceLock<Vec<Option<aho_corasick::AhoCorasick>>> = OnceLock::new();
+    let sniffers = SNIFFERS.get_or_init(|| {
+        Format::all()
+            .map(|f| {
+                // Leftmost-first lets the automaton use its SIMD (Teddy) searcher.
+                aho_corasick::AhoCorasick::builder()
+                    .match_kind(aho_corasick::MatchKind::LeftmostFirst)
+                    .build(f.def().mentions)
+                    .ok()
+            })
+            .collect()
+    });
+    match &sniffers[usize::from(format.0)] {
+        Some(ac) if !format.def().mentions.is_empty() => ac.is_match(text),
+        _ => false,
+    }
 }
 
 #[cfg(test)]

@@ -2,10 +2,11 @@
 //! proportion to its input can be stopped the way a slow one is (`tree::parse_bounded`).
 //!
 //! tree-sitter takes its allocation functions from the program (`set_allocator`). The ones
-//! installed here call the C library's own `malloc`/`realloc`/`free`, so memory allocated
-//! before they were installed, or freed by the C library directly, stays valid; they only add
-//! and subtract the size of each block (`malloc_usable_size`) on a per-thread counter. On
-//! systems without `malloc_usable_size` nothing is counted and only the time limit applies.
+//! installed here allocate from mimalloc, the program's allocator (faster than the C library's
+//! for tree-sitter's many small blocks), and add and subtract the size of each block
+//! (`mi_usable_size`) on a per-thread counter. A block tree-sitter allocated before they were
+//! installed belongs to the C library and is given back to it. Elsewhere than Linux nothing is
+//! counted and only the time limit applies.
 
 use std::cell::Cell;
 
@@ -37,12 +38,23 @@ pub fn install() {
 mod imp {
     use std::ffi::c_void;
 
+    use libmimalloc_sys as mi;
+
+    /// Whether `p` is a block of mimalloc's (one allocated since [`install`]); the others are
+    /// the C library's, allocated before it (a parser created before the first parse).
+    fn ours(p: *mut c_void) -> bool {
+        // SAFETY: only looks the address up in mimalloc's segment map.
+        !p.is_null() && unsafe { mi::mi_is_in_heap_region(p) }
+    }
+
+    /// The size counted for a block: mimalloc's blocks were counted when allocated; the C
+    /// library's never were.
     fn size_of_block(p: *mut c_void) -> isize {
-        if p.is_null() {
+        if !ours(p) {
             return 0;
         }
-        // SAFETY: `p` was returned by the C library's allocator and not freed yet.
-        unsafe { libc::malloc_usable_size(p) as isize }
+        // SAFETY: `p` is a live block of mimalloc's.
+        unsafe { mi::mi_usable_size(p) as isize }
     }
 
     /// tree-sitter's own functions abort when memory runs out; so do these.
@@ -55,7 +67,7 @@ mod imp {
 
     unsafe extern "C" fn ts_malloc(size: usize) -> *mut c_void {
         // SAFETY: plain C allocation.
-        let p = check(unsafe { libc::malloc(size) }, size);
+        let p = check(unsafe { mi::mi_malloc(size) }, size);
         super::add(size_of_block(p));
         p
     }
@@ -63,7 +75,7 @@ mod imp {
     unsafe extern "C" fn ts_calloc(count: usize, size: usize) -> *mut c_void {
         // SAFETY: plain C allocation.
         let p = check(
-            unsafe { libc::calloc(count, size) },
+            unsafe { mi::mi_calloc(count, size) },
             count.saturating_mul(size),
         );
         super::add(size_of_block(p));
@@ -71,22 +83,39 @@ mod imp {
     }
 
     unsafe extern "C" fn ts_realloc(old: *mut c_void, size: usize) -> *mut c_void {
-        let before = size_of_block(old);
-        // SAFETY: `old` is null or a live block of the C allocator (tree-sitter's contract).
-        let p = check(unsafe { libc::realloc(old, size) }, size);
-        super::add(size_of_block(p) - before);
-        p
+        if old.is_null() || ours(old) {
+            let before = size_of_block(old);
+            // SAFETY: `old` is null or a live block of mimalloc's (tree-sitter's contract).
+            let p = check(unsafe { mi::mi_realloc(old, size) }, size);
+            super::add(size_of_block(p) - before);
+            return p;
+        }
+        // A block of the C library's: move it into mimalloc's heap.
+        // SAFETY: `old` is a live block of the C library's; at most its usable size is copied.
+        unsafe {
+            let p = check(mi::mi_malloc(size), size);
+            let n = libc::malloc_usable_size(old).min(size);
+            std::ptr::copy_nonoverlapping(old.cast::<u8>(), p.cast::<u8>(), n);
+            libc::free(old);
+            super::add(size_of_block(p));
+            p
+        }
     }
 
     unsafe extern "C" fn ts_free(p: *mut c_void) {
-        super::add(-size_of_block(p));
-        // SAFETY: `p` is null or a live block of the C allocator (tree-sitter's contract).
-        unsafe { libc::free(p) }
+        if ours(p) {
+            super::add(-size_of_block(p));
+            // SAFETY: `p` is a live block of mimalloc's (tree-sitter's contract).
+            unsafe { mi::mi_free(p) }
+        } else {
+            // SAFETY: `p` is null or a live block of the C library's.
+            unsafe { libc::free(p) }
+        }
     }
 
     pub fn install() {
-        // SAFETY: the new functions share the C library's heap with the default ones, so blocks
-        // allocated before this call are freed correctly after it (the documented condition).
+        // SAFETY: blocks allocated before this call (by the C library) are recognised and freed
+        // by the C library after it (`ours`).
         unsafe {
             tree_sitter::set_allocator(
                 Some(ts_malloc),
