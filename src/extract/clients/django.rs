@@ -14,8 +14,9 @@ use crate::extract::syntax::value::{port_of, BoolVal, NumKind, Pred, Val};
 use crate::extract::Extraction;
 use crate::finding::{Finding, Label, Severity};
 use crate::model::conversion::{Conversion, Outcome, Target};
+use crate::model::EnvRef;
 use crate::model::{AuthMethod, Client, Profile, Secret, Security, Value};
-use crate::source::Loc;
+use crate::source::{FileId, Loc};
 
 const DEFAULT_PORT: &str = "Django's EMAIL_PORT defaults to 25";
 const DEFAULT_PLAIN: &str =
@@ -65,6 +66,63 @@ fn refused_next_to(ssl: bool, raw: bool) -> &'static str {
         }
         (true, false) => "false, because EMAIL_USE_TLS is True and Django refuses both",
         (false, false) => "false, because EMAIL_USE_SSL is True and Django refuses both",
+    }
+}
+
+/// The env references of the two TLS flags when at least one is read from the environment;
+/// Django and Flask-Mail read them alike (`USE_TLS` required STARTTLS, `USE_SSL` implicit TLS,
+/// both at once refused). `expects(ssl_read, raw)` says what a flag read next to the other
+/// written true must be. Both read: `USE_TLS` decides, then `USE_SSL` true overrides it (both
+/// true, which the program refuses, is not seen: each value is applied on its own).
+pub fn env_flags(
+    file: FileId,
+    tls: &Option<BoolVal>,
+    ssl: &Option<BoolVal>,
+    expects: fn(bool, bool) -> &'static str,
+) -> Vec<EnvRef> {
+    use BoolVal::{Env, Known};
+    let falsy = |b: &Option<BoolVal>| b.is_none() || matches!(b, Some(Known(false, _)));
+    match (tls, ssl) {
+        // One flag from the environment, the other written false or absent.
+        (Some(Env(r, pr)), other) if falsy(other) => {
+            vec![env_ref(
+                file,
+                r,
+                bool_conv(Out::StartReq, Out::NoTls, pr.clone()),
+            )]
+        }
+        (other, Some(Env(r, pr))) if falsy(other) => {
+            vec![env_ref(
+                file,
+                r,
+                bool_conv(Out::Implicit, Out::NoTls, pr.clone()),
+            )]
+        }
+        // One from the environment next to the other written true: it must be false, and then
+        // the written flag decides.
+        (Some(Known(true, _)), Some(Env(r, pr))) | (Some(Env(r, pr)), Some(Known(true, _))) => {
+            let ssl_read = matches!(ssl, Some(Env(..)));
+            let refused = Outcome::Refused(expects(ssl_read, *pr == Pred::Truthy));
+            let written = if ssl_read {
+                Out::StartReq
+            } else {
+                Out::Implicit
+            };
+            vec![env_ref(
+                file,
+                r,
+                Conversion::choice(pr.clone(), refused, written.outcome()),
+            )]
+        }
+        (Some(Env(t, pt)), Some(Env(s, ps))) => vec![
+            env_ref(file, t, bool_conv(Out::StartReq, Out::NoTls, pt.clone())),
+            env_ref(
+                file,
+                s,
+                Conversion::choice(ps.clone(), Out::Implicit.outcome(), Outcome::Keep),
+            ),
+        ],
+        _ => Vec::new(),
     }
 }
 
@@ -465,40 +523,15 @@ impl Settings<'_, '_> {
             }
             return;
         }
-        let file = self.py.file;
-        let falsy = |b: &Option<BoolVal>| b.is_none() || matches!(b, Some(Known(false, _)));
-        match (&tls, &ssl) {
-            // One flag from the environment, the other written false or absent.
-            (Some(Env(r, pr)), other) if falsy(other) => {
-                let c = bool_conv(Out::StartReq, Out::NoTls, pr.clone());
-                p.env_refs.push(env_ref(file, r, c));
-            }
-            (other, Some(Env(r, pr))) if falsy(other) => {
-                let c = bool_conv(Out::Implicit, Out::NoTls, pr.clone());
-                p.env_refs.push(env_ref(file, r, c));
-            }
-            // One from the environment next to the other written true: it must be false, and
-            // then the written flag decides.
-            (Some(Known(true, _)), Some(Env(r, pr))) | (Some(Env(r, pr)), Some(Known(true, _))) => {
-                let ssl_read = matches!(ssl, Some(Env(..)));
-                let expects = refused_next_to(ssl_read, *pr == Pred::Truthy);
-                let written = if ssl_read {
-                    Out::StartReq
-                } else {
-                    Out::Implicit
-                };
-                let c =
-                    Conversion::choice(pr.clone(), Outcome::Refused(expects), written.outcome());
-                p.env_refs.push(env_ref(file, r, c));
-            }
-            (Some(Env(t, Pred::Truthy)), Some(Env(s, Pred::Truthy))) => {
-                self.ex.findings.push(both_read_raw(
-                    self.py.loc(s.reference.clone()),
-                    self.py.loc(t.reference.clone()),
-                ));
-            }
-            _ => {}
+        if let (Some(Env(t, Pred::Truthy)), Some(Env(s, Pred::Truthy))) = (&tls, &ssl) {
+            self.ex.findings.push(both_read_raw(
+                self.py.loc(s.reference.clone()),
+                self.py.loc(t.reference.clone()),
+            ));
+            return;
         }
+        p.env_refs
+            .extend(env_flags(self.py.file, &tls, &ssl, refused_next_to));
     }
 }
 

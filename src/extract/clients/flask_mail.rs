@@ -15,8 +15,8 @@ use std::ops::Range;
 
 use tree_sitter::Node;
 
-use super::django::flags_mean;
-use super::reads::{bool_conv, env_ref, port_conv, text_ref, Out};
+use super::django::{env_flags, flags_mean};
+use super::reads::{env_ref, port_conv, text_ref};
 use crate::extract::syntax::python::PyFile;
 use crate::extract::syntax::value::{port_of, BoolVal, NumKind, Val};
 use crate::extract::Extraction;
@@ -331,7 +331,7 @@ fn login(py: &PyFile, s: &Settings, p: &mut Profile, anchor: &Range<usize>) {
 
 /// `MAIL_USE_TLS` and `MAIL_USE_SSL`: written (literal) or read from the environment.
 fn tls(py: &PyFile, s: &Settings, p: &mut Profile, near: Range<usize>, ex: &mut Extraction) {
-    use BoolVal::{Env, Known};
+    use BoolVal::Known;
     let flag = |k: &str| s.get(k).map(|(_, v)| py.flag(*v));
     let (t, l) = (flag("MAIL_USE_TLS"), flag("MAIL_USE_SSL"));
     let known = |b: &Option<BoolVal>| match b {
@@ -366,19 +366,25 @@ fn tls(py: &PyFile, s: &Settings, p: &mut Profile, near: Range<usize>, ex: &mut 
                 });
             }
         },
-        // One flag from the environment, the other off or absent.
-        (None, Some((false, _))) => {
-            if let Some(Env(r, pr)) = &t {
-                let c = bool_conv(Out::StartReq, Out::NoTls, pr.clone());
-                p.env_refs.push(env_ref(py.file, r, c));
-            }
+        _ => p
+            .env_refs
+            .extend(env_flags(py.file, &t, &l, refused_next_to)),
+    }
+}
+
+/// What `MAIL_USE_SSL` (`ssl`) or `MAIL_USE_TLS` read from the environment must be when the
+/// other flag is written as true; `raw` when the code reads it as a plain string.
+fn refused_next_to(ssl: bool, raw: bool) -> &'static str {
+    match (ssl, raw) {
+        (true, true) => {
+            "an empty value: the code reads MAIL_USE_SSL as a raw string, so even \"False\" \
+             turns it on, and Flask-Mail then sends STARTTLS inside TLS next to MAIL_USE_TLS"
         }
-        (Some((false, _)), None) => {
-            if let Some(Env(r, pr)) = &l {
-                let c = bool_conv(Out::Implicit, Out::NoTls, pr.clone());
-                p.env_refs.push(env_ref(py.file, r, c));
-            }
+        (false, true) => {
+            "an empty value: the code reads MAIL_USE_TLS as a raw string, so even \"False\" \
+             turns it on, and Flask-Mail then sends STARTTLS inside TLS next to MAIL_USE_SSL"
         }
-        _ => {}
+        (true, false) => "false, because MAIL_USE_TLS is True and both at once fail",
+        (false, false) => "false, because MAIL_USE_SSL is True and both at once fail",
     }
 }

@@ -15,7 +15,7 @@
 use std::collections::HashMap;
 
 use super::spelling::{unknown_setting, KeySet};
-use crate::extract::php::value::{Expr, Field, PhpVal};
+use crate::extract::php::value::{phpmailer_hosts, Expr, Field, PhpVal, Str};
 use crate::extract::php::Src;
 use crate::extract::syntax::php::Binding;
 use crate::extract::Extraction;
@@ -93,14 +93,12 @@ pub(crate) fn build(src: &Src, defines: &[Binding], ex: &mut Extraction) {
     let mut p = Profile::new(Client::WordPress, "WPMS_* (WP Mail SMTP)", src.loc(anchor));
     let get = |n: &str| defs.get(n).map(|d| &d.value);
     let mut localhost = false;
+    let mut hosts: Option<&Str> = None;
     match get("WPMS_SMTP_HOST") {
         Some(Expr::Str(s)) if s.text.trim().is_empty() => return,
         Some(Expr::Str(s)) => {
             localhost = s.text == "localhost";
-            p.host = Some(Value::literal(
-                s.text.trim().to_owned(),
-                src.loc(s.span.clone()),
-            ));
+            hosts = Some(s);
         }
         Some(Expr::Env(e)) => src.env(&mut p, e, Field::PmHost),
         _ => {}
@@ -116,7 +114,81 @@ pub(crate) fn build(src: &Src, defines: &[Binding], ex: &mut Extraction) {
         Some(Expr::Env(e)) => src.env(&mut p, e, Field::From),
         _ => {}
     }
-    ex.profiles.push(p);
+    // Where the TLS mode and the port are read from the environment, if they are: a Host
+    // entry's own prefix or port replaces those reads.
+    let read_at = |names: &[&str]| -> Vec<std::ops::Range<usize>> {
+        names
+            .iter()
+            .filter_map(|n| match get(n) {
+                Some(Expr::Env(e)) => Some(e.reference.clone()),
+                _ => None,
+            })
+            .collect()
+    };
+    let reads = [
+        read_at(&["WPMS_SSL", "WPMS_SMTP_AUTOTLS"]),
+        read_at(&["WPMS_SMTP_PORT"]),
+    ];
+    match hosts {
+        Some(s) => ex.profiles.extend(per_host(src, s, &p, &reads)),
+        None => ex.profiles.push(p),
+    }
+}
+
+/// One profile per `;` entry of the Host PHPMailer is given: it tries them in order, so each
+/// may be the one that sends. An entry's `ssl://` (implicit TLS) or `tls://` (STARTTLS that
+/// must succeed) prefix wins over `WPMS_SSL`, and its `:port` over `WPMS_SMTP_PORT`
+/// (`PHPMailer::smtpConnect`).
+fn per_host(
+    src: &Src,
+    s: &Str,
+    base: &Profile,
+    [tls_reads, port_reads]: &[Vec<std::ops::Range<usize>>; 2],
+) -> Vec<Profile> {
+    let entries = phpmailer_hosts(&s.text);
+    if entries.is_empty() {
+        let mut p = base.clone();
+        p.host = Some(Value::literal(
+            s.text.trim().to_owned(),
+            src.loc(s.span.clone()),
+        ));
+        return vec![p];
+    }
+    let n = entries.len();
+    entries
+        .into_iter()
+        .enumerate()
+        .map(|(i, e)| {
+            let mut p = base.clone();
+            if n > 1 {
+                p.label = format!("{} (host {} of {n} in WPMS_SMTP_HOST)", p.label, i + 1);
+            }
+            p.host = Some(Value::literal(
+                s.text[e.host.clone()].to_owned(),
+                src.loc(s.sub(e.host.clone())),
+            ));
+            if let Some(r) = e.prefix {
+                let sec = if &s.text[r.clone()] == "ssl" {
+                    Security::ImplicitTls
+                } else {
+                    Security::StartTls { required: true }
+                };
+                p.security = Some(Value::literal(sec, src.loc(s.sub(r))));
+                p.env_refs
+                    .retain(|r| !tls_reads.contains(&r.reference.span));
+            }
+            let port = e.port.and_then(|r| {
+                let n = s.text[r.clone()].parse::<u16>().ok().filter(|n| *n > 0)?;
+                Some(Value::literal(n, src.loc(s.sub(r))))
+            });
+            if port.is_some() {
+                p.port = port;
+                p.env_refs
+                    .retain(|r| !port_reads.contains(&r.reference.span));
+            }
+            p
+        })
+        .collect()
 }
 
 /// Whether `WPMS_ON` switches the constants on; reports a value that is not the boolean `true`
