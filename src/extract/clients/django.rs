@@ -36,6 +36,25 @@ pub fn flags_mean(use_tls: bool, use_ssl: bool) -> Option<Security> {
     }
 }
 
+/// The `conflicting-settings` error for Flask-Mail's two flags both on (`[tls, ssl]` are the
+/// names as written), labelled at each: it wraps the connection in TLS, then sends STARTTLS
+/// inside it, which fails.
+pub fn flask_flags_on([tls_name, ssl_name]: [&str; 2], ssl: Loc, tls: Loc) -> Finding {
+    Finding::new(
+        "conflicting-settings",
+        Severity::Error,
+        format!(
+            "{tls_name} and {ssl_name} are both true: Flask-Mail connects with TLS and then \
+             sends STARTTLS inside it, which the server refuses"
+        ),
+        Label::new(ssl, "implicit TLS"),
+    )
+    .with_label(Label::new(tls, "STARTTLS"))
+    .with_help(format!(
+        "keep {ssl_name} for port 465 or {tls_name} for port 587, and set the other to false"
+    ))
+}
+
 /// The `conflicting-settings` error for both flags on, labelled at each.
 pub fn both_flags_on(ssl: Loc, tls: Loc) -> Finding {
     Finding::new(

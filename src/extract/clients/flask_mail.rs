@@ -15,12 +15,11 @@ use std::ops::Range;
 
 use tree_sitter::Node;
 
-use super::django::{env_flags, flags_mean};
+use super::django::{env_flags, flags_mean, flask_flags_on};
 use super::reads::{env_ref, port_conv, text_ref};
 use crate::extract::syntax::python::PyFile;
 use crate::extract::syntax::value::{port_of, BoolVal, NumKind, Val};
 use crate::extract::Extraction;
-use crate::finding::{Finding, Label, Severity};
 use crate::model::conversion::Target;
 use crate::model::{AuthMethod, Client, Profile, Secret, Value};
 
@@ -341,17 +340,11 @@ fn tls(py: &PyFile, s: &Settings, p: &mut Profile, near: Range<usize>, ex: &mut 
     };
     match (known(&t), known(&l)) {
         (Some((tv, ta)), Some((sv, sa))) => match flags_mean(tv, sv) {
-            None => ex.findings.push(
-                Finding::new(
-                    "conflicting-settings",
-                    Severity::Error,
-                    "MAIL_USE_TLS and MAIL_USE_SSL are both true: Flask-Mail connects with TLS \
-                     and then sends STARTTLS inside it, which the server refuses",
-                    Label::new(py.loc(sa.unwrap_or(0..0)), "implicit TLS"),
-                )
-                .with_label(Label::new(py.loc(ta.unwrap_or(0..0)), "STARTTLS"))
-                .with_help("keep MAIL_USE_SSL for port 465 or MAIL_USE_TLS for port 587"),
-            ),
+            None => ex.findings.push(flask_flags_on(
+                ["MAIL_USE_TLS", "MAIL_USE_SSL"],
+                py.loc(sa.unwrap_or(0..0)),
+                py.loc(ta.unwrap_or(0..0)),
+            )),
             Some(sec) => {
                 let at = if sv {
                     sa

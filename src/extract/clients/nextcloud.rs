@@ -14,6 +14,8 @@
 //! - `mail_smtpstreamoptions` `['ssl' => ['verify_peer' => false]]` switches certificate checks
 //!   off.
 
+use std::ops::Range;
+
 use super::spelling::{unknown_setting, KeySet};
 use crate::extract::php::value::{Arr, EnvRead, Expr, Field, PhpVal};
 use crate::extract::php::Src;
@@ -55,12 +57,66 @@ const OPPORTUNISTIC: &str = "Nextcloud leaves STARTTLS to Symfony Mailer, which 
                              when the server offers it; mail_smtpsecure 'ssl' is implicit TLS";
 const NO_AUTH: &str = "Nextcloud logs in only when mail_smtpauth is true (default false)";
 
-/// The profiles of every `$CONFIG = [...]` of a PHP file.
+/// How many `$CONFIG['mail_...'] = ...` writes are merged (a hostile file must not make the
+/// merge quadratic; a real config writes a dozen).
+const MAX_WRITES: usize = 256;
+
+/// The profile of a PHP file's `$CONFIG`: the last `$CONFIG = [...]` (PHP keeps the last
+/// assignment) with the `$CONFIG['mail_...'] = ...` writes after it merged in, as Nextcloud
+/// sees the variable once the file has run.
 pub(crate) fn build(src: &Src, globals: &[Binding], ex: &mut Extraction) {
+    let mut merged: Option<Arr> = None;
+    let mut writes = 0;
     for g in globals.iter().filter(|g| g.name == "CONFIG") {
-        if let Expr::Array(a) = &g.value {
-            config(src, a, ex);
+        if g.path.is_empty() {
+            merged = match &g.value {
+                Expr::Array(a) => Some(a.clone()),
+                _ => None,
+            };
+        } else if g.path[0].0.starts_with("mail_") && writes < MAX_WRITES {
+            writes += 1;
+            let a = merged.get_or_insert_with(|| Arr {
+                span: g.stmt.clone(),
+                entries: Vec::new(),
+            });
+            set_path(a, &g.path, g.value.clone(), 0);
         }
+    }
+    if let Some(a) = merged {
+        config(src, &a, ex);
+    }
+}
+
+/// `$a['k1']['k2'] = v`: the entry is added last, so that [`Arr::get`] finds it.
+fn set_path(a: &mut Arr, path: &[(String, Range<usize>)], value: Expr, depth: usize) {
+    let Some(((key, span), rest)) = path.split_first() else {
+        return;
+    };
+    if rest.is_empty() || depth > 8 {
+        a.entries.push(Entry {
+            key: Some(key.clone()),
+            key_span: span.clone(),
+            value,
+        });
+        return;
+    }
+    let at = a
+        .entries
+        .iter()
+        .rposition(|e| e.key.as_deref() == Some(key) && matches!(e.value, Expr::Array(_)));
+    let i = at.unwrap_or_else(|| {
+        a.entries.push(Entry {
+            key: Some(key.clone()),
+            key_span: span.clone(),
+            value: Expr::Array(Arr {
+                span: span.clone(),
+                entries: Vec::new(),
+            }),
+        });
+        a.entries.len() - 1
+    });
+    if let Expr::Array(inner) = &mut a.entries[i].value {
+        set_path(inner, rest, value, depth + 1);
     }
 }
 
