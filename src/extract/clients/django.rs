@@ -6,6 +6,7 @@
 
 use std::ops::Range;
 
+use super::host_field::host_value;
 use super::reads::{bool_conv, env_ref, invalid_port, port_conv, text_ref, Out};
 use super::spelling::{self, KeySet};
 use crate::extract::syntax::dotenv::{Ctx, Def};
@@ -19,6 +20,9 @@ use crate::model::{AuthMethod, Client, Profile, Secret, Security, Value};
 use crate::source::{FileId, Loc};
 
 const DEFAULT_PORT: &str = "Django's EMAIL_PORT defaults to 25";
+/// What to do with a port or scheme written into the host (Django and Flask-Mail).
+pub const SMTPLIB_HOST: &str = "write the name alone; the port goes in the PORT setting and the \
+                                TLS mode in USE_TLS / USE_SSL";
 const DEFAULT_PLAIN: &str =
     "Django sends without TLS unless EMAIL_USE_TLS or EMAIL_USE_SSL is true";
 const LOGIN: &str = "Django logs in when EMAIL_HOST_USER and EMAIL_HOST_PASSWORD are both set";
@@ -34,6 +38,30 @@ pub fn flags_mean(use_tls: bool, use_ssl: bool) -> Option<Security> {
         (true, _) => Some(Security::StartTls { required: true }),
         _ => Some(Security::None),
     }
+}
+
+/// A TLS flag written as a string that reads as false (`'False'`, `'0'`, `'off'`): Python takes
+/// any non-empty string as true, so `program` switches the flag on.
+pub fn string_flag(py: &PyFile, program: &str, key: &str, v: tree_sitter::Node) -> Option<Finding> {
+    let Val::Str { text, span } = py.eval(v, 0) else {
+        return None;
+    };
+    let word = text.trim();
+    if word.is_empty() || crate::extract::parse_bool(word) != Some(false) {
+        return None;
+    }
+    Some(
+        Finding::new(
+            "invalid-value",
+            Severity::Error,
+            format!(
+                "{key} is the string '{word}', which Python reads as true: {program} switches \
+                 the flag on"
+            ),
+            Label::new(py.loc(span), "a non-empty string is true"),
+        )
+        .with_help(format!("write {key} = False, without quotes")),
+    )
 }
 
 /// The `conflicting-settings` error for Flask-Mail's two flags both on (`[tls, ssl]` are the
@@ -342,6 +370,11 @@ pub fn from_settings(py: &PyFile, ex: &mut Extraction, smtplib: bool) {
         Some(span) => p.security = Some(Value::literal(Security::ImplicitTls, py.loc(span))),
         None => {
             let flag = |key: &str| setting(py, key).map(|(_, _, v)| py.flag(*v));
+            for key in ["EMAIL_USE_TLS", "EMAIL_USE_SSL"] {
+                if let Some((_, _, v)) = setting(py, key) {
+                    s.ex.findings.extend(string_flag(py, "Django", key, *v));
+                }
+            }
             let (tls, ssl) = (flag("EMAIL_USE_TLS"), flag("EMAIL_USE_SSL"));
             s.tls(&mut p, tls, ssl, near);
         }
@@ -408,7 +441,14 @@ impl Settings<'_, '_> {
         match self.get("EMAIL_HOST") {
             Some(Val::Str { text, span }) if !text.trim().is_empty() => {
                 near = span.clone();
-                p.host = Some(Value::literal(text.trim().to_owned(), self.py.loc(span)));
+                let py = self.py;
+                p.host = Some(host_value(
+                    &text,
+                    span,
+                    &|r| py.loc(r),
+                    ("Django", "EMAIL_HOST", SMTPLIB_HOST),
+                    &mut self.ex.findings,
+                ));
             }
             Some(Val::EnvText(r)) => p.env_refs.push(text_ref(file, &r, Target::Host)),
             _ => {}

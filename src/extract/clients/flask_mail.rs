@@ -15,8 +15,10 @@ use std::ops::Range;
 
 use tree_sitter::Node;
 
-use super::django::{env_flags, flags_mean, flask_flags_on};
+use super::django::{env_flags, flags_mean, flask_flags_on, string_flag, SMTPLIB_HOST};
+use super::host_field::host_value;
 use super::reads::{env_ref, port_conv, text_ref};
+use super::spelling::{unknown_setting, KeySet};
 use crate::extract::syntax::python::PyFile;
 use crate::extract::syntax::value::{port_of, BoolVal, NumKind, Val};
 use crate::extract::Extraction;
@@ -32,6 +34,36 @@ const NAMES: &[&str] = &[
     "MAIL_PASSWORD",
     "MAIL_DEFAULT_SENDER",
 ];
+/// Every `MAIL_*` setting Flask-Mail (`flask_mail.py`, `Mail.init_app`) or Flask-Mailman
+/// (`flask_mailman/__init__.py`, `Mail.init_app`) reads: another name one or two edits away
+/// is a misspelling.
+const KEYS: KeySet = KeySet {
+    program: "Flask-Mail",
+    prefix: "MAIL_",
+    known: &[
+        "MAIL_SERVER",
+        "MAIL_PORT",
+        "MAIL_USE_TLS",
+        "MAIL_USE_SSL",
+        "MAIL_USERNAME",
+        "MAIL_PASSWORD",
+        "MAIL_DEFAULT_SENDER",
+        "MAIL_DEBUG",
+        "MAIL_MAX_EMAILS",
+        "MAIL_SUPPRESS_SEND",
+        "MAIL_ASCII_ATTACHMENTS",
+        "MAIL_BACKEND",
+        "MAIL_TIMEOUT",
+        "MAIL_SSL_KEYFILE",
+        "MAIL_SSL_CERTFILE",
+        "MAIL_USE_LOCALTIME",
+        "MAIL_FILE_PATH",
+        "MAIL_DEFAULT_CHARSET",
+        "MAIL_SEND_OPTIONS",
+    ],
+    renamed: &[],
+};
+const IGNORED: &str = "Flask-Mail uses its default for that setting";
 const PORT: &str = "Flask-Mail's MAIL_PORT defaults to 25";
 const PLAIN: &str = "Flask-Mail sends without TLS unless MAIL_USE_TLS or MAIL_USE_SSL is true";
 const LOGIN: &str = "Flask-Mail logs in when MAIL_USERNAME and MAIL_PASSWORD are both set";
@@ -50,6 +82,7 @@ pub fn read(py: &PyFile, ex: &mut Extraction, smtplib: bool) {
         return;
     }
     app_config(py, ex);
+    misspelt(py, ex);
     // Scope (class name, or "" for the module) -> its own settings; class -> its bases.
     let mut scopes: HashMap<String, Settings> = HashMap::new();
     let mut bases: HashMap<String, Vec<String>> = HashMap::new();
@@ -84,6 +117,28 @@ pub fn read(py: &PyFile, ex: &mut Extraction, smtplib: bool) {
         };
         let p = profile(py, &s, label, ex);
         ex.profiles.push(p);
+    }
+}
+
+/// `MAIL_*` names a config module or class (or a Flask config object) sets that are near
+/// misses of Flask-Mail's.
+fn misspelt(py: &PyFile, ex: &mut Extraction) {
+    let mut places: Vec<(String, Range<usize>)> = Vec::new();
+    for name in py.bindings.names().filter(|n| n.starts_with("MAIL_")) {
+        for (pos, value) in py.bindings.all(name) {
+            if scope_of(py, *value, &mut HashMap::new()).is_some() {
+                places.push((name.to_owned(), *pos..*pos + name.len()));
+            }
+        }
+    }
+    for i in py.item_sets.iter().filter(|i| is_config(&i.object)) {
+        places.push((i.key.clone(), i.key_span.clone()));
+    }
+    places.sort_by_key(|(_, s)| s.start);
+    places.dedup();
+    for (name, span) in places {
+        ex.findings
+            .extend(unknown_setting(&KEYS, &name, py.loc(span), IGNORED));
     }
 }
 
@@ -253,7 +308,13 @@ fn profile(py: &PyFile, s: &Settings, label: String, ex: &mut Extraction) -> Pro
     match get("MAIL_SERVER") {
         Some((_, Val::Str { text, span })) if !text.trim().is_empty() => {
             near = span.clone();
-            p.host = Some(Value::literal(text.trim().to_owned(), py.loc(span)));
+            p.host = Some(host_value(
+                &text,
+                span,
+                &|r| py.loc(r),
+                ("Flask-Mail", "MAIL_SERVER", SMTPLIB_HOST),
+                &mut ex.findings,
+            ));
         }
         Some((_, Val::EnvText(r))) => p.env_refs.push(text_ref(file, &r, Target::Host)),
         _ => {}
@@ -286,6 +347,11 @@ fn profile(py: &PyFile, s: &Settings, label: String, ex: &mut Extraction) -> Pro
         }
         Some((_, Val::EnvText(r))) => p.env_refs.push(text_ref(file, &r, Target::From)),
         _ => {}
+    }
+    for key in ["MAIL_USE_TLS", "MAIL_USE_SSL"] {
+        if let Some((_, v)) = s.get(key) {
+            ex.findings.extend(string_flag(py, "Flask-Mail", key, *v));
+        }
     }
     tls(py, s, &mut p, near, ex);
     p

@@ -16,6 +16,7 @@
 
 use std::ops::Range;
 
+use super::host_field::host_value;
 use super::spelling::{unknown_setting, KeySet};
 use crate::extract::php::value::{Arr, EnvRead, Expr, Field, PhpVal};
 use crate::extract::php::Src;
@@ -51,6 +52,8 @@ const KEYS: KeySet = KeySet {
 };
 
 const HOST: &str = "Nextcloud's mail_smtphost defaults to 127.0.0.1";
+const HOST_HELP: &str = "write the name alone: the port goes in mail_smtpport, and implicit TLS \
+                         is mail_smtpsecure 'ssl'";
 const PORT: &str = "Nextcloud's mail_smtpport defaults to 25";
 const PORT_465: &str = "Symfony Mailer (Nextcloud 26+) uses implicit TLS on port 465";
 const OPPORTUNISTIC: &str = "Nextcloud leaves STARTTLS to Symfony Mailer, which uses it only \
@@ -149,10 +152,22 @@ fn config(src: &Src, a: &Arr, ex: &mut Extraction) {
     );
     match get("mail_smtphost").map(|e| &e.value) {
         Some(Expr::Str(s)) => {
-            p.host = Some(Value::literal(
-                s.text.trim().to_owned(),
-                src.loc(s.span.clone()),
-            ))
+            let sub = |r: std::ops::Range<usize>| src.loc(s.sub(r));
+            let whole = s.span.clone();
+            let loc = |r: std::ops::Range<usize>| {
+                if r == whole {
+                    src.loc(r)
+                } else {
+                    sub(r.start - whole.start..r.end - whole.start)
+                }
+            };
+            p.host = Some(host_value(
+                &s.text,
+                whole.clone(),
+                &loc,
+                ("Symfony Mailer (Nextcloud 26+)", "mail_smtphost", HOST_HELP),
+                &mut ex.findings,
+            ));
         }
         Some(Expr::Env(e)) => src.env(&mut p, e, Field::Host),
         Some(_) => {}
@@ -285,7 +300,7 @@ fn security(
 fn login(src: &Src, a: &Arr, p: &mut Profile, ex: &mut Extraction) {
     let get = |n: &str| a.get(n).map(|e| &e.value);
     match get("mail_smtpauth") {
-        Some(v) => src.auth_switch(v, p),
+        Some(v) => src.auth_switch("mail_smtpauth", v, p, ex),
         None => p.auth = Some(Value::default(AuthMethod::None, p.anchor.clone(), NO_AUTH)),
     }
     src.login(get("mail_smtpname"), get("mail_smtppassword"), p, ex);

@@ -20,7 +20,7 @@ use crate::extract::php::Src;
 use crate::extract::syntax::php::Binding;
 use crate::extract::Extraction;
 use crate::finding::{Finding, Label, Severity};
-use crate::model::{Client, Profile, Security, Value};
+use crate::model::{Client, Origin, Profile, Security, Value};
 
 /// The `WPMS_SMTP_*` constants the plugin reads (its whole family).
 const SMTP_NAMES: KeySet = KeySet {
@@ -130,7 +130,10 @@ pub(crate) fn build(src: &Src, defines: &[Binding], ex: &mut Extraction) {
         read_at(&["WPMS_SMTP_PORT"]),
     ];
     match hosts {
-        Some(s) => ex.profiles.extend(per_host(src, s, &p, &reads)),
+        Some(s) => {
+            let hosts = per_host(src, s, &p, &reads, ex);
+            ex.profiles.extend(hosts);
+        }
         None => ex.profiles.push(p),
     }
 }
@@ -144,6 +147,7 @@ fn per_host(
     s: &Str,
     base: &Profile,
     [tls_reads, port_reads]: &[Vec<std::ops::Range<usize>>; 2],
+    ex: &mut Extraction,
 ) -> Vec<Profile> {
     let entries = phpmailer_hosts(&s.text);
     if entries.is_empty() {
@@ -173,7 +177,10 @@ fn per_host(
                 } else {
                     Security::StartTls { required: true }
                 };
-                p.security = Some(Value::literal(sec, src.loc(s.sub(r))));
+                let pre = Value::literal(sec, src.loc(s.sub(r)));
+                ex.findings
+                    .extend(overridden(&p.security, &pre, "WPMS_SSL", "prefix"));
+                p.security = Some(pre);
                 p.env_refs
                     .retain(|r| !tls_reads.contains(&r.reference.span));
             }
@@ -181,7 +188,9 @@ fn per_host(
                 let n = s.text[r.clone()].parse::<u16>().ok().filter(|n| *n > 0)?;
                 Some(Value::literal(n, src.loc(s.sub(r))))
             });
-            if port.is_some() {
+            if let Some(hp) = &port {
+                ex.findings
+                    .extend(overridden(&p.port, hp, "WPMS_SMTP_PORT", "port"));
                 p.port = port;
                 p.env_refs
                     .retain(|r| !port_reads.contains(&r.reference.span));
@@ -189,6 +198,36 @@ fn per_host(
             p
         })
         .collect()
+}
+
+/// A constant written in the file that a Host entry's prefix or port overrides with another
+/// value: a `conflicting-settings` warning at the constant, labelled at the winner.
+fn overridden<T: PartialEq + std::fmt::Display>(
+    written: &Option<Value<T>>,
+    wins: &Value<T>,
+    constant: &str,
+    what: &str,
+) -> Option<Finding> {
+    let w = written.as_ref().filter(|w| w.origin == Origin::Literal)?;
+    if w.value == wins.value {
+        return None;
+    }
+    Some(
+        Finding::new(
+            "conflicting-settings",
+            Severity::Warning,
+            format!(
+                "{constant} ({}) is ignored for this host: the {what} written in \
+                 WPMS_SMTP_HOST ({}) overrides it",
+                w.value, wins.value
+            ),
+            Label::new(w.loc.clone(), "ignored"),
+        )
+        .with_label(Label::new(wins.loc.clone(), "this wins"))
+        .with_help(format!(
+            "set it in one place: drop the {what} from WPMS_SMTP_HOST, or {constant}"
+        )),
+    )
 }
 
 /// Whether `WPMS_ON` switches the constants on; reports a value that is not the boolean `true`
@@ -336,7 +375,7 @@ fn invalid_ssl(src: &Src, e: &Expr, v: &PhpVal) -> Finding {
 fn login(src: &Src, defs: &HashMap<&str, &Binding>, p: &mut Profile, ex: &mut Extraction) {
     let get = |n: &str| defs.get(n).map(|d| &d.value);
     if let Some(v) = get("WPMS_SMTP_AUTH") {
-        src.auth_switch(v, p);
+        src.auth_switch("WPMS_SMTP_AUTH", v, p, ex);
     }
     src.login(get("WPMS_SMTP_USER"), get("WPMS_SMTP_PASS"), p, ex);
 }
