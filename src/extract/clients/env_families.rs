@@ -515,3 +515,18 @@ pub(crate) fn generic_prefixes(ctx: &Ctx) -> Vec<String> {
     out.sort();
     out
 }
+
+#[cfg(test)]
+mod json_tests {
+    use super::json_truthy;
+
+    #[test]
+    fn json_loads_truthiness() {
+        for t in ["true", "1", "2.5", "True", "False", "off", "no", " ", "\"x\""] {
+            assert!(json_truthy(t), "{t:?}");
+        }
+        for f in ["false", " false ", "0", "0.0", "-0", "null", "\"\"", "[]", "{}", ""] {
+            assert!(!json_truthy(f), "{f:?}");
+        }
+    }
+}

@@ -324,3 +324,52 @@ fn verify_off(options: &Expr) -> Option<std::ops::Range<usize>> {
         off.then(|| e.value.span())
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::extract::php::extract;
+    use crate::model::Security;
+    use crate::source::FileId;
+
+    #[test]
+    fn writes_after_the_array_are_merged_and_a_later_array_replaces_it() {
+        let text = "<?php\n$CONFIG = ['mail_smtphost' => 'a.example', 'mail_smtpport' => 25];\n\
+                    $CONFIG['mail_smtpport'] = 465;\n\
+                    $CONFIG['mail_smtpstreamoptions']['ssl']['verify_peer'] = false;\n\
+                    $CONFIG['dbhost'] = 'db';\n";
+        let ex = extract(FileId(0), text);
+        assert_eq!(ex.profiles.len(), 1);
+        let p = &ex.profiles[0];
+        assert_eq!(p.host.as_ref().unwrap().value, "a.example");
+        let port = p.port.as_ref().unwrap();
+        assert_eq!(port.value, 465);
+        assert_eq!(&text[port.loc.span.clone()], "465");
+        assert_eq!(p.security.as_ref().unwrap().value, Security::ImplicitTls);
+        let verify = p.tls_verify.as_ref().unwrap();
+        assert!(!verify.value);
+        assert_eq!(&text[verify.loc.span.clone()], "false");
+        // PHP keeps the last assignment: the first array is gone.
+        let text = "<?php\n$CONFIG = ['mail_smtphost' => 'a.example'];\n\
+                    $CONFIG = ['mail_smtphost' => 'b.example'];\n";
+        let ex = extract(FileId(0), text);
+        assert_eq!(ex.profiles.len(), 1);
+        assert_eq!(ex.profiles[0].host.as_ref().unwrap().value, "b.example");
+        // Writes alone make a profile; writes inside a function are not the file's.
+        let text = "<?php\n$CONFIG['mail_smtphost'] = 'c.example';\n\
+                    function f() { $CONFIG['mail_smtphost'] = 'd.example'; }\n";
+        let ex = extract(FileId(0), text);
+        assert_eq!(ex.profiles[0].host.as_ref().unwrap().value, "c.example");
+    }
+
+    #[test]
+    fn a_scheme_or_port_in_the_host_is_refused_and_the_name_kept() {
+        let text = "<?php\n$CONFIG = ['mail_smtphost' => 'ssl://smtp.example.org:465'];\n";
+        let ex = extract(FileId(0), text);
+        let host = ex.profiles[0].host.as_ref().unwrap();
+        assert_eq!(host.value, "smtp.example.org");
+        assert_eq!(&text[host.loc.span.clone()], "smtp.example.org");
+        let f = ex.findings.iter().find(|f| f.code == "invalid-value").unwrap();
+        assert_eq!(&text[f.primary().span.clone()], "ssl://smtp.example.org:465");
+        assert_eq!(f.labels.len(), 3);
+    }
+}

@@ -439,4 +439,39 @@ mod tests {
         assert_eq!(p.env_refs.len(), 1);
         assert_eq!(p.env_refs[0].var, "S");
     }
+
+    #[test]
+    fn host_entries_give_one_profile_each_with_their_prefix_and_port() {
+        let on = "<?php define('WPMS_ON', true);\n";
+        let text = format!(
+            "{on}define('WPMS_SMTP_HOST', 'a.example;ssl://b.example:465; tls://c.example');\n\
+             define('WPMS_SMTP_PORT', 587);\ndefine('WPMS_SSL', '');"
+        );
+        let ex = extract(FileId(0), &text);
+        let p = &ex.profiles;
+        assert_eq!(p.len(), 3);
+        let host = |i: usize| p[i].host.clone().unwrap();
+        assert_eq!(host(1).value, "b.example");
+        assert_eq!(&text[host(1).loc.span.clone()], "b.example");
+        assert_eq!(
+            p[0].security.clone().unwrap().value,
+            Security::StartTls { required: false }
+        );
+        assert_eq!(p[1].security.clone().unwrap().value, Security::ImplicitTls);
+        assert_eq!(&text[p[1].security.clone().unwrap().loc.span], "ssl");
+        assert_eq!(p[1].port.clone().unwrap().value, 465);
+        assert_eq!(p[2].port.clone().unwrap().value, 587);
+        assert_eq!(
+            p[2].security.clone().unwrap().value,
+            Security::StartTls { required: true }
+        );
+        // The port constant is overridden for b.example only; WPMS_SSL '' is no choice.
+        let conflicts: Vec<_> = ex
+            .findings
+            .iter()
+            .filter(|f| f.code == "conflicting-settings")
+            .collect();
+        assert_eq!(conflicts.len(), 1);
+        assert_eq!(&text[conflicts[0].primary().span.clone()], "587");
+    }
 }
