@@ -220,12 +220,7 @@ fn flask_flags_both_read_from_env_are_judged_in_the_env_file() {
     );
     assert_eq!(
         labels(&o, dir, finding(&o, "tls-mode-mismatch")),
-        labelled(&[
-            (".env", 2),
-            (".env", 3),
-            ("config.py", 6),
-            ("config.py", 7)
-        ])
+        labelled(&[(".env", 2), (".env", 3), ("config.py", 6), ("config.py", 7)])
     );
 }
 

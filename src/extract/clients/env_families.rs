@@ -438,7 +438,7 @@ fn json_truthy(text: &str) -> bool {
                 w.bytes()
                     .all(|b| b.is_ascii_digit() || b"+-.eE".contains(&b))
             })
-            .map_or(true, |n| n != 0.0),
+            .is_none_or(|n| n != 0.0),
     }
 }
 
@@ -522,10 +522,14 @@ mod json_tests {
 
     #[test]
     fn json_loads_truthiness() {
-        for t in ["true", "1", "2.5", "True", "False", "off", "no", " ", "\"x\""] {
+        for t in [
+            "true", "1", "2.5", "True", "False", "off", "no", " ", "\"x\"",
+        ] {
             assert!(json_truthy(t), "{t:?}");
         }
-        for f in ["false", " false ", "0", "0.0", "-0", "null", "\"\"", "[]", "{}", ""] {
+        for f in [
+            "false", " false ", "0", "0.0", "-0", "null", "\"\"", "[]", "{}", "",
+        ] {
             assert!(!json_truthy(f), "{f:?}");
         }
     }

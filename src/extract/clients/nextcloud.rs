@@ -368,8 +368,15 @@ mod tests {
         let host = ex.profiles[0].host.as_ref().unwrap();
         assert_eq!(host.value, "smtp.example.org");
         assert_eq!(&text[host.loc.span.clone()], "smtp.example.org");
-        let f = ex.findings.iter().find(|f| f.code == "invalid-value").unwrap();
-        assert_eq!(&text[f.primary().span.clone()], "ssl://smtp.example.org:465");
+        let f = ex
+            .findings
+            .iter()
+            .find(|f| f.code == "invalid-value")
+            .unwrap();
+        assert_eq!(
+            &text[f.primary().span.clone()],
+            "ssl://smtp.example.org:465"
+        );
         assert_eq!(f.labels.len(), 3);
     }
 }

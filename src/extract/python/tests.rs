@@ -510,7 +510,10 @@ fn flags_both_read_from_env_and_is_not_none() {
     let p = one(src);
     let start = FieldValue::Security(Security::StartTls { required: true });
     assert_eq!(env(&p, "T").apply("TRUE"), Some(start));
-    assert_eq!(env(&p, "T").apply("no"), Some(FieldValue::Security(Security::None)));
+    assert_eq!(
+        env(&p, "T").apply("no"),
+        Some(FieldValue::Security(Security::None))
+    );
     // `is not None`: set at all, even empty, is true; never "refused".
     let implicit = FieldValue::Security(Security::ImplicitTls);
     assert_eq!(env(&p, "S").apply(""), Some(implicit.clone()));
