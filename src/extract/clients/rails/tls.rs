@@ -17,8 +17,8 @@ use crate::model::{FieldValue, Profile, Security, Value};
 
 const DEFAULT: &str = "Mail uses STARTTLS when the server offers it (enable_starttls :auto) \
                        unless ssl/tls or a STARTTLS flag is set";
-const EXCLUSIVE: &str = "false: Mail raises ArgumentError when implicit TLS (ssl/tls) and a \
-                         STARTTLS flag are both true";
+const EXCLUSIVE: &str = "false: Mail (2.9 and later) raises ArgumentError when implicit TLS \
+                         (ssl/tls) and a STARTTLS flag are both true";
 
 /// The four flags, in Mail's order of reading.
 const KEYS: [&str; 4] = ["tls", "ssl", "enable_starttls", "enable_starttls_auto"];
@@ -119,8 +119,8 @@ fn exclusive(rb: &RbFile, flags: &[Flag; 4], (i, s): (usize, usize)) -> Finding 
         "conflicting-settings",
         Severity::Error,
         format!(
-            "{} and {} are both true: Mail raises ArgumentError (implicit TLS and STARTTLS are \
-             mutually exclusive) and sends nothing",
+            "{} and {} are both true: Mail (2.9 and later) raises ArgumentError (implicit TLS \
+             and STARTTLS are mutually exclusive) and sends nothing",
             KEYS[i], KEYS[s]
         ),
         Label::new(at(i), "implicit TLS"),
