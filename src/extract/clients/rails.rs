@@ -4,7 +4,7 @@
 //! 587`) or merged in (`.merge!(...)`), one profile per assignment of the whole hash; a
 //! `delivery_method` other than `:smtp` in the same file means no SMTP profile.
 //!
-//! What the settings mean is the Mail gem's `Mail::SMTP` (lib/mail/network/delivery_methods/
+//! What the settings mean is the Mail gem's (2.9) `Mail::SMTP` (lib/mail/network/delivery_methods/
 //! smtp.rb) on Ruby's Net::SMTP (lib/net/smtp.rb); docs/formats/rails.md cites the lines:
 //! - Rails replaces its own default hash (railtie.rb `self.smtp_settings =`), so what is not
 //!   written takes Mail's `DEFAULTS`: address `localhost`, port 25, no login;

@@ -258,7 +258,7 @@ impl<'t> RbFile<'t> {
     pub fn literal_key(&self, k: Node<'t>) -> Option<Key> {
         let span = k.byte_range();
         match k.kind() {
-            "hash_key_symbol" | "identifier" | "constant" => Some(Key {
+            "hash_key_symbol" => Some(Key {
                 name: self.t(k).to_owned(),
                 kind: KeyKind::Symbol,
                 span,

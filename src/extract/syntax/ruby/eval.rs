@@ -43,7 +43,14 @@ impl<'t> RbFile<'t> {
             },
             "nil" => Val::Null,
             "identifier" | "constant" | "instance_variable" => {
-                match self.lookup(self.t(n), n.start_byte()) {
+                // A name assigned more than once before this point is set in branches
+                // (`case ENV['X'] when 'always' then v = true ...`): its value is not known.
+                let name = self.t(n);
+                let before = self.bindings.all(name);
+                if before.iter().filter(|(p, _)| *p < n.start_byte()).count() > 1 {
+                    return Val::Unknown;
+                }
+                match self.lookup(name, n.start_byte()) {
                     Some(v) if !v.byte_range().contains(&n.start_byte()) => self.eval(v, d),
                     _ => Val::Unknown,
                 }

@@ -98,6 +98,13 @@ fn env_reads_carry_their_defaults() {
 }
 
 #[test]
+fn names_set_in_branches_are_not_guessed() {
+    let src = "v = nil\ncase ENV['S']\nwhen 'always' then v = true\nwhen 'never' then v = false\nend\nx = v\n";
+    assert_eq!(x(src), Val::Unknown);
+    assert!(matches!(x("v = 587\nx = v\n"), Val::Num { .. }));
+}
+
+#[test]
 fn ruby_truth_is_not_python_truth() {
     with("a = 'false'\nb = 0\nc = ENV['X']\n", |rb| {
         for name in ["a", "b"] {
