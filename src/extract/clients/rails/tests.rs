@@ -208,6 +208,24 @@ fn misspelt_keys_are_reported_at_the_key() {
 }
 
 #[test]
+fn a_misspelt_option_name_is_reported_at_the_name() {
+    let src = "config.action_mailer.smtp_setting = { address: 'h' }\nconfig.action_mailer.delivery_methd = :smtp\nconfig.action_mailer.mailgun_settings = { api_key: 'k' }\nconfig.action_mailer.preview_path = 'x'\n";
+    let e = ex(src);
+    assert!(e.profiles.is_empty());
+    assert_eq!(codes(&e), ["unknown-setting", "unknown-setting"]);
+    let at: Vec<&str> = e
+        .findings
+        .iter()
+        .map(|f| &src[f.labels[0].loc.span.clone()])
+        .collect();
+    assert_eq!(at, ["smtp_setting", "delivery_methd"]);
+    assert!(e.findings[0].message.contains("NoMethodError"));
+    // A String key that is also misspelt.
+    let src = "ActionMailer::Base.smtp_settings = { \"adress\" => 'h' }\n";
+    assert_eq!(codes(&ex(src)), ["unknown-setting"]);
+}
+
+#[test]
 fn env_reads_and_conversions() {
     let src = r#"config.action_mailer.smtp_settings = {
   address: ENV.fetch("SMTP_HOST", "localhost"),
