@@ -145,7 +145,10 @@ const OPTIONS: KeySet = KeySet {
         "deliver_later_queue_name",
         "smtp_timeout",
     ],
-    renamed: &[("smtp_options", "smtp_settings"), ("smtp_config", "smtp_settings")],
+    renamed: &[
+        ("smtp_options", "smtp_settings"),
+        ("smtp_config", "smtp_settings"),
+    ],
 };
 
 /// A misspelt option that would have carried the SMTP settings (`smtp_setting`,
@@ -379,8 +382,12 @@ fn effective<'a, 't>(
                 ex.findings.push(string_key(rb, &e.key));
             } else {
                 let at = rb.loc(e.key.span.clone());
-                ex.findings
-                    .extend(spelling::unknown_setting(&SETTINGS, &e.key.name, at, IGNORED));
+                ex.findings.extend(spelling::unknown_setting(
+                    &SETTINGS,
+                    &e.key.name,
+                    at,
+                    IGNORED,
+                ));
             }
             continue;
         }
@@ -493,6 +500,8 @@ fn login(
         let at = Given::Yes(e.value.byte_range());
         match rb.eval(e.value, 0) {
             Val::Null => Given::No,
+            // `''` is a String, so true: Net::SMTP logs in with it; there is no value to judge.
+            Val::Str { text, .. } if text.is_empty() => at,
             Val::Str { text, span } => {
                 match target {
                     Target::Password => {
