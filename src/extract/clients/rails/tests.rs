@@ -331,6 +331,6 @@ fn hostile_ruby_finishes_quickly() {
         "}\"".repeat(300)
     );
     for src in [nested, heredocs, chain, interpolated] {
-        finishes_quickly(&src, |s| ex(s));
+        finishes_quickly(&src, ex);
     }
 }
