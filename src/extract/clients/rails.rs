@@ -111,8 +111,74 @@ struct Settings<'t> {
     indifferent: bool,
 }
 
+/// The options ActionMailer takes (`config.action_mailer.X =`, `ActionMailer::Base.X =`):
+/// the railtie sends each as `X=` to `ActionMailer::Base`, so an unknown one raises
+/// `NoMethodError` when the app boots.
+const OPTIONS: KeySet = KeySet {
+    program: "ActionMailer",
+    prefix: "",
+    known: &[
+        "smtp_settings",
+        "sendmail_settings",
+        "file_settings",
+        "delivery_method",
+        "delivery_methods",
+        "default_options",
+        "default_url_options",
+        "raise_delivery_errors",
+        "perform_deliveries",
+        "perform_caching",
+        "asset_host",
+        "assets_dir",
+        "javascripts_dir",
+        "stylesheets_dir",
+        "relative_url_root",
+        "cache_store",
+        "logger",
+        "preview_path",
+        "preview_paths",
+        "show_previews",
+        "preview_interceptors",
+        "interceptors",
+        "observers",
+        "delivery_job",
+        "deliver_later_queue_name",
+        "smtp_timeout",
+    ],
+    renamed: &[
+        ("smtp_options", "smtp_settings"),
+        ("smtp_config", "smtp_settings"),
+    ],
+};
+
+/// A misspelt option that would have carried the SMTP settings (`smtp_setting`,
+/// `delivery_methd`, `default_option`): only these are reported, so an option a gem adds is not
+/// taken for a typo.
+fn misspelt_options(rb: &RbFile, ex: &mut Extraction) {
+    for a in rb.assigns.iter().filter(|a| a.key.is_none()) {
+        let Some((head, name)) = a.target.rsplit_once('.') else {
+            continue;
+        };
+        let head = format!("{head}.");
+        if !is_option(&format!("{head}{name}"), name) {
+            continue;
+        }
+        let wanted = ["smtp_settings", "delivery_method", "default_options"];
+        if spelling::suggest(&OPTIONS, name).is_some_and(|s| wanted.contains(&s)) {
+            let effect = "Rails raises NoMethodError for it when the app boots";
+            ex.findings.extend(spelling::unknown_setting(
+                &OPTIONS,
+                name,
+                rb.loc(a.name.clone()),
+                effect,
+            ));
+        }
+    }
+}
+
 /// The ActionMailer SMTP profiles of a Ruby file.
 pub fn read(rb: &RbFile, ex: &mut Extraction) {
+    misspelt_options(rb, ex);
     let delivery = rb
         .assigns
         .iter()
@@ -314,6 +380,14 @@ fn effective<'a, 't>(
         if e.key.kind == KeyKind::String && !s.indifferent {
             if SETTINGS.known.contains(&e.key.name.as_str()) {
                 ex.findings.push(string_key(rb, &e.key));
+            } else {
+                let at = rb.loc(e.key.span.clone());
+                ex.findings.extend(spelling::unknown_setting(
+                    &SETTINGS,
+                    &e.key.name,
+                    at,
+                    IGNORED,
+                ));
             }
             continue;
         }
@@ -426,6 +500,8 @@ fn login(
         let at = Given::Yes(e.value.byte_range());
         match rb.eval(e.value, 0) {
             Val::Null => Given::No,
+            // `''` is a String, so true: Net::SMTP logs in with it; there is no value to judge.
+            Val::Str { text, .. } if text.is_empty() => at,
             Val::Str { text, span } => {
                 match target {
                     Target::Password => {

@@ -1,5 +1,7 @@
 use super::*;
-use crate::extract::syntax::testing::{at, check_spans, codes, froms, inputs, only};
+use crate::extract::syntax::testing::{
+    at, check_spans, codes, finishes_quickly, froms, inputs, only,
+};
 use crate::model::conversion::Applied;
 
 const F: FileId = FileId(0);
@@ -208,6 +210,24 @@ fn misspelt_keys_are_reported_at_the_key() {
 }
 
 #[test]
+fn a_misspelt_option_name_is_reported_at_the_name() {
+    let src = "config.action_mailer.smtp_setting = { address: 'h' }\nconfig.action_mailer.delivery_methd = :smtp\nconfig.action_mailer.mailgun_settings = { api_key: 'k' }\nconfig.action_mailer.preview_path = 'x'\n";
+    let e = ex(src);
+    assert!(e.profiles.is_empty());
+    assert_eq!(codes(&e), ["unknown-setting", "unknown-setting"]);
+    let at: Vec<&str> = e
+        .findings
+        .iter()
+        .map(|f| &src[f.labels[0].loc.span.clone()])
+        .collect();
+    assert_eq!(at, ["smtp_setting", "delivery_methd"]);
+    assert!(e.findings[0].message.contains("NoMethodError"));
+    // A String key that is also misspelt.
+    let src = "ActionMailer::Base.smtp_settings = { \"adress\" => 'h' }\n";
+    assert_eq!(codes(&ex(src)), ["unknown-setting"]);
+}
+
+#[test]
 fn env_reads_and_conversions() {
     let src = r#"config.action_mailer.smtp_settings = {
   address: ENV.fetch("SMTP_HOST", "localhost"),
@@ -290,4 +310,27 @@ fn garbage_never_panics() {
     inputs(0x5eed_0b1e, alphabet, &[GMAIL], |s| {
         check_spans(s, &extract(F, s));
     });
+}
+
+#[test]
+fn hostile_ruby_finishes_quickly() {
+    let settings = "config.action_mailer.smtp_settings = { address: x }\n";
+    let nested = format!(
+        "{}{settings}{}",
+        "begin\n".repeat(5_000),
+        "end\n".repeat(5_000)
+    );
+    let heredocs = format!("{}{settings}", "x = <<~A\n".repeat(5_000));
+    let chain: String = (1..5_000)
+        .map(|i| format!("x{i} = x{} || x{}\n", i - 1, i - 1))
+        .collect::<String>()
+        + "config.action_mailer.smtp_settings = { address: x4999 }\n";
+    let interpolated = format!(
+        "x = {}{}\n{settings}",
+        "\"#{".repeat(300),
+        "}\"".repeat(300)
+    );
+    for src in [nested, heredocs, chain, interpolated] {
+        finishes_quickly(&src, ex);
+    }
 }
