@@ -36,6 +36,9 @@ pub enum Read {
 pub enum Pred {
     /// Used raw: any non-empty string is true (JavaScript and Python alike), `"false"` included.
     Truthy,
+    /// Used raw in Ruby: every String is true, the empty one and `"false"` included (only
+    /// `nil`, an unset variable, is false).
+    RubyText,
     /// `JSON.parse`: `true` / `false`, anything else throws.
     JsonParse,
     /// django-environ `env.bool`: true, on, ok, y, yes, 1 (any case) are true, the rest false.
@@ -54,6 +57,9 @@ pub enum Pred {
     },
     /// Python `x in ('true', '1', ...)`, on the lower-cased text when `fold`.
     OneOf { words: Vec<String>, fold: bool },
+    /// Python `os.environ.get('X') is not None` (`is None` when `negate`): whether the variable
+    /// is set at all, so any text, empty included, is true.
+    Defined { negate: bool },
 }
 
 impl Pred {
@@ -78,6 +84,7 @@ impl Pred {
     pub fn eval(&self, s: &str) -> Option<bool> {
         match self {
             Pred::Truthy => Some(!s.is_empty()),
+            Pred::RubyText => Some(true),
             Pred::JsonParse => match s.trim() {
                 "true" => Some(true),
                 "false" => Some(false),
@@ -115,6 +122,7 @@ impl Pred {
                 };
                 Some(eq != *negate)
             }
+            Pred::Defined { negate } => Some(!negate),
             Pred::OneOf { words, fold } => {
                 let t = if *fold {
                     s.to_lowercase()
