@@ -111,11 +111,37 @@ fn quoted_after(line: &str, from: usize, base: usize, out: &mut Vec<std::ops::Ra
         } else {
             end
         };
-        if end >= open + 4 {
+        if end >= open + 4 && !is_lookup_name(&line[..i], &line[open..end]) {
             out.push(base + open..base + end);
         }
         i = end + 1;
     }
+}
+
+/// Whether a literal is the name a value is looked up by, not a value: the first argument of
+/// an environment or configuration read (`ENV["SMTP_PASSWORD"]`, `os.environ.get('X')`,
+/// `getenv("X")`, `env('MAIL_PASSWORD')`, `config('mail.password')`, `ENV.fetch("X", ...)`).
+/// Masking it would hide the variable's name, and every copy of it (the `.env` key), from the
+/// report; a default value after it is still masked.
+fn is_lookup_name(before: &str, content: &str) -> bool {
+    const READERS: &[&str] = &[
+        "env",
+        "getenv",
+        "environ",
+        "environ.get",
+        "env.get",
+        "fetch",
+        "config",
+        "env.str",
+    ];
+    let named = content
+        .bytes()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'-'));
+    let Some(head) = before.trim_end().strip_suffix(['[', '(']) else {
+        return false;
+    };
+    let head = head.trim_end().to_ascii_lowercase();
+    named && READERS.iter().any(|r| head.ends_with(r))
 }
 
 /// A secret may also be written elsewhere (a comment, a second file): mark every copy of every
@@ -212,6 +238,34 @@ mod tests {
             .collect();
         assert_eq!(got, ["a\\'b", "cdef", "note"]);
         assert!(literal_secrets("host = \"smtp.example.com\"\n").is_empty());
+        // The name of a variable read is no secret; a default after it is.
+        for (line, kept) in [
+            ("  password: ENV[\"SMTP_PASSWORD\"],\n", vec![]),
+            ("password = os.environ.get('EMAIL_HOST_PASSWORD')\n", vec![]),
+            (
+                "'password' => env('MAIL_PASSWORD', 'fallback-pw'),\n",
+                vec!["fallback-pw"],
+            ),
+            (
+                "pass: ENV.fetch(\"SMTP_PASS\", \"dev-secret\")\n",
+                vec!["dev-secret"],
+            ),
+            (
+                "pass: process.env[\"SMTP_PASS\"] || 'or-this-one'\n",
+                vec!["or-this-one"],
+            ),
+            ("$mail->Password = getenv('SMTP_PASS');\n", vec![]),
+            (
+                "$mail->Password = lookup('SMTP_PASS');\n",
+                vec!["SMTP_PASS"],
+            ),
+        ] {
+            let got: Vec<&str> = literal_secrets(line)
+                .into_iter()
+                .map(|r| &line[r])
+                .collect();
+            assert_eq!(got, kept, "{line}");
+        }
         assert!(literal_secrets("password = \"ab\"\n").is_empty());
     }
 
