@@ -8,7 +8,7 @@
 //! `docs/formats/dotenv.md` describes the syntax rules and what each family means.
 
 use super::clients::env_generic::Keys;
-use super::clients::{django, env_families, env_generic, env_url, laravel, symfony};
+use super::clients::{defined, django, env_families, env_generic, env_url, laravel, symfony};
 use super::syntax::dotenv::{report_phpdotenv_only, Ctx, Def, Parser};
 use super::syntax::url::password_span;
 use super::{EnvDef, Extraction};
@@ -43,6 +43,7 @@ pub fn extract(file: FileId, text: &str) -> Extraction {
         }
         None => {}
     }
+    profiles.extend(defined_overrides(&mut ctx));
     for prefix in env_families::generic_prefixes(&ctx) {
         profiles.extend(env_generic::from_env_file(
             &mut ctx,
@@ -74,6 +75,28 @@ pub fn extract(file: FileId, text: &str) -> Extraction {
         secrets,
         env,
     }
+}
+
+/// Variables that override a defined client's file (`GITEA__mailer__SMTP_ADDR`,
+/// `GF_SMTP_HOST`): read with that client's rules, into a profile of its own.
+fn defined_overrides(ctx: &mut Ctx) -> Vec<crate::model::Profile> {
+    let mut effective: Vec<&Def> = ctx.last.values().map(|&i| &ctx.defs[i]).collect();
+    effective.sort_by_key(|d| d.idx);
+    let texts: Vec<Option<String>> = effective.iter().map(|d| ctx.text(d)).collect();
+    let vars: Vec<defined::EnvVar> = effective
+        .iter()
+        .zip(&texts)
+        .map(|(d, t)| defined::EnvVar {
+            name: &d.name,
+            name_span: d.name_span.clone(),
+            value: t.as_deref(),
+            value_span: d.span.clone(),
+        })
+        .collect();
+    let ex = defined::from_env(ctx.file, &vars);
+    ctx.findings.extend(ex.findings);
+    ctx.secrets.extend(ex.secrets);
+    ex.profiles
 }
 
 /// Mask the password of every `scheme://user:password@host` URL in the file (DATABASE_URL,

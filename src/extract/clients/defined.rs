@@ -18,11 +18,13 @@ use crate::model::{AuthMethod, Security};
 use crate::source::{FileId, Loc};
 
 mod apply;
+mod env;
 mod load;
 mod raw;
 
+pub use env::{decode_section_key, extract as from_env, EnvVar};
 pub use load::{
-    parse_yaml, DefinitionError, AUTH_WORDS, COMBINERS, FIELDS, SECURITY_WORDS, SYNTAXES,
+    parse_yaml, DefinitionError, AUTH_WORDS, COMBINERS, ENV_NAMES, FIELDS, SECURITY_WORDS, SYNTAXES,
 };
 
 include!(concat!(env!("OUT_DIR"), "/builtin_clients.rs"));
@@ -230,6 +232,26 @@ pub struct Definition {
     pub defaults: Vec<Default>,
     pub combine: Vec<Combiner>,
     pub references: Vec<String>,
+    pub env: Option<EnvOverrides>,
+}
+
+/// How an environment variable's name maps to a section and key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EnvNames {
+    /// `PREFIX` `SECTION__KEY`, `_0X<hex>_` escapes, section lower-cased (Gitea).
+    SectionKey,
+    /// `PREFIX` + upper(section) `_` upper(key), `.` and `-` written `_` (Grafana).
+    UpperSnake,
+}
+
+/// Environment variables that override the keys of the file (docs/client-definitions.md).
+#[derive(Clone, Debug)]
+pub struct EnvOverrides {
+    pub prefix: String,
+    pub names: EnvNames,
+    pub file_suffix: Option<String>,
+    pub skip_empty: bool,
+    pub label: String,
 }
 
 impl Definition {
@@ -335,7 +357,7 @@ pub fn extract_as(id: &str, syntax: Syntax, file: FileId, text: &str) -> Extract
     ex.secrets.sort_by_key(|r| (r.start, r.end));
     ex.secrets.dedup();
     for (label, anchor, entries) in candidates(def, &tables) {
-        apply::profile(def, file, label, anchor, &entries, &mut ex);
+        apply::profile(def, file, label, anchor, &entries, false, &mut ex);
     }
     ex
 }

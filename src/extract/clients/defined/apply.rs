@@ -43,13 +43,15 @@ struct Builder<'a> {
 }
 
 /// Build the profile of one section, if it is one (mail switched on, a required field set,
-/// SMTP rather than a local program).
+/// SMTP rather than a local program). Env overrides (`from_env`) that leave the switch out are
+/// read as on: they set mail up, and the switch may be in the file they override.
 pub(super) fn profile(
     def: &'static Definition,
     file: FileId,
     label: String,
     anchor: Range<usize>,
     entries: &[&Entry],
+    from_env: bool,
     ex: &mut Extraction,
 ) {
     let mut b = Builder {
@@ -76,7 +78,7 @@ pub(super) fn profile(
                 Some(w) => e.value.as_str().is_some_and(|v| v.trim() == w),
                 None => b.boolean(e).unwrap_or(false),
             })
-            .unwrap_or(*default);
+            .unwrap_or(*default || from_env);
         if !on {
             return;
         }
@@ -191,7 +193,9 @@ impl Builder<'_> {
 
     fn apply(&mut self, e: &Entry, field: Field, k: &KeyDef) {
         let loc = self.loc(&e.value_span);
-        if e.value.as_str().is_some_and(|s| self.def.is_reference(s)) {
+        if e.value == super::env::REFERENCE
+            || e.value.as_str().is_some_and(|s| self.def.is_reference(s))
+        {
             // Filled in elsewhere: the value is not known here. A password kept elsewhere
             // is still a login.
             if field == Field::Password {

@@ -75,6 +75,7 @@ pub const SECURITY_WORDS: &[&str] = &[
 ];
 pub const AUTH_WORDS: &[&str] = &["password", "encrypted-password", "oauth2", "none", "other"];
 pub const COMBINERS: &[&str] = &["tls-variant", "switch-precedence"];
+pub const ENV_NAMES: &[&str] = &["section-key", "upper-snake"];
 
 struct Check<'a> {
     text: &'a str,
@@ -256,6 +257,7 @@ impl Check<'_> {
                 other => self.fail(c, format!("unknown combiner `{other}`")),
             })
             .collect::<R<_>>()?;
+        let env = self.env(&sources, &raw)?;
         Ok(Definition {
             id,
             name: raw.name,
@@ -276,6 +278,7 @@ impl Check<'_> {
             defaults,
             combine,
             references: raw.references.clone(),
+            env,
         })
     }
 
@@ -302,6 +305,35 @@ impl Check<'_> {
             });
         }
         Ok(removed)
+    }
+
+    fn env(
+        &self,
+        sources: &BTreeMap<String, String>,
+        raw: &RawDefinition,
+    ) -> R<Option<EnvOverrides>> {
+        let Some(e) = &raw.env else { return Ok(None) };
+        self.source(sources, &e.source)?;
+        let names = match e.names.value.as_str() {
+            "section-key" => EnvNames::SectionKey,
+            "upper-snake" => EnvNames::UpperSnake,
+            other => {
+                return self.fail(
+                    &e.names,
+                    format!("env names are section-key or upper-snake, not `{other}`"),
+                )
+            }
+        };
+        if e.prefix.is_empty() {
+            return self.fail(&e.names, "an env family needs a prefix".into());
+        }
+        Ok(Some(EnvOverrides {
+            prefix: e.prefix.clone(),
+            names,
+            file_suffix: e.file_suffix.clone().filter(|s| !s.is_empty()),
+            skip_empty: e.skip_empty,
+            label: e.label.clone(),
+        }))
     }
 
     fn booleans(&self, sources: &BTreeMap<String, String>, raw: &RawDefinition) -> R<Booleans> {
