@@ -34,17 +34,17 @@ pub fn extract(file: FileId, text: &str) -> Extraction {
         profiles.push(p);
     }
     profiles.extend(symfony::from_env_file(&mut ctx));
-    let (apps, smtp_owned) = env_families::profiles(&mut ctx);
+    let (apps, owned) = env_families::profiles(&mut ctx);
     profiles.extend(apps);
     match env_url::generic_url_key(&ctx, laravel_present) {
         Some(key) => profiles.extend(env_url::from_generic_url(&mut ctx, key)),
-        None if !smtp_owned => {
+        None if !owned.smtp => {
             profiles.extend(env_generic::from_env_file(&mut ctx, &Keys::generic("")))
         }
         None => {}
     }
     profiles.extend(defined_overrides(&mut ctx));
-    for prefix in env_families::generic_prefixes(&ctx) {
+    for prefix in env_families::generic_prefixes(&ctx, &owned) {
         profiles.extend(env_generic::from_env_file(
             &mut ctx,
             &Keys::generic(&prefix),

@@ -48,6 +48,11 @@ pub(crate) struct Family {
     pub(crate) default_port: Option<(u16, &'static str)>,
     /// Every name the app reads under its prefix, for misspelt keys.
     pub(crate) names: KeySet,
+    /// A key naming how the app delivers, and its word for SMTP: another word is no SMTP.
+    pub(crate) delivery: Option<(&'static str, &'static str)>,
+    /// A second mailer under a prefix of the same keys (Mastodon's `BULK_SMTP_*`), used when
+    /// its host key is set; it sends with the first mailer's From.
+    pub(crate) second: Option<(&'static str, &'static str)>,
 }
 
 pub(crate) const FAMILIES: &[Family] = &[
@@ -96,6 +101,8 @@ pub(crate) const FAMILIES: &[Family] = &[
             ],
             renamed: &[],
         },
+        delivery: Some(("SMTP_DELIVERY_METHOD", "smtp")),
+        second: Some(("BULK_", "Mastodon BULK_SMTP_*")),
     },
     // .env.template (dani-garcia/vaultwarden), "SMTP Email settings".
     Family {
@@ -143,6 +150,8 @@ pub(crate) const FAMILIES: &[Family] = &[
             ],
             renamed: &[],
         },
+        delivery: None,
+        second: None,
     },
     // Paperless-ngx docs, configuration.md "Email sending"; settings.py __get_boolean.
     Family {
@@ -181,6 +190,8 @@ pub(crate) const FAMILIES: &[Family] = &[
             ],
             renamed: &[],
         },
+        delivery: None,
+        second: None,
     },
     // Flask-Mail (flask_mail.py `Mail.init_app`, docs "Configuring Flask-Mail"): the app's
     // config reads these from the environment; how it turns a flag into a boolean is the app's
@@ -211,6 +222,8 @@ pub(crate) const FAMILIES: &[Family] = &[
             program: "Flask-Mail",
             ..super::laravel::KEYS
         },
+        delivery: None,
+        second: None,
     },
     // authentik docs, "Configuration" > "AUTHENTIK_EMAIL"; default.yml `email:` block.
     Family {
@@ -245,6 +258,8 @@ pub(crate) const FAMILIES: &[Family] = &[
             ],
             renamed: &[],
         },
+        delivery: None,
+        second: None,
     },
 ];
 
@@ -267,10 +282,18 @@ impl Family {
     }
 }
 
-/// The profiles of the app families the file holds; `true` when one of them owns the
-/// unprefixed `SMTP_*` keys (then they are not read a second time as generic ones).
-pub(crate) fn profiles(ctx: &mut Ctx) -> (Vec<Profile>, bool) {
+/// What the app families of a file took: the unprefixed `SMTP_*` keys (then they are not read
+/// a second time as generic ones), and prefixes of their own (`BULK_` for Mastodon).
+#[derive(Default)]
+pub(crate) struct Owned {
+    pub(crate) smtp: bool,
+    pub(crate) prefixes: Vec<&'static str>,
+}
+
+/// The profiles of the app families the file holds, and what they own.
+pub(crate) fn profiles(ctx: &mut Ctx) -> (Vec<Profile>, Owned) {
     let mut out = Vec::new();
+    let mut owned = Owned::default();
     let mut owns_smtp = false;
     for fam in FAMILIES {
         if owns_smtp && fam.prefix.is_empty() || !fam.present(ctx) {
@@ -284,22 +307,62 @@ pub(crate) fn profiles(ctx: &mut Ctx) -> (Vec<Profile>, bool) {
         let p = match &fam.rules {
             Rules::Smtp(dialect) => {
                 owns_smtp = true;
-                let keys = Keys {
-                    prefix: String::new(),
-                    label: fam.label.to_string(),
-                    dialect: *dialect,
-                    host: fam.host,
-                    user: fam.user,
-                    pass: fam.pass,
-                    from: fam.from,
-                };
-                env_generic::from_env_file(ctx, &keys)
+                smtp_family(ctx, fam, *dialect, &mut owned)
             }
-            Rules::DjangoFlags { tls, ssl, truthy } => django_flags(ctx, fam, tls, ssl, truthy),
+            Rules::DjangoFlags { tls, ssl, truthy } => django_flags(ctx, fam, tls, ssl, truthy)
+                .into_iter()
+                .collect(),
         };
         out.extend(p);
     }
-    (out, owns_smtp)
+    owned.smtp = owns_smtp;
+    (out, owned)
+}
+
+/// An app that reads `SMTP_*` keys in its own dialect, and its second mailer if it has one.
+fn smtp_family(ctx: &mut Ctx, fam: &Family, dialect: Dialect, owned: &mut Owned) -> Vec<Profile> {
+    let keys = |prefix: &str, label: &str, from: &'static [&'static str]| Keys {
+        prefix: prefix.to_string(),
+        label: label.to_string(),
+        dialect,
+        host: fam.host,
+        user: fam.user,
+        pass: fam.pass,
+        from,
+    };
+    if let Some((key, smtp)) = fam.delivery {
+        let other = ctx
+            .get(key)
+            .and_then(|d| ctx.text(d))
+            .is_some_and(|t| !t.trim().is_empty() && t.trim() != smtp);
+        if other {
+            // Delivered by sendmail, to files, ...: no SMTP settings are used.
+            if let Some((prefix, _)) = fam.second {
+                owned.prefixes.push(prefix);
+            }
+            return Vec::new();
+        }
+    }
+    let mut out: Vec<Profile> = Vec::new();
+    out.extend(env_generic::from_env_file(
+        ctx,
+        &keys("", fam.label, fam.from),
+    ));
+    if let Some((prefix, label)) = fam.second {
+        owned.prefixes.push(prefix);
+        let host_set = fam.host.iter().any(|h| {
+            ctx.get(&format!("{prefix}{h}"))
+                .and_then(|d| ctx.text(d))
+                .is_some_and(|t| !t.trim().is_empty())
+        });
+        if host_set {
+            if let Some(mut p) = env_generic::from_env_file(ctx, &keys(prefix, label, &[])) {
+                p.from = out.first().map(|m| m.from.clone()).unwrap_or_default();
+                out.push(p);
+            }
+        }
+    }
+    out
 }
 
 const LOGIN: &str = "the app logs in when user and password are both set (Django's SMTP backend, \
@@ -388,7 +451,7 @@ fn warn_unread_words(ctx: &mut Ctx, keys: [&str; 2], truthy: &[&str], app: &str)
 /// Prefixes of generic prefixed families in the file (`APP_` for `APP_SMTP_HOST`): every
 /// prefix that has a host key, except the app families' and Grafana's (`GF_SMTP_HOST` is a
 /// `host:port` of grafana.ini, read by its own client).
-pub(crate) fn generic_prefixes(ctx: &Ctx) -> Vec<String> {
+pub(crate) fn generic_prefixes(ctx: &Ctx, owned: &Owned) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for &i in ctx.last.values() {
         let name = &ctx.defs[i].name;
@@ -399,6 +462,7 @@ pub(crate) fn generic_prefixes(ctx: &Ctx) -> Vec<String> {
             let ok = prefix.len() > 1
                 && prefix.ends_with('_')
                 && prefix != "GF_"
+                && !owned.prefixes.contains(&prefix)
                 && !FAMILIES
                     .iter()
                     .any(|f| !f.prefix.is_empty() && prefix.starts_with(f.prefix));
