@@ -106,9 +106,27 @@ fn secrets_in_urls(ctx: &mut Ctx) {
         if !d.value.contains("://") || !d.value.contains('@') {
             continue;
         }
-        if let Some(r) = password_span(&d.value) {
-            let loc = ctx.sub_loc(d, &r);
-            ctx.secrets.push(loc.span);
+        // Several URLs in one value (Symfony's `failover(a b)`): each one's password (the
+        // whole value would read one userinfo up to its last `@`).
+        let parts: Vec<std::ops::Range<usize>> = if d.value.matches("://").count() > 1 {
+            let mut at = 0;
+            d.value
+                .split(' ')
+                .map(|w| {
+                    let r = at..at + w.len();
+                    at += w.len() + 1;
+                    r
+                })
+                .collect()
+        } else {
+            vec![0..d.value.len()]
+        };
+        for part in parts {
+            if let Some(r) = password_span(&d.value[part.clone()]) {
+                let r = part.start + r.start..part.start + r.end;
+                let loc = ctx.sub_loc(d, &r);
+                ctx.secrets.push(loc.span);
+            }
         }
     }
 }
