@@ -543,6 +543,7 @@ impl Builder<'_> {
                 continue;
             }
             let set = match d.field {
+                Field::Host => self.p.host.is_some(),
                 Field::Port => self.p.port.is_some(),
                 Field::Security => self.p.security.is_some(),
                 Field::Auth => self.p.auth.is_some(),
@@ -562,6 +563,7 @@ impl Builder<'_> {
             done.push(d.field);
             let msg: &'static str = d.message.as_str();
             match &d.value {
+                DefaultValue::Host(h) => self.p.host = Some(Value::default(h.clone(), loc, msg)),
                 DefaultValue::Port(n) => self.p.port = Some(Value::default(*n, loc, msg)),
                 DefaultValue::Security(m) => self.p.security = Some(Value::default(*m, loc, msg)),
                 DefaultValue::Auth(a) => self.p.auth = Some(Value::default(a.clone(), loc, msg)),

@@ -206,6 +206,13 @@ impl Check<'_> {
             None => None,
         };
         let enabled_word = p.enabled.as_ref().and_then(|e| e.equals.clone());
+        let activation = match &p.activation {
+            Some(a) => {
+                self.source(&sources, &a.source)?;
+                a.keys.clone()
+            }
+            None => Vec::new(),
+        };
         let keys_ignore_case = match raw.key_case.value.as_str() {
             "sensitive" => false,
             "insensitive" => true,
@@ -269,6 +276,7 @@ impl Check<'_> {
             requires_any,
             enabled,
             enabled_word,
+            activation,
             keys_ignore_case,
             keys,
             removed,
@@ -359,26 +367,29 @@ impl Check<'_> {
     fn default(&self, sources: &BTreeMap<String, String>, d: &RawDefault) -> R<Default> {
         self.source(sources, &d.source)?;
         let field = self.field(&d.field)?;
-        let value = match (&d.value, &d.copy, field) {
-            (Some(v), None, Field::Port) => match v.value.parse::<u16>() {
-                Ok(p) if p > 0 => DefaultValue::Port(p),
-                _ => return self.fail(v, format!("`{}` is not a port", v.value)),
-            },
-            (Some(v), None, Field::Security) => match self.security(v)? {
-                SecurityWord::Mode(m) => DefaultValue::Security(m),
-                SecurityWord::NotSmtp => {
-                    return self.fail(v, "a default TLS mode is a mode".into())
+        let value =
+            match (&d.value, &d.copy, field) {
+                (Some(v), None, Field::Host) if !v.value.trim().is_empty() => {
+                    DefaultValue::Host(v.value.trim().to_owned())
                 }
-            },
-            (Some(v), None, Field::Auth) => DefaultValue::Auth(self.auth(v)?),
-            (None, Some(c), Field::From) => DefaultValue::Copy(self.field(c)?),
-            _ => {
-                return self.fail(
+                (Some(v), None, Field::Port) => match v.value.parse::<u16>() {
+                    Ok(p) if p > 0 => DefaultValue::Port(p),
+                    _ => return self.fail(v, format!("`{}` is not a port", v.value)),
+                },
+                (Some(v), None, Field::Security) => match self.security(v)? {
+                    SecurityWord::Mode(m) => DefaultValue::Security(m),
+                    SecurityWord::NotSmtp => {
+                        return self.fail(v, "a default TLS mode is a mode".into())
+                    }
+                },
+                (Some(v), None, Field::Auth) => DefaultValue::Auth(self.auth(v)?),
+                (None, Some(c), Field::From) => DefaultValue::Copy(self.field(c)?),
+                _ => return self.fail(
                     &d.field,
-                    "a default is a `value` of port, security or auth, or a `copy` for from".into(),
-                )
-            }
-        };
+                    "a default is a `value` of host, port, security or auth, or a `copy` for from"
+                        .into(),
+                ),
+            };
         if d.when.len() > 1 {
             return self.fail(&d.field, "`when` holds one condition".into());
         }

@@ -77,6 +77,18 @@ pub struct RawProfiles {
     /// A switch that turns the program's mail off; a profile that is off is not checked.
     #[serde(default)]
     pub enabled: Option<RawEnabled>,
+    /// Keys that make a document of a multi-document file (YAML `---`) apply only under a
+    /// named profile, over the documents without them (Spring's
+    /// `spring.config.activate.on-profile`): each such document is a profile of its own.
+    #[serde(default)]
+    pub activation: Option<RawActivation>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawActivation {
+    pub keys: Vec<String>,
+    pub source: Spanned<String>,
 }
 
 fn none() -> Spanned<String> {
