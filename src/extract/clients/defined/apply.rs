@@ -513,6 +513,12 @@ impl Builder<'_> {
                 return;
             }
         }
+        // Every switch written is off: no TLS, said there (`EnableSsl: false`).
+        if self.p.security.is_none() {
+            if let Some(v) = self.switches.iter().flatten().next() {
+                self.p.security = Some(Value::literal(Security::None, v.loc.clone()));
+            }
+        }
     }
 
     fn holds(&self, c: &Condition) -> Option<Loc> {
