@@ -429,6 +429,10 @@ fn documents<'t>(
     }
     for (_, entries, active) in &docs {
         let Some(a) = active else { continue };
+        // A document that sets no mail key is the default profile again.
+        if !entries.iter().any(|e| def.key(&e.key).is_some()) {
+            continue;
+        }
         let profile = match &a.value {
             Scalar::Str(s) => s.clone(),
             _ => String::new(),

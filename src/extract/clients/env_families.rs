@@ -394,10 +394,13 @@ fn django_flags(
     if let Some(f) = ctx.first_of(fam.from).and_then(|d| ctx.string(d)) {
         p.from.push(f);
     }
-    p.auth = Some(match (&p.username, &p.password) {
-        (Some(_), Some(pw)) => Value::default(AuthMethod::Password, pw.loc.clone(), LOGIN),
-        _ => Value::default(AuthMethod::None, near.clone(), LOGIN),
-    });
+    // A password built from `${VAR}` is set elsewhere: whether the app logs in is unknown.
+    let pass_elsewhere = pass.is_some_and(|d| d.has_refs());
+    p.auth = match (&p.username, &p.password) {
+        (Some(_), Some(pw)) => Some(Value::default(AuthMethod::Password, pw.loc.clone(), LOGIN)),
+        (Some(_), None) if pass_elsewhere => None,
+        _ => Some(Value::default(AuthMethod::None, near.clone(), LOGIN)),
+    };
     let read = |ctx: &Ctx, key: &str| {
         let d = ctx.get(key)?;
         let on = ctx

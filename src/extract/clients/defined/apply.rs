@@ -513,12 +513,24 @@ impl Builder<'_> {
                 return;
             }
         }
-        // Every switch written is off: no TLS, said there (`EnableSsl: false`).
-        if self.p.security.is_none() {
-            if let Some(v) = self.switches.iter().flatten().next() {
-                self.p.security = Some(Value::literal(Security::None, v.loc.clone()));
+        // Every switch written is off: the TLS mode without them (none, or STARTTLS when
+        // offered) is said there (`EnableSsl: false`, `secure: false`), where it is fixed.
+        let Some(v) = self.switches.iter().flatten().next() else {
+            return;
+        };
+        let mode = match &self.p.security {
+            None => Security::None,
+            Some(s)
+                if matches!(
+                    s.value,
+                    Security::None | Security::StartTls { required: false }
+                ) =>
+            {
+                s.value
             }
-        }
+            Some(_) => return,
+        };
+        self.p.security = Some(Value::literal(mode, v.loc.clone()));
     }
 
     fn holds(&self, c: &Condition) -> Option<Loc> {

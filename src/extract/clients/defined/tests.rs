@@ -328,7 +328,7 @@ fn home_assistant_without_server_connects_to_localhost() {
 
 #[test]
 fn spring_yaml_documents_are_profiles_over_the_default_one() {
-    let yml = "base: &m\n  host: smtp.example.org\nspring:\n  mail:\n    <<: *m\n    port: 587\n    properties.mail.smtp.starttls.required: true\n---\nspring:\n  config:\n    activate:\n      on-profile: prod\n  mail:\n    port: 465\n---\nspring:\n  profiles: dev\n  mail:\n    host: localhost\n---\nother: 1\n";
+    let yml = "base: &m\n  host: smtp.example.org\nspring:\n  mail:\n    <<: *m\n    port: 587\n    properties.mail.smtp.starttls.required: true\n---\nspring:\n  config:\n    activate:\n      on-profile: prod\n  mail:\n    port: 465\n---\nspring:\n  profiles: dev\n  mail:\n    host: localhost\n---\nother: 1\n---\nspring.config.activate.on-profile: test\nspring.datasource.url: x\n";
     let e = extract_as("spring-boot", Syntax::Yaml, FileId(0), yml);
     check_spans(yml, &e);
     let labels: Vec<&str> = e.profiles.iter().map(|p| p.label.as_str()).collect();
