@@ -119,7 +119,7 @@ fn secrets_in_urls(ctx: &mut Ctx) {
                 })
                 .collect()
         } else {
-            vec![0..d.value.len()]
+            std::iter::once(0..d.value.len()).collect()
         };
         for part in parts {
             if let Some(r) = password_span(&d.value[part.clone()]) {

@@ -217,9 +217,7 @@ pub(crate) fn from_env_file(ctx: &mut Ctx) -> Vec<Profile> {
 /// ending at a space or `)`, with the keyword that holds it; a single DSN is the whole text.
 /// An unknown `word(`, an unbalanced keyword or text after the end is refused, as Symfony
 /// refuses it.
-pub(crate) fn transports(
-    text: &str,
-) -> Result<Vec<(Range<usize>, Option<&'static str>)>, (Range<usize>, String)> {
+pub(crate) fn transports(text: &str) -> Result<Parts, (Range<usize>, String)> {
     let mut out = Vec::new();
     let end = transport_at(text, 0, None, &mut out, 0)?;
     if end != text.len() {
@@ -231,7 +229,8 @@ pub(crate) fn transports(
     Ok(out)
 }
 
-type Parts = Vec<(Range<usize>, Option<&'static str>)>;
+/// Each DSN's range, and the keyword that holds it.
+pub(crate) type Parts = Vec<(Range<usize>, Option<&'static str>)>;
 
 fn transport_at(
     text: &str,

@@ -30,15 +30,16 @@ impl Dsn {
     pub fn shifted(mut self, by: usize) -> Dsn {
         let mv = |r: &mut Range<usize>| *r = r.start + by..r.end + by;
         mv(&mut self.scheme.1);
-        for part in [
+        for (_, r) in [
             &mut self.user,
             &mut self.pass,
             &mut self.host,
             &mut self.port,
-        ] {
-            if let Some((_, r)) = part {
-                mv(r);
-            }
+        ]
+        .into_iter()
+        .flatten()
+        {
+            mv(r);
         }
         for (_, _, r) in &mut self.query {
             mv(r);

@@ -206,13 +206,7 @@ impl Check<'_> {
             None => None,
         };
         let enabled_word = p.enabled.as_ref().and_then(|e| e.equals.clone());
-        let activation = match &p.activation {
-            Some(a) => {
-                self.source(&sources, &a.source)?;
-                a.keys.clone()
-            }
-            None => Vec::new(),
-        };
+        let activation = self.activation(&sources, p)?;
         let keys_ignore_case = match raw.key_case.value.as_str() {
             "sensitive" => false,
             "insensitive" => true,
@@ -313,6 +307,20 @@ impl Check<'_> {
             });
         }
         Ok(removed)
+    }
+
+    fn activation(
+        &self,
+        sources: &BTreeMap<String, String>,
+        p: &super::raw::RawProfiles,
+    ) -> R<Vec<String>> {
+        match &p.activation {
+            Some(a) => {
+                self.source(sources, &a.source)?;
+                Ok(a.keys.clone())
+            }
+            None => Ok(Vec::new()),
+        }
     }
 
     fn env(
