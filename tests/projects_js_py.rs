@@ -206,3 +206,42 @@ fn django_app_done_right_is_clean() {
         Some(smtp_doctor::model::Security::StartTls { required: true })
     );
 }
+
+#[test]
+fn flask_flags_both_read_from_env_are_judged_in_the_env_file() {
+    // MAIL_USE_TLS and MAIL_USE_SSL both come from .env: TLS true, SSL false, port 465.
+    let dir = "fixtures/python/flask-env-app";
+    let o = check(dir);
+    assert_eq!(
+        found(&o, dir),
+        set(&[(".env", 2, "tls-mode-mismatch")]),
+        "{:#?}",
+        o.findings
+    );
+    assert_eq!(
+        labels(&o, dir, finding(&o, "tls-mode-mismatch")),
+        labelled(&[(".env", 2), (".env", 3), ("config.py", 6), ("config.py", 7)])
+    );
+}
+
+#[test]
+fn decouple_flags_both_read_from_env_are_judged_in_the_env_file() {
+    // `config(..., cast=bool)` for both flags: TLS False, SSL True on port 587.
+    let dir = "fixtures/python/django-decouple-app";
+    let o = check(dir);
+    assert_eq!(
+        found(&o, dir),
+        set(&[(".env", 2, "tls-mode-mismatch")]),
+        "{:#?}",
+        o.findings
+    );
+    assert_eq!(
+        labels(&o, dir, finding(&o, "tls-mode-mismatch")),
+        labelled(&[
+            (".env", 2),
+            (".env", 4),
+            ("settings.py", 5),
+            ("settings.py", 7)
+        ])
+    );
+}

@@ -133,7 +133,8 @@ pub static FORMATS: &[FormatDef] = &[
         file_names: &[],
         prefixes: &[],
         suffixes: &[],
-        extensions: &["py"],
+        // `.cfg`: the Python files Flask's `app.config.from_pyfile('mail.cfg')` runs.
+        extensions: &["py", "cfg"],
         mentions: &["smtplib", "EMAIL_HOST", "EMAIL_BACKEND", "MAIL_SERVER"],
         content: &[],
         tree_sitter: true,

@@ -54,6 +54,9 @@ pub enum Pred {
     },
     /// Python `x in ('true', '1', ...)`, on the lower-cased text when `fold`.
     OneOf { words: Vec<String>, fold: bool },
+    /// Python `os.environ.get('X') is not None` (`is None` when `negate`): whether the variable
+    /// is set at all, so any text, empty included, is true.
+    Defined { negate: bool },
 }
 
 impl Pred {
@@ -115,6 +118,7 @@ impl Pred {
                 };
                 Some(eq != *negate)
             }
+            Pred::Defined { negate } => Some(!negate),
             Pred::OneOf { words, fold } => {
                 let t = if *fold {
                     s.to_lowercase()

@@ -6,6 +6,7 @@
 
 use std::ops::Range;
 
+use super::host_field::host_value;
 use super::reads::{bool_conv, env_ref, invalid_port, port_conv, text_ref, Out};
 use super::spelling::{self, KeySet};
 use crate::extract::syntax::dotenv::{Ctx, Def};
@@ -14,10 +15,14 @@ use crate::extract::syntax::value::{port_of, BoolVal, NumKind, Pred, Val};
 use crate::extract::Extraction;
 use crate::finding::{Finding, Label, Severity};
 use crate::model::conversion::{Conversion, Outcome, Target};
+use crate::model::EnvRef;
 use crate::model::{AuthMethod, Client, Profile, Secret, Security, Value};
-use crate::source::Loc;
+use crate::source::{FileId, Loc};
 
 const DEFAULT_PORT: &str = "Django's EMAIL_PORT defaults to 25";
+/// What to do with a port or scheme written into the host (Django and Flask-Mail).
+pub const SMTPLIB_HOST: &str = "write the name alone; the port goes in the PORT setting and the \
+                                TLS mode in USE_TLS / USE_SSL";
 const DEFAULT_PLAIN: &str =
     "Django sends without TLS unless EMAIL_USE_TLS or EMAIL_USE_SSL is true";
 const LOGIN: &str = "Django logs in when EMAIL_HOST_USER and EMAIL_HOST_PASSWORD are both set";
@@ -33,6 +38,49 @@ pub fn flags_mean(use_tls: bool, use_ssl: bool) -> Option<Security> {
         (true, _) => Some(Security::StartTls { required: true }),
         _ => Some(Security::None),
     }
+}
+
+/// A TLS flag written as a string that reads as false (`'False'`, `'0'`, `'off'`): Python takes
+/// any non-empty string as true, so `program` switches the flag on.
+pub fn string_flag(py: &PyFile, program: &str, key: &str, v: tree_sitter::Node) -> Option<Finding> {
+    let Val::Str { text, span } = py.eval(v, 0) else {
+        return None;
+    };
+    let word = text.trim();
+    if word.is_empty() || crate::extract::parse_bool(word) != Some(false) {
+        return None;
+    }
+    Some(
+        Finding::new(
+            "invalid-value",
+            Severity::Error,
+            format!(
+                "{key} is the string '{word}', which Python reads as true: {program} switches \
+                 the flag on"
+            ),
+            Label::new(py.loc(span), "a non-empty string is true"),
+        )
+        .with_help(format!("write {key} = False, without quotes")),
+    )
+}
+
+/// The `conflicting-settings` error for Flask-Mail's two flags both on (`[tls, ssl]` are the
+/// names as written), labelled at each: it wraps the connection in TLS, then sends STARTTLS
+/// inside it, which fails.
+pub fn flask_flags_on([tls_name, ssl_name]: [&str; 2], ssl: Loc, tls: Loc) -> Finding {
+    Finding::new(
+        "conflicting-settings",
+        Severity::Error,
+        format!(
+            "{tls_name} and {ssl_name} are both true: Flask-Mail connects with TLS and then \
+             sends STARTTLS inside it, which the server refuses"
+        ),
+        Label::new(ssl, "implicit TLS"),
+    )
+    .with_label(Label::new(tls, "STARTTLS"))
+    .with_help(format!(
+        "keep {ssl_name} for port 465 or {tls_name} for port 587, and set the other to false"
+    ))
 }
 
 /// The `conflicting-settings` error for both flags on, labelled at each.
@@ -65,6 +113,63 @@ fn refused_next_to(ssl: bool, raw: bool) -> &'static str {
         }
         (true, false) => "false, because EMAIL_USE_TLS is True and Django refuses both",
         (false, false) => "false, because EMAIL_USE_SSL is True and Django refuses both",
+    }
+}
+
+/// The env references of the two TLS flags when at least one is read from the environment;
+/// Django and Flask-Mail read them alike (`USE_TLS` required STARTTLS, `USE_SSL` implicit TLS,
+/// both at once refused). `expects(ssl_read, raw)` says what a flag read next to the other
+/// written true must be. Both read: `USE_TLS` decides, then `USE_SSL` true overrides it (both
+/// true, which the program refuses, is not seen: each value is applied on its own).
+pub fn env_flags(
+    file: FileId,
+    tls: &Option<BoolVal>,
+    ssl: &Option<BoolVal>,
+    expects: fn(bool, bool) -> &'static str,
+) -> Vec<EnvRef> {
+    use BoolVal::{Env, Known};
+    let falsy = |b: &Option<BoolVal>| b.is_none() || matches!(b, Some(Known(false, _)));
+    match (tls, ssl) {
+        // One flag from the environment, the other written false or absent.
+        (Some(Env(r, pr)), other) if falsy(other) => {
+            vec![env_ref(
+                file,
+                r,
+                bool_conv(Out::StartReq, Out::NoTls, pr.clone()),
+            )]
+        }
+        (other, Some(Env(r, pr))) if falsy(other) => {
+            vec![env_ref(
+                file,
+                r,
+                bool_conv(Out::Implicit, Out::NoTls, pr.clone()),
+            )]
+        }
+        // One from the environment next to the other written true: it must be false, and then
+        // the written flag decides.
+        (Some(Known(true, _)), Some(Env(r, pr))) | (Some(Env(r, pr)), Some(Known(true, _))) => {
+            let ssl_read = matches!(ssl, Some(Env(..)));
+            let refused = Outcome::Refused(expects(ssl_read, *pr == Pred::Truthy));
+            let written = if ssl_read {
+                Out::StartReq
+            } else {
+                Out::Implicit
+            };
+            vec![env_ref(
+                file,
+                r,
+                Conversion::choice(pr.clone(), refused, written.outcome()),
+            )]
+        }
+        (Some(Env(t, pt)), Some(Env(s, ps))) => vec![
+            env_ref(file, t, bool_conv(Out::StartReq, Out::NoTls, pt.clone())),
+            env_ref(
+                file,
+                s,
+                Conversion::choice(ps.clone(), Out::Implicit.outcome(), Outcome::Keep),
+            ),
+        ],
+        _ => Vec::new(),
     }
 }
 
@@ -265,6 +370,11 @@ pub fn from_settings(py: &PyFile, ex: &mut Extraction, smtplib: bool) {
         Some(span) => p.security = Some(Value::literal(Security::ImplicitTls, py.loc(span))),
         None => {
             let flag = |key: &str| setting(py, key).map(|(_, _, v)| py.flag(*v));
+            for key in ["EMAIL_USE_TLS", "EMAIL_USE_SSL"] {
+                if let Some((_, _, v)) = setting(py, key) {
+                    s.ex.findings.extend(string_flag(py, "Django", key, *v));
+                }
+            }
             let (tls, ssl) = (flag("EMAIL_USE_TLS"), flag("EMAIL_USE_SSL"));
             s.tls(&mut p, tls, ssl, near);
         }
@@ -331,7 +441,14 @@ impl Settings<'_, '_> {
         match self.get("EMAIL_HOST") {
             Some(Val::Str { text, span }) if !text.trim().is_empty() => {
                 near = span.clone();
-                p.host = Some(Value::literal(text.trim().to_owned(), self.py.loc(span)));
+                let py = self.py;
+                p.host = Some(host_value(
+                    &text,
+                    span,
+                    &|r| py.loc(r),
+                    ("Django", "EMAIL_HOST", SMTPLIB_HOST),
+                    &mut self.ex.findings,
+                ));
             }
             Some(Val::EnvText(r)) => p.env_refs.push(text_ref(file, &r, Target::Host)),
             _ => {}
@@ -465,40 +582,15 @@ impl Settings<'_, '_> {
             }
             return;
         }
-        let file = self.py.file;
-        let falsy = |b: &Option<BoolVal>| b.is_none() || matches!(b, Some(Known(false, _)));
-        match (&tls, &ssl) {
-            // One flag from the environment, the other written false or absent.
-            (Some(Env(r, pr)), other) if falsy(other) => {
-                let c = bool_conv(Out::StartReq, Out::NoTls, pr.clone());
-                p.env_refs.push(env_ref(file, r, c));
-            }
-            (other, Some(Env(r, pr))) if falsy(other) => {
-                let c = bool_conv(Out::Implicit, Out::NoTls, pr.clone());
-                p.env_refs.push(env_ref(file, r, c));
-            }
-            // One from the environment next to the other written true: it must be false, and
-            // then the written flag decides.
-            (Some(Known(true, _)), Some(Env(r, pr))) | (Some(Env(r, pr)), Some(Known(true, _))) => {
-                let ssl_read = matches!(ssl, Some(Env(..)));
-                let expects = refused_next_to(ssl_read, *pr == Pred::Truthy);
-                let written = if ssl_read {
-                    Out::StartReq
-                } else {
-                    Out::Implicit
-                };
-                let c =
-                    Conversion::choice(pr.clone(), Outcome::Refused(expects), written.outcome());
-                p.env_refs.push(env_ref(file, r, c));
-            }
-            (Some(Env(t, Pred::Truthy)), Some(Env(s, Pred::Truthy))) => {
-                self.ex.findings.push(both_read_raw(
-                    self.py.loc(s.reference.clone()),
-                    self.py.loc(t.reference.clone()),
-                ));
-            }
-            _ => {}
+        if let (Some(Env(t, Pred::Truthy)), Some(Env(s, Pred::Truthy))) = (&tls, &ssl) {
+            self.ex.findings.push(both_read_raw(
+                self.py.loc(s.reference.clone()),
+                self.py.loc(t.reference.clone()),
+            ));
+            return;
         }
+        p.env_refs
+            .extend(env_flags(self.py.file, &tls, &ssl, refused_next_to));
     }
 }
 

@@ -5,7 +5,7 @@
 //! one, and a prefixed family (`PAPERLESS_EMAIL_*`, `AUTHENTIK_EMAIL__*`, `APP_SMTP_*`) gives
 //! a profile of its own. `docs/formats/dotenv.md` lists the families with their sources.
 
-use super::django::{both_flags_on, flags_mean};
+use super::django::{both_flags_on, flags_mean, flask_flags_on};
 use super::env_generic::{self, Dialect, Keys};
 use super::spelling::{check_env_keys, KeySet};
 use crate::extract::syntax::dotenv::{Ctx, Def};
@@ -23,6 +23,13 @@ pub(crate) enum Rules {
         tls: &'static str,
         ssl: &'static str,
         truthy: &'static [&'static str],
+    },
+    /// The same two flags, each value read by `json.loads` as Flask's `from_prefixed_env`
+    /// does: `true`, a non-zero number or any text that is not JSON (`True`, `False`) is true;
+    /// `false`, `0`, `null` and an empty value are false.
+    JsonFlags {
+        tls: &'static str,
+        ssl: &'static str,
     },
 }
 
@@ -225,6 +232,52 @@ pub(crate) const FAMILIES: &[Family] = &[
         delivery: None,
         second: None,
     },
+    // Flask's `app.config.from_prefixed_env()` (src/flask/config.py, Flask 2.1+): every
+    // `FLASK_*` variable becomes the config key without the prefix, its value passed through
+    // `json.loads` (kept as a string when that fails); Flask-Mail then reads MAIL_* as above.
+    Family {
+        app: "Flask-Mail (from_prefixed_env)",
+        label: "FLASK_MAIL_* (Flask from_prefixed_env, Flask-Mail)",
+        prefix: "FLASK_MAIL_",
+        markers: &[],
+        marker_sets: &[],
+        host: &["FLASK_MAIL_SERVER"],
+        port: "FLASK_MAIL_PORT",
+        user: &["FLASK_MAIL_USERNAME"],
+        pass: &["FLASK_MAIL_PASSWORD"],
+        from: &["FLASK_MAIL_DEFAULT_SENDER"],
+        rules: Rules::JsonFlags {
+            tls: "FLASK_MAIL_USE_TLS",
+            ssl: "FLASK_MAIL_USE_SSL",
+        },
+        default_port: Some((25, "Flask-Mail's MAIL_PORT defaults to 25")),
+        names: KeySet {
+            program: "Flask-Mail",
+            prefix: "FLASK_MAIL_",
+            known: &[
+                "FLASK_MAIL_SERVER",
+                "FLASK_MAIL_PORT",
+                "FLASK_MAIL_USE_TLS",
+                "FLASK_MAIL_USE_SSL",
+                "FLASK_MAIL_USERNAME",
+                "FLASK_MAIL_PASSWORD",
+                "FLASK_MAIL_DEFAULT_SENDER",
+                "FLASK_MAIL_DEBUG",
+                "FLASK_MAIL_MAX_EMAILS",
+                "FLASK_MAIL_SUPPRESS_SEND",
+                "FLASK_MAIL_ASCII_ATTACHMENTS",
+                "FLASK_MAIL_TIMEOUT",
+                "FLASK_MAIL_BACKEND",
+                "FLASK_MAIL_FILE_PATH",
+                "FLASK_MAIL_USE_LOCALTIME",
+                "FLASK_MAIL_SSL_KEYFILE",
+                "FLASK_MAIL_SSL_CERTFILE",
+            ],
+            renamed: &[],
+        },
+        delivery: None,
+        second: None,
+    },
     // authentik docs, "Configuration" > "AUTHENTIK_EMAIL"; default.yml `email:` block.
     Family {
         app: "authentik",
@@ -309,9 +362,18 @@ pub(crate) fn profiles(ctx: &mut Ctx) -> (Vec<Profile>, Owned) {
                 owns_smtp = true;
                 smtp_family(ctx, fam, *dialect, &mut owned)
             }
-            Rules::DjangoFlags { tls, ssl, truthy } => django_flags(ctx, fam, tls, ssl, truthy)
-                .into_iter()
-                .collect(),
+            Rules::DjangoFlags { tls, ssl, truthy } => {
+                let p = django_flags(ctx, fam, [tls, ssl], &|t| {
+                    truthy.contains(&t.trim().to_ascii_lowercase().as_str())
+                });
+                warn_unread_words(ctx, [tls, ssl], truthy, fam.app);
+                p.into_iter().collect()
+            }
+            Rules::JsonFlags { tls, ssl } => {
+                let p = django_flags(ctx, fam, [tls, ssl], &json_truthy);
+                warn_json_words(ctx, [tls, ssl]);
+                p.into_iter().collect()
+            }
         };
         out.extend(p);
     }
@@ -373,9 +435,8 @@ const PLAIN: &str = "the app sends without TLS unless its TLS or SSL flag is tru
 fn django_flags(
     ctx: &mut Ctx,
     fam: &Family,
-    tls: &str,
-    ssl: &str,
-    truthy: &[&str],
+    [tls, ssl]: [&str; 2],
+    truthy: &dyn Fn(&str) -> bool,
 ) -> Option<Profile> {
     let all: Vec<&str> = [fam.host, &[fam.port], fam.user, fam.pass, &[tls, ssl]].concat();
     let anchor = ctx.anchor(&all)?;
@@ -403,16 +464,19 @@ fn django_flags(
     };
     let read = |ctx: &Ctx, key: &str| {
         let d = ctx.get(key)?;
-        let on = ctx
-            .text(d)
-            .is_some_and(|t| truthy.contains(&t.trim().to_ascii_lowercase().as_str()));
+        let on = ctx.text(d).is_some_and(|t| truthy(&t));
         Some((on, ctx.vloc(d)))
     };
     let (t, s) = (read(ctx, tls), read(ctx, ssl));
     let on = |f: &Option<(bool, crate::source::Loc)>| f.as_ref().filter(|(b, _)| *b).cloned();
     p.security = match (on(&t), on(&s)) {
         (Some((_, tl)), Some((_, sl))) => {
-            ctx.push(both_flags_on(sl, tl));
+            let f = if fam.app.starts_with("Flask-Mail") {
+                flask_flags_on([tls, ssl], sl, tl)
+            } else {
+                both_flags_on(sl, tl)
+            };
+            ctx.push(f);
             None
         }
         (tl, sl) => {
@@ -423,8 +487,49 @@ fn django_flags(
             })
         }
     };
-    warn_unread_words(ctx, [tls, ssl], truthy, fam.app);
     Some(p)
+}
+
+/// Python truthiness of what `json.loads` makes of the text, or of the text itself when it is
+/// not JSON (Flask's `from_prefixed_env`).
+fn json_truthy(text: &str) -> bool {
+    let w = text.trim();
+    match w {
+        "false" | "null" | "\"\"" | "[]" | "{}" => false,
+        "" => !text.is_empty(),
+        _ => w
+            .parse::<f64>()
+            .ok()
+            .filter(|_| {
+                w.bytes()
+                    .all(|b| b.is_ascii_digit() || b"+-.eE".contains(&b))
+            })
+            .is_none_or(|n| n != 0.0),
+    }
+}
+
+/// A flag written as a false word that `json.loads` does not read (`False`, `off`, `no`): it
+/// stays a non-empty string, which Flask-Mail takes as true.
+fn warn_json_words(ctx: &mut Ctx, keys: [&str; 2]) {
+    for key in keys {
+        let Some(d) = ctx.get(key) else { continue };
+        let Some(t) = ctx.text(d) else { continue };
+        let looks_false = crate::extract::parse_bool(&t.trim().to_ascii_lowercase()) == Some(false);
+        if looks_false && json_truthy(&t) {
+            ctx.invalid(
+                Severity::Error,
+                ctx.vloc(d),
+                format!(
+                    "from_prefixed_env reads `{}` in {key} with json.loads, which does not \
+                     know it: it stays the string '{}', and a non-empty string is true",
+                    t.trim(),
+                    t.trim()
+                ),
+                "true, not false",
+                "write `false` (lower case, JSON) or leave the variable out",
+            );
+        }
+    }
 }
 
 /// A flag value that looks true but is not one of the app's true words (`on` for
@@ -476,4 +581,23 @@ pub(crate) fn generic_prefixes(ctx: &Ctx, owned: &Owned) -> Vec<String> {
     }
     out.sort();
     out
+}
+
+#[cfg(test)]
+mod json_tests {
+    use super::json_truthy;
+
+    #[test]
+    fn json_loads_truthiness() {
+        for t in [
+            "true", "1", "2.5", "True", "False", "off", "no", " ", "\"x\"",
+        ] {
+            assert!(json_truthy(t), "{t:?}");
+        }
+        for f in [
+            "false", " false ", "0", "0.0", "-0", "null", "\"\"", "[]", "{}", "",
+        ] {
+            assert!(!json_truthy(f), "{f:?}");
+        }
+    }
 }

@@ -15,12 +15,13 @@ use std::ops::Range;
 
 use tree_sitter::Node;
 
-use super::django::flags_mean;
-use super::reads::{bool_conv, env_ref, port_conv, text_ref, Out};
+use super::django::{env_flags, flags_mean, flask_flags_on, string_flag, SMTPLIB_HOST};
+use super::host_field::host_value;
+use super::reads::{env_ref, port_conv, text_ref};
+use super::spelling::{unknown_setting, KeySet};
 use crate::extract::syntax::python::PyFile;
 use crate::extract::syntax::value::{port_of, BoolVal, NumKind, Val};
 use crate::extract::Extraction;
-use crate::finding::{Finding, Label, Severity};
 use crate::model::conversion::Target;
 use crate::model::{AuthMethod, Client, Profile, Secret, Value};
 
@@ -33,6 +34,36 @@ const NAMES: &[&str] = &[
     "MAIL_PASSWORD",
     "MAIL_DEFAULT_SENDER",
 ];
+/// Every `MAIL_*` setting Flask-Mail (`flask_mail.py`, `Mail.init_app`) or Flask-Mailman
+/// (`flask_mailman/__init__.py`, `Mail.init_app`) reads: another name one or two edits away
+/// is a misspelling.
+const KEYS: KeySet = KeySet {
+    program: "Flask-Mail",
+    prefix: "MAIL_",
+    known: &[
+        "MAIL_SERVER",
+        "MAIL_PORT",
+        "MAIL_USE_TLS",
+        "MAIL_USE_SSL",
+        "MAIL_USERNAME",
+        "MAIL_PASSWORD",
+        "MAIL_DEFAULT_SENDER",
+        "MAIL_DEBUG",
+        "MAIL_MAX_EMAILS",
+        "MAIL_SUPPRESS_SEND",
+        "MAIL_ASCII_ATTACHMENTS",
+        "MAIL_BACKEND",
+        "MAIL_TIMEOUT",
+        "MAIL_SSL_KEYFILE",
+        "MAIL_SSL_CERTFILE",
+        "MAIL_USE_LOCALTIME",
+        "MAIL_FILE_PATH",
+        "MAIL_DEFAULT_CHARSET",
+        "MAIL_SEND_OPTIONS",
+    ],
+    renamed: &[],
+};
+const IGNORED: &str = "Flask-Mail uses its default for that setting";
 const PORT: &str = "Flask-Mail's MAIL_PORT defaults to 25";
 const PLAIN: &str = "Flask-Mail sends without TLS unless MAIL_USE_TLS or MAIL_USE_SSL is true";
 const LOGIN: &str = "Flask-Mail logs in when MAIL_USERNAME and MAIL_PASSWORD are both set";
@@ -51,6 +82,7 @@ pub fn read(py: &PyFile, ex: &mut Extraction, smtplib: bool) {
         return;
     }
     app_config(py, ex);
+    misspelt(py, ex);
     // Scope (class name, or "" for the module) -> its own settings; class -> its bases.
     let mut scopes: HashMap<String, Settings> = HashMap::new();
     let mut bases: HashMap<String, Vec<String>> = HashMap::new();
@@ -85,6 +117,28 @@ pub fn read(py: &PyFile, ex: &mut Extraction, smtplib: bool) {
         };
         let p = profile(py, &s, label, ex);
         ex.profiles.push(p);
+    }
+}
+
+/// `MAIL_*` names a config module or class (or a Flask config object) sets that are near
+/// misses of Flask-Mail's.
+fn misspelt(py: &PyFile, ex: &mut Extraction) {
+    let mut places: Vec<(String, Range<usize>)> = Vec::new();
+    for name in py.bindings.names().filter(|n| n.starts_with("MAIL_")) {
+        for (pos, value) in py.bindings.all(name) {
+            if scope_of(py, *value, &mut HashMap::new()).is_some() {
+                places.push((name.to_owned(), *pos..*pos + name.len()));
+            }
+        }
+    }
+    for i in py.item_sets.iter().filter(|i| is_config(&i.object)) {
+        places.push((i.key.clone(), i.key_span.clone()));
+    }
+    places.sort_by_key(|(_, s)| s.start);
+    places.dedup();
+    for (name, span) in places {
+        ex.findings
+            .extend(unknown_setting(&KEYS, &name, py.loc(span), IGNORED));
     }
 }
 
@@ -254,7 +308,13 @@ fn profile(py: &PyFile, s: &Settings, label: String, ex: &mut Extraction) -> Pro
     match get("MAIL_SERVER") {
         Some((_, Val::Str { text, span })) if !text.trim().is_empty() => {
             near = span.clone();
-            p.host = Some(Value::literal(text.trim().to_owned(), py.loc(span)));
+            p.host = Some(host_value(
+                &text,
+                span,
+                &|r| py.loc(r),
+                ("Flask-Mail", "MAIL_SERVER", SMTPLIB_HOST),
+                &mut ex.findings,
+            ));
         }
         Some((_, Val::EnvText(r))) => p.env_refs.push(text_ref(file, &r, Target::Host)),
         _ => {}
@@ -287,6 +347,11 @@ fn profile(py: &PyFile, s: &Settings, label: String, ex: &mut Extraction) -> Pro
         }
         Some((_, Val::EnvText(r))) => p.env_refs.push(text_ref(file, &r, Target::From)),
         _ => {}
+    }
+    for key in ["MAIL_USE_TLS", "MAIL_USE_SSL"] {
+        if let Some((_, v)) = s.get(key) {
+            ex.findings.extend(string_flag(py, "Flask-Mail", key, *v));
+        }
     }
     tls(py, s, &mut p, near, ex);
     p
@@ -331,7 +396,7 @@ fn login(py: &PyFile, s: &Settings, p: &mut Profile, anchor: &Range<usize>) {
 
 /// `MAIL_USE_TLS` and `MAIL_USE_SSL`: written (literal) or read from the environment.
 fn tls(py: &PyFile, s: &Settings, p: &mut Profile, near: Range<usize>, ex: &mut Extraction) {
-    use BoolVal::{Env, Known};
+    use BoolVal::Known;
     let flag = |k: &str| s.get(k).map(|(_, v)| py.flag(*v));
     let (t, l) = (flag("MAIL_USE_TLS"), flag("MAIL_USE_SSL"));
     let known = |b: &Option<BoolVal>| match b {
@@ -341,17 +406,11 @@ fn tls(py: &PyFile, s: &Settings, p: &mut Profile, near: Range<usize>, ex: &mut 
     };
     match (known(&t), known(&l)) {
         (Some((tv, ta)), Some((sv, sa))) => match flags_mean(tv, sv) {
-            None => ex.findings.push(
-                Finding::new(
-                    "conflicting-settings",
-                    Severity::Error,
-                    "MAIL_USE_TLS and MAIL_USE_SSL are both true: Flask-Mail connects with TLS \
-                     and then sends STARTTLS inside it, which the server refuses",
-                    Label::new(py.loc(sa.unwrap_or(0..0)), "implicit TLS"),
-                )
-                .with_label(Label::new(py.loc(ta.unwrap_or(0..0)), "STARTTLS"))
-                .with_help("keep MAIL_USE_SSL for port 465 or MAIL_USE_TLS for port 587"),
-            ),
+            None => ex.findings.push(flask_flags_on(
+                ["MAIL_USE_TLS", "MAIL_USE_SSL"],
+                py.loc(sa.unwrap_or(0..0)),
+                py.loc(ta.unwrap_or(0..0)),
+            )),
             Some(sec) => {
                 let at = if sv {
                     sa
@@ -366,19 +425,25 @@ fn tls(py: &PyFile, s: &Settings, p: &mut Profile, near: Range<usize>, ex: &mut 
                 });
             }
         },
-        // One flag from the environment, the other off or absent.
-        (None, Some((false, _))) => {
-            if let Some(Env(r, pr)) = &t {
-                let c = bool_conv(Out::StartReq, Out::NoTls, pr.clone());
-                p.env_refs.push(env_ref(py.file, r, c));
-            }
+        _ => p
+            .env_refs
+            .extend(env_flags(py.file, &t, &l, refused_next_to)),
+    }
+}
+
+/// What `MAIL_USE_SSL` (`ssl`) or `MAIL_USE_TLS` read from the environment must be when the
+/// other flag is written as true; `raw` when the code reads it as a plain string.
+fn refused_next_to(ssl: bool, raw: bool) -> &'static str {
+    match (ssl, raw) {
+        (true, true) => {
+            "an empty value: the code reads MAIL_USE_SSL as a raw string, so even \"False\" \
+             turns it on, and Flask-Mail then sends STARTTLS inside TLS next to MAIL_USE_TLS"
         }
-        (Some((false, _)), None) => {
-            if let Some(Env(r, pr)) = &l {
-                let c = bool_conv(Out::Implicit, Out::NoTls, pr.clone());
-                p.env_refs.push(env_ref(py.file, r, c));
-            }
+        (false, true) => {
+            "an empty value: the code reads MAIL_USE_TLS as a raw string, so even \"False\" \
+             turns it on, and Flask-Mail then sends STARTTLS inside TLS next to MAIL_USE_SSL"
         }
-        _ => {}
+        (true, false) => "false, because MAIL_USE_TLS is True and both at once fail",
+        (false, false) => "false, because MAIL_USE_SSL is True and both at once fail",
     }
 }

@@ -7,6 +7,7 @@ pub mod env_families;
 pub mod env_generic;
 pub mod env_url;
 pub mod flask_mail;
+pub mod host_field;
 pub mod laravel;
 pub mod nextcloud;
 pub mod nodemailer;

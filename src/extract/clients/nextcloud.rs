@@ -14,6 +14,9 @@
 //! - `mail_smtpstreamoptions` `['ssl' => ['verify_peer' => false]]` switches certificate checks
 //!   off.
 
+use std::ops::Range;
+
+use super::host_field::host_value;
 use super::spelling::{unknown_setting, KeySet};
 use crate::extract::php::value::{Arr, EnvRead, Expr, Field, PhpVal};
 use crate::extract::php::Src;
@@ -49,18 +52,74 @@ const KEYS: KeySet = KeySet {
 };
 
 const HOST: &str = "Nextcloud's mail_smtphost defaults to 127.0.0.1";
+const HOST_HELP: &str = "write the name alone: the port goes in mail_smtpport, and implicit TLS \
+                         is mail_smtpsecure 'ssl'";
 const PORT: &str = "Nextcloud's mail_smtpport defaults to 25";
 const PORT_465: &str = "Symfony Mailer (Nextcloud 26+) uses implicit TLS on port 465";
 const OPPORTUNISTIC: &str = "Nextcloud leaves STARTTLS to Symfony Mailer, which uses it only \
                              when the server offers it; mail_smtpsecure 'ssl' is implicit TLS";
 const NO_AUTH: &str = "Nextcloud logs in only when mail_smtpauth is true (default false)";
 
-/// The profiles of every `$CONFIG = [...]` of a PHP file.
+/// How many `$CONFIG['mail_...'] = ...` writes are merged (a hostile file must not make the
+/// merge quadratic; a real config writes a dozen).
+const MAX_WRITES: usize = 256;
+
+/// The profile of a PHP file's `$CONFIG`: the last `$CONFIG = [...]` (PHP keeps the last
+/// assignment) with the `$CONFIG['mail_...'] = ...` writes after it merged in, as Nextcloud
+/// sees the variable once the file has run.
 pub(crate) fn build(src: &Src, globals: &[Binding], ex: &mut Extraction) {
+    let mut merged: Option<Arr> = None;
+    let mut writes = 0;
     for g in globals.iter().filter(|g| g.name == "CONFIG") {
-        if let Expr::Array(a) = &g.value {
-            config(src, a, ex);
+        if g.path.is_empty() {
+            merged = match &g.value {
+                Expr::Array(a) => Some(a.clone()),
+                _ => None,
+            };
+        } else if g.path[0].0.starts_with("mail_") && writes < MAX_WRITES {
+            writes += 1;
+            let a = merged.get_or_insert_with(|| Arr {
+                span: g.stmt.clone(),
+                entries: Vec::new(),
+            });
+            set_path(a, &g.path, g.value.clone(), 0);
         }
+    }
+    if let Some(a) = merged {
+        config(src, &a, ex);
+    }
+}
+
+/// `$a['k1']['k2'] = v`: the entry is added last, so that [`Arr::get`] finds it.
+fn set_path(a: &mut Arr, path: &[(String, Range<usize>)], value: Expr, depth: usize) {
+    let Some(((key, span), rest)) = path.split_first() else {
+        return;
+    };
+    if rest.is_empty() || depth > 8 {
+        a.entries.push(Entry {
+            key: Some(key.clone()),
+            key_span: span.clone(),
+            value,
+        });
+        return;
+    }
+    let at = a
+        .entries
+        .iter()
+        .rposition(|e| e.key.as_deref() == Some(key) && matches!(e.value, Expr::Array(_)));
+    let i = at.unwrap_or_else(|| {
+        a.entries.push(Entry {
+            key: Some(key.clone()),
+            key_span: span.clone(),
+            value: Expr::Array(Arr {
+                span: span.clone(),
+                entries: Vec::new(),
+            }),
+        });
+        a.entries.len() - 1
+    });
+    if let Expr::Array(inner) = &mut a.entries[i].value {
+        set_path(inner, rest, value, depth + 1);
     }
 }
 
@@ -93,10 +152,22 @@ fn config(src: &Src, a: &Arr, ex: &mut Extraction) {
     );
     match get("mail_smtphost").map(|e| &e.value) {
         Some(Expr::Str(s)) => {
-            p.host = Some(Value::literal(
-                s.text.trim().to_owned(),
-                src.loc(s.span.clone()),
-            ))
+            let sub = |r: std::ops::Range<usize>| src.loc(s.sub(r));
+            let whole = s.span.clone();
+            let loc = |r: std::ops::Range<usize>| {
+                if r == whole {
+                    src.loc(r)
+                } else {
+                    sub(r.start - whole.start..r.end - whole.start)
+                }
+            };
+            p.host = Some(host_value(
+                &s.text,
+                whole.clone(),
+                &loc,
+                ("Symfony Mailer (Nextcloud 26+)", "mail_smtphost", HOST_HELP),
+                &mut ex.findings,
+            ));
         }
         Some(Expr::Env(e)) => src.env(&mut p, e, Field::Host),
         Some(_) => {}
@@ -229,7 +300,7 @@ fn security(
 fn login(src: &Src, a: &Arr, p: &mut Profile, ex: &mut Extraction) {
     let get = |n: &str| a.get(n).map(|e| &e.value);
     match get("mail_smtpauth") {
-        Some(v) => src.auth_switch(v, p),
+        Some(v) => src.auth_switch("mail_smtpauth", v, p, ex),
         None => p.auth = Some(Value::default(AuthMethod::None, p.anchor.clone(), NO_AUTH)),
     }
     src.login(get("mail_smtpname"), get("mail_smtppassword"), p, ex);
@@ -252,4 +323,60 @@ fn verify_off(options: &Expr) -> Option<std::ops::Range<usize>> {
         };
         off.then(|| e.value.span())
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::extract::php::extract;
+    use crate::model::Security;
+    use crate::source::FileId;
+
+    #[test]
+    fn writes_after_the_array_are_merged_and_a_later_array_replaces_it() {
+        let text = "<?php\n$CONFIG = ['mail_smtphost' => 'a.example', 'mail_smtpport' => 25];\n\
+                    $CONFIG['mail_smtpport'] = 465;\n\
+                    $CONFIG['mail_smtpstreamoptions']['ssl']['verify_peer'] = false;\n\
+                    $CONFIG['dbhost'] = 'db';\n";
+        let ex = extract(FileId(0), text);
+        assert_eq!(ex.profiles.len(), 1);
+        let p = &ex.profiles[0];
+        assert_eq!(p.host.as_ref().unwrap().value, "a.example");
+        let port = p.port.as_ref().unwrap();
+        assert_eq!(port.value, 465);
+        assert_eq!(&text[port.loc.span.clone()], "465");
+        assert_eq!(p.security.as_ref().unwrap().value, Security::ImplicitTls);
+        let verify = p.tls_verify.as_ref().unwrap();
+        assert!(!verify.value);
+        assert_eq!(&text[verify.loc.span.clone()], "false");
+        // PHP keeps the last assignment: the first array is gone.
+        let text = "<?php\n$CONFIG = ['mail_smtphost' => 'a.example'];\n\
+                    $CONFIG = ['mail_smtphost' => 'b.example'];\n";
+        let ex = extract(FileId(0), text);
+        assert_eq!(ex.profiles.len(), 1);
+        assert_eq!(ex.profiles[0].host.as_ref().unwrap().value, "b.example");
+        // Writes alone make a profile; writes inside a function are not the file's.
+        let text = "<?php\n$CONFIG['mail_smtphost'] = 'c.example';\n\
+                    function f() { $CONFIG['mail_smtphost'] = 'd.example'; }\n";
+        let ex = extract(FileId(0), text);
+        assert_eq!(ex.profiles[0].host.as_ref().unwrap().value, "c.example");
+    }
+
+    #[test]
+    fn a_scheme_or_port_in_the_host_is_refused_and_the_name_kept() {
+        let text = "<?php\n$CONFIG = ['mail_smtphost' => 'ssl://smtp.example.org:465'];\n";
+        let ex = extract(FileId(0), text);
+        let host = ex.profiles[0].host.as_ref().unwrap();
+        assert_eq!(host.value, "smtp.example.org");
+        assert_eq!(&text[host.loc.span.clone()], "smtp.example.org");
+        let f = ex
+            .findings
+            .iter()
+            .find(|f| f.code == "invalid-value")
+            .unwrap();
+        assert_eq!(
+            &text[f.primary().span.clone()],
+            "ssl://smtp.example.org:465"
+        );
+        assert_eq!(f.labels.len(), 3);
+    }
 }

@@ -15,12 +15,12 @@
 use std::collections::HashMap;
 
 use super::spelling::{unknown_setting, KeySet};
-use crate::extract::php::value::{Expr, Field, PhpVal};
+use crate::extract::php::value::{phpmailer_hosts, Expr, Field, PhpVal, Str};
 use crate::extract::php::Src;
 use crate::extract::syntax::php::Binding;
 use crate::extract::Extraction;
 use crate::finding::{Finding, Label, Severity};
-use crate::model::{Client, Profile, Security, Value};
+use crate::model::{Client, Origin, Profile, Security, Value};
 
 /// The `WPMS_SMTP_*` constants the plugin reads (its whole family).
 const SMTP_NAMES: KeySet = KeySet {
@@ -93,14 +93,12 @@ pub(crate) fn build(src: &Src, defines: &[Binding], ex: &mut Extraction) {
     let mut p = Profile::new(Client::WordPress, "WPMS_* (WP Mail SMTP)", src.loc(anchor));
     let get = |n: &str| defs.get(n).map(|d| &d.value);
     let mut localhost = false;
+    let mut hosts: Option<&Str> = None;
     match get("WPMS_SMTP_HOST") {
         Some(Expr::Str(s)) if s.text.trim().is_empty() => return,
         Some(Expr::Str(s)) => {
             localhost = s.text == "localhost";
-            p.host = Some(Value::literal(
-                s.text.trim().to_owned(),
-                src.loc(s.span.clone()),
-            ));
+            hosts = Some(s);
         }
         Some(Expr::Env(e)) => src.env(&mut p, e, Field::PmHost),
         _ => {}
@@ -116,7 +114,120 @@ pub(crate) fn build(src: &Src, defines: &[Binding], ex: &mut Extraction) {
         Some(Expr::Env(e)) => src.env(&mut p, e, Field::From),
         _ => {}
     }
-    ex.profiles.push(p);
+    // Where the TLS mode and the port are read from the environment, if they are: a Host
+    // entry's own prefix or port replaces those reads.
+    let read_at = |names: &[&str]| -> Vec<std::ops::Range<usize>> {
+        names
+            .iter()
+            .filter_map(|n| match get(n) {
+                Some(Expr::Env(e)) => Some(e.reference.clone()),
+                _ => None,
+            })
+            .collect()
+    };
+    let reads = [
+        read_at(&["WPMS_SSL", "WPMS_SMTP_AUTOTLS"]),
+        read_at(&["WPMS_SMTP_PORT"]),
+    ];
+    match hosts {
+        Some(s) => {
+            let hosts = per_host(src, s, &p, &reads, ex);
+            ex.profiles.extend(hosts);
+        }
+        None => ex.profiles.push(p),
+    }
+}
+
+/// One profile per `;` entry of the Host PHPMailer is given: it tries them in order, so each
+/// may be the one that sends. An entry's `ssl://` (implicit TLS) or `tls://` (STARTTLS that
+/// must succeed) prefix wins over `WPMS_SSL`, and its `:port` over `WPMS_SMTP_PORT`
+/// (`PHPMailer::smtpConnect`).
+fn per_host(
+    src: &Src,
+    s: &Str,
+    base: &Profile,
+    [tls_reads, port_reads]: &[Vec<std::ops::Range<usize>>; 2],
+    ex: &mut Extraction,
+) -> Vec<Profile> {
+    let entries = phpmailer_hosts(&s.text);
+    if entries.is_empty() {
+        let mut p = base.clone();
+        p.host = Some(Value::literal(
+            s.text.trim().to_owned(),
+            src.loc(s.span.clone()),
+        ));
+        return vec![p];
+    }
+    let n = entries.len();
+    entries
+        .into_iter()
+        .enumerate()
+        .map(|(i, e)| {
+            let mut p = base.clone();
+            if n > 1 {
+                p.label = format!("{} (host {} of {n} in WPMS_SMTP_HOST)", p.label, i + 1);
+            }
+            p.host = Some(Value::literal(
+                s.text[e.host.clone()].to_owned(),
+                src.loc(s.sub(e.host.clone())),
+            ));
+            if let Some(r) = e.prefix {
+                let sec = if &s.text[r.clone()] == "ssl" {
+                    Security::ImplicitTls
+                } else {
+                    Security::StartTls { required: true }
+                };
+                let pre = Value::literal(sec, src.loc(s.sub(r)));
+                ex.findings
+                    .extend(overridden(&p.security, &pre, "WPMS_SSL", "prefix"));
+                p.security = Some(pre);
+                p.env_refs
+                    .retain(|r| !tls_reads.contains(&r.reference.span));
+            }
+            let port = e.port.and_then(|r| {
+                let n = s.text[r.clone()].parse::<u16>().ok().filter(|n| *n > 0)?;
+                Some(Value::literal(n, src.loc(s.sub(r))))
+            });
+            if let Some(hp) = &port {
+                ex.findings
+                    .extend(overridden(&p.port, hp, "WPMS_SMTP_PORT", "port"));
+                p.port = port;
+                p.env_refs
+                    .retain(|r| !port_reads.contains(&r.reference.span));
+            }
+            p
+        })
+        .collect()
+}
+
+/// A constant written in the file that a Host entry's prefix or port overrides with another
+/// value: a `conflicting-settings` warning at the constant, labelled at the winner.
+fn overridden<T: PartialEq + std::fmt::Display>(
+    written: &Option<Value<T>>,
+    wins: &Value<T>,
+    constant: &str,
+    what: &str,
+) -> Option<Finding> {
+    let w = written.as_ref().filter(|w| w.origin == Origin::Literal)?;
+    if w.value == wins.value {
+        return None;
+    }
+    Some(
+        Finding::new(
+            "conflicting-settings",
+            Severity::Warning,
+            format!(
+                "{constant} ({}) is ignored for this host: the {what} written in \
+                 WPMS_SMTP_HOST ({}) overrides it",
+                w.value, wins.value
+            ),
+            Label::new(w.loc.clone(), "ignored"),
+        )
+        .with_label(Label::new(wins.loc.clone(), "this wins"))
+        .with_help(format!(
+            "set it in one place: drop the {what} from WPMS_SMTP_HOST, or {constant}"
+        )),
+    )
 }
 
 /// Whether `WPMS_ON` switches the constants on; reports a value that is not the boolean `true`
@@ -264,7 +375,7 @@ fn invalid_ssl(src: &Src, e: &Expr, v: &PhpVal) -> Finding {
 fn login(src: &Src, defs: &HashMap<&str, &Binding>, p: &mut Profile, ex: &mut Extraction) {
     let get = |n: &str| defs.get(n).map(|d| &d.value);
     if let Some(v) = get("WPMS_SMTP_AUTH") {
-        src.auth_switch(v, p);
+        src.auth_switch("WPMS_SMTP_AUTH", v, p, ex);
     }
     src.login(get("WPMS_SMTP_USER"), get("WPMS_SMTP_PASS"), p, ex);
 }
@@ -327,5 +438,40 @@ mod tests {
         assert!(p.security.is_none());
         assert_eq!(p.env_refs.len(), 1);
         assert_eq!(p.env_refs[0].var, "S");
+    }
+
+    #[test]
+    fn host_entries_give_one_profile_each_with_their_prefix_and_port() {
+        let on = "<?php define('WPMS_ON', true);\n";
+        let text = format!(
+            "{on}define('WPMS_SMTP_HOST', 'a.example;ssl://b.example:465; tls://c.example');\n\
+             define('WPMS_SMTP_PORT', 587);\ndefine('WPMS_SSL', '');"
+        );
+        let ex = extract(FileId(0), &text);
+        let p = &ex.profiles;
+        assert_eq!(p.len(), 3);
+        let host = |i: usize| p[i].host.clone().unwrap();
+        assert_eq!(host(1).value, "b.example");
+        assert_eq!(&text[host(1).loc.span.clone()], "b.example");
+        assert_eq!(
+            p[0].security.clone().unwrap().value,
+            Security::StartTls { required: false }
+        );
+        assert_eq!(p[1].security.clone().unwrap().value, Security::ImplicitTls);
+        assert_eq!(&text[p[1].security.clone().unwrap().loc.span], "ssl");
+        assert_eq!(p[1].port.clone().unwrap().value, 465);
+        assert_eq!(p[2].port.clone().unwrap().value, 587);
+        assert_eq!(
+            p[2].security.clone().unwrap().value,
+            Security::StartTls { required: true }
+        );
+        // The port constant is overridden for b.example only; WPMS_SSL '' is no choice.
+        let conflicts: Vec<_> = ex
+            .findings
+            .iter()
+            .filter(|f| f.code == "conflicting-settings")
+            .collect();
+        assert_eq!(conflicts.len(), 1);
+        assert_eq!(&text[conflicts[0].primary().span.clone()], "587");
     }
 }

@@ -14,6 +14,7 @@ use std::ops::Range;
 use super::Extraction;
 use crate::extract::clients::{laravel, nextcloud, phpmailer, wordpress};
 use crate::extract::syntax::php::{self as syntax, contains_ignore_case};
+use crate::finding::{Finding, Label, Severity};
 use crate::model::{AuthMethod, Profile, Secret, Value};
 use crate::source::{FileId, Loc};
 
@@ -66,10 +67,28 @@ impl Src {
         Loc::new(self.file, span)
     }
 
-    /// An auth switch written as a PHP value (`WPMS_SMTP_AUTH`, `mail_smtpauth`): a literal
-    /// that PHP reads as true means a password login, false none; an environment read is left
-    /// to the resolve step.
-    pub fn auth_switch(&self, v: &value::Expr, p: &mut Profile) {
+    /// An auth switch written as a PHP value (`WPMS_SMTP_AUTH`, `mail_smtpauth`, both cast with
+    /// `(bool)`): a literal that PHP reads as true means a password login, false none; an
+    /// environment read is left to the resolve step. A string that says false (`'false'`,
+    /// `'off'`) is true to PHP: an `invalid-value` warning naming `key`.
+    pub fn auth_switch(&self, key: &str, v: &value::Expr, p: &mut Profile, ex: &mut Extraction) {
+        if let value::Expr::Str(s) = v {
+            let word = s.text.trim();
+            if !word.is_empty() && word != "0" && crate::extract::parse_bool(word) == Some(false) {
+                ex.findings.push(
+                    Finding::new(
+                        "invalid-value",
+                        Severity::Warning,
+                        format!(
+                            "{key} is the string '{word}', which PHP casts to true: the login is \
+                             switched on"
+                        ),
+                        Label::new(self.loc(s.span.clone()), "a non-empty string is true"),
+                    )
+                    .with_help(format!("write false without quotes to switch {key} off")),
+                );
+            }
+        }
         match v {
             value::Expr::Env(e) => self.env(p, e, value::Field::PmAuth(AuthMethod::Password)),
             v => {

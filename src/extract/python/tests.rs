@@ -500,3 +500,60 @@ other.config.from_mapping({'MAIL_SERVER': 'c.example', 'MAIL_USE_SSL': True})
         Security::ImplicitTls
     );
 }
+
+#[test]
+fn flags_both_read_from_env_and_is_not_none() {
+    // Both flags from the environment: TLS decides, then SSL true overrides it.
+    let src = "import os\nclass Config:\n    MAIL_SERVER = 'h.example'\n    \
+               MAIL_USE_TLS = os.environ.get('T', 'true').lower() == 'true'\n    \
+               MAIL_USE_SSL = os.environ.get('S') is not None\n";
+    let p = one(src);
+    let start = FieldValue::Security(Security::StartTls { required: true });
+    assert_eq!(env(&p, "T").apply("TRUE"), Some(start));
+    assert_eq!(
+        env(&p, "T").apply("no"),
+        Some(FieldValue::Security(Security::None))
+    );
+    // `is not None`: set at all, even empty, is true; never "refused".
+    let implicit = FieldValue::Security(Security::ImplicitTls);
+    assert_eq!(env(&p, "S").apply(""), Some(implicit.clone()));
+    assert_eq!(env(&p, "S").apply("False"), Some(implicit));
+    // Django with decouple's cast=bool on both.
+    let src = "from decouple import config\nEMAIL_BACKEND = 'django.core.mail.backends.smtp.EmailBackend'\n\
+               EMAIL_HOST = 'h.example'\nEMAIL_USE_TLS = config('T', cast=bool)\n\
+               EMAIL_USE_SSL = config('S', default=False, cast=bool)\n";
+    let p = one(src);
+    assert_eq!(p.env_refs.len(), 2);
+    assert_eq!(env(&p, "S").apply("off"), None); // false keeps what TLS set
+    assert_eq!(
+        env(&p, "S").apply("on"),
+        Some(FieldValue::Security(Security::ImplicitTls))
+    );
+}
+
+#[test]
+fn strings_that_say_false_hosts_with_ports_and_misspelt_flask_names() {
+    let src = "MAIL_SERVER = 'smtp.example.org:587'\nMAIL_PORT = 587\nMAIL_USE_TLS = 'False'\n\
+               MAIL_USE_TSL = True\n";
+    let e = ex(src);
+    let p = &e.profiles[0];
+    assert_eq!(at(src, &p.host), "smtp.example.org");
+    assert_eq!(
+        p.security.as_ref().unwrap().value,
+        Security::StartTls { required: true }
+    );
+    let mut found: Vec<(&str, &str)> = e
+        .findings
+        .iter()
+        .map(|f| (f.code.as_str(), &src[f.primary().span.clone()]))
+        .collect();
+    found.sort();
+    assert_eq!(
+        found,
+        [
+            ("invalid-value", "False"),
+            ("invalid-value", "smtp.example.org:587"),
+            ("unknown-setting", "MAIL_USE_TSL"),
+        ]
+    );
+}

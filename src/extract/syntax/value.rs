@@ -267,6 +267,11 @@ impl<T> Bindings<T> {
             .map(|(_, b)| b)
     }
 
+    /// Every name bound, in no particular order.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.map.keys().map(String::as_str)
+    }
+
     /// Every binding of a name, in file order.
     pub fn all(&self, name: &str) -> &[(usize, T)] {
         self.map.get(name).map_or(&[], Vec::as_slice)

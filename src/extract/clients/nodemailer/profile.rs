@@ -4,6 +4,10 @@
 use std::ops::Range;
 
 use super::{Nodemailer, Opts, Setting, DEFAULT_465, DEFAULT_OPP, DEFAULT_PORT, PRESET};
+
+const HOST_HELP: &str = "write the name alone in `host`: the port goes in `port` and implicit \
+                         TLS is `secure: true` (or pass the whole URL to createTransport)";
+use crate::extract::clients::host_field::host_value;
 use crate::extract::clients::reads::{
     bool_conv, env_ref, invalid_port, port_conv, port_security_conv, text_ref, Out,
 };
@@ -77,6 +81,16 @@ impl Nodemailer<'_, '_> {
         // Host.
         if let Some(h) = &o.host {
             match &h.val {
+                Val::Str { text, span } if !text.trim().is_empty() && !h.preset => {
+                    let js = self.js;
+                    p.host = Some(host_value(
+                        text,
+                        span.clone(),
+                        &|r| js.loc(r),
+                        ("Nodemailer", "host", HOST_HELP),
+                        &mut self.ex.findings,
+                    ));
+                }
                 Val::Str { text, span } if !text.trim().is_empty() => {
                     p.host = Some(self.value(text.trim().to_owned(), h, span.clone()))
                 }

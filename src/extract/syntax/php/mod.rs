@@ -73,6 +73,9 @@ pub struct Binding {
     pub stmt: Range<usize>,
     /// Inside an `if`/`else` arm or a `switch` case: it may not run.
     pub conditional: bool,
+    /// For a write into an array variable (`$CONFIG['mail_smtphost'] = ...`), the keys written
+    /// (each with its span); `value` is then the value written there. Empty for `$name = ...`.
+    pub path: Vec<(String, Range<usize>)>,
 }
 
 /// Read a PHP file; `None` only when the parser cannot be set up.

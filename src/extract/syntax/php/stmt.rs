@@ -46,6 +46,7 @@ impl Walker<'_> {
                         value: value.unwrap_or_else(|| Expr::unknown(right.byte_range())),
                         stmt: node.byte_range(),
                         conditional: !branches(&self.path).is_empty(),
+                        path: Vec::new(),
                     });
                 }
             }
@@ -100,7 +101,8 @@ impl Walker<'_> {
         self.objects.push(key, event);
     }
 
-    /// `$x['a']['b'] = ...`, and on a property: `$mail->SMTPOptions['ssl']['verify_peer'] = ...`.
+    /// `$x['a']['b'] = ...` (recorded at the top level of the file), and on a property:
+    /// `$mail->SMTPOptions['ssl']['verify_peer'] = ...`.
     fn assign_subscript(&mut self, node: Node<'_>, left: Node<'_>, right: Node<'_>) {
         let mut path = Vec::new();
         let mut cur = left;
@@ -118,6 +120,18 @@ impl Walker<'_> {
         path.reverse();
         if path.last().is_some_and(|(last, _)| is_secret_key(last)) {
             self.secret_value(right);
+        }
+        if cur.kind() == "variable_name" && self.fn_scopes.is_empty() {
+            // `$CONFIG['mail_smtphost'] = ...` at the top level of the file.
+            self.globals.push(Binding {
+                name: self.t(cur).trim_start_matches('$').to_owned(),
+                name_span: cur.byte_range(),
+                value: self.eval(right, 0),
+                stmt: node.byte_range(),
+                conditional: !branches(&self.path).is_empty(),
+                path,
+            });
+            return;
         }
         if !is_member_access(cur.kind()) {
             return;
@@ -217,6 +231,7 @@ impl Walker<'_> {
                         value: value.clone(),
                         stmt: node.byte_range(),
                         conditional: !self.fn_scopes.is_empty() || !branches(&self.path).is_empty(),
+                        path: Vec::new(),
                     });
                     // PHP keeps the first definition: a second `define` of the name fails.
                     self.consts.entry(s.text).or_insert(value);

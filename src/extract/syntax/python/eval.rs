@@ -258,8 +258,16 @@ impl<'t> PyFile<'t> {
             return Val::Unknown;
         }
         let (a, b) = (self.eval(operands[0], d), self.eval(operands[1], d));
-        match ops[0] {
-            "==" | "!=" => compared(&a, &b, ops[0] == "!="),
+        let op = ops[0].split_whitespace().collect::<Vec<_>>().join(" ");
+        match op.as_str() {
+            "==" | "!=" => compared(&a, &b, op == "!="),
+            // `os.environ.get('X') is not None`: set at all (even empty), not what it says.
+            "is" | "is not" => match (a, b) {
+                (Val::EnvText(r), Val::Null) if r.default.is_none() => {
+                    Val::EnvBool(r, Pred::Defined { negate: op == "is" })
+                }
+                _ => Val::Unknown,
+            },
             "in" => {
                 let (read, fold) = match a {
                     Val::EnvText(r) => (r, false),
