@@ -225,6 +225,8 @@ pub enum Client {
     WordPress,
     /// Nextcloud's `config/config.php` (`mail_smtp*` in `$CONFIG`).
     Nextcloud,
+    /// Rails ActionMailer's `smtp_settings` in Ruby code (the Mail gem's SMTP delivery).
+    Rails,
     /// A client defined as data under `clients/` (its id: `gitea`, `msmtp`, ...).
     Defined(&'static str),
 }
@@ -245,6 +247,7 @@ impl Client {
             Client::FlaskMail => "flask-mail",
             Client::WordPress => "wp-mail-smtp",
             Client::Nextcloud => "nextcloud",
+            Client::Rails => "rails",
             Client::Defined(id) => id,
         }
     }

@@ -369,3 +369,24 @@ fn crlf_lines_stay_crlf_and_a_symbolic_link_stays_a_link() {
         text.replace("587", "465")
     );
 }
+
+const RAILS_SSL_587: &str = "Rails.application.configure do\n  config.action_mailer.smtp_settings = {\n    address: \"smtp.mail.me.com\",\n    port: 587,\n    ssl: true,\n    user_name: \"jane@icloud.com\",\n    password: ENV[\"SMTP_PASSWORD\"]\n  }\nend\n";
+
+/// Rails on iCloud (587 with STARTTLS only): `ssl: false` alone would leave Mail's opportunistic
+/// STARTTLS; the fix also asks for `enable_starttls: true`, and the fixed file is clean. (Gmail,
+/// which offers 465, gets its port moved instead, as every format does.)
+#[test]
+fn rails_implicit_tls_on_587_becomes_required_starttls() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = write(tmp.path(), "production.rb", RAILS_SSL_587);
+    let o = smtp_doctor()
+        .args(["check", "--isolated", "--fix"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{o:?}");
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap(),
+        RAILS_SSL_587.replace("ssl: true,", "ssl: false, enable_starttls: true,")
+    );
+}

@@ -116,6 +116,17 @@ const TOKENS: &[&str] = &[
     "\n? ",
     "465",
     "587",
+    // Ruby (Rails' smtp_settings): interpolation, heredocs, symbols, percent literals, blocks.
+    "#{",
+    "ENV.fetch('X') { ",
+    "ENV['X']",
+    "<<~EOS\n",
+    " => ",
+    "%w[",
+    ":\"",
+    " do |x|\n",
+    "\nend\n",
+    "config.action_mailer.smtp_settings = {",
 ];
 
 fn mutate(rng: &mut Rng, seed: &[u8], others: &[Vec<u8>]) -> Vec<u8> {

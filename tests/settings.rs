@@ -24,6 +24,7 @@ const FORMATS: &[(&str, &str)] = &[
     ("dotnet", "appsettings.json"),
     ("mastodon", ".env.production"),
     ("vaultwarden", ".env"),
+    ("rails", "production.rb"),
 ];
 
 /// Formats that can sign in with OAuth2 (the others refuse a provider that wants it).
@@ -34,6 +35,7 @@ const OAUTH2: &[&str] = &[
     "toml",
     "thunderbird",
     "msmtp",
+    "rails",
 ];
 
 fn providers() -> Vec<String> {

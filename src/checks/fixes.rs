@@ -105,20 +105,27 @@ pub(crate) fn tls_pair(
 }
 
 /// Nodemailer's `secure: false` alone is opportunistic STARTTLS: a literal `secure` switched to
-/// STARTTLS also gets `requireTLS: true` beside it, unless the file names `requireTLS` already.
+/// STARTTLS also gets `requireTLS: true` beside it, unless the file names `requireTLS` already;
+/// so does Rails' `ssl: false` get `enable_starttls: true` (Mail's required STARTTLS).
 fn require_starttls(ctx: &Ctx, sec: &Value<Security>, expected: TlsMode, text: String) -> String {
+    use crate::model::Client;
     let literal = matches!(sec.origin, crate::model::Origin::Literal);
+    let (key, add) = match ctx.profile.client {
+        Client::Nodemailer => ("requireTLS", "requireTLS: true"),
+        Client::Rails => ("enable_starttls", "enable_starttls: true"),
+        _ => return text,
+    };
+    // The key named anywhere in the file (`enable_starttls_auto` is another key).
     let named = ctx
         .sources
         .filter(|s| (sec.loc.file.0 as usize) < s.len())
-        .is_some_and(|s| s.get(sec.loc.file).text.contains("requireTLS"));
-    if ctx.profile.client == crate::model::Client::Nodemailer
-        && expected == TlsMode::Starttls
-        && literal
-        && !named
-        && text == "false"
-    {
-        format!("{text}, requireTLS: true")
+        .is_some_and(|s| {
+            let t = &s.get(sec.loc.file).text;
+            t.match_indices(key)
+                .any(|(i, _)| !t[i + key.len()..].starts_with("_auto"))
+        });
+    if expected == TlsMode::Starttls && literal && !named && text == "false" {
+        format!("{text}, {add}")
     } else {
         text
     }

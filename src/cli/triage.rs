@@ -129,7 +129,11 @@ fn config_facts(
                 .find(|c| **c == id)
                 .copied(),
             // Triage's PHPMailer advice names PHPMailer's properties, not WPMS_* constants.
-            Client::Toml | Client::DotenvGeneric | Client::WordPress | Client::Nextcloud => None,
+            Client::Toml
+            | Client::DotenvGeneric
+            | Client::WordPress
+            | Client::Nextcloud
+            | Client::Rails => None,
         };
         c.provider = outcome
             .identified

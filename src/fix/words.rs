@@ -115,10 +115,13 @@ pub fn security_text(client: Client, at: At, current: TlsMode, target: TlsMode) 
             let want = match (bool_means(at.before)?, target) {
                 (BoolMeans::Implicit, TlsMode::Implicit) => true,
                 // Turning implicit TLS off gives STARTTLS only where the client then starts
-                // it by itself (Nodemailer and the SMTP_* apps); Django, TOML apps and others
-                // would send in clear.
+                // it by itself (Nodemailer, the SMTP_* apps, Rails' Mail); Django, TOML apps
+                // and others would send in clear.
                 (BoolMeans::Implicit, TlsMode::Starttls)
-                    if matches!(client, Client::Nodemailer | Client::DotenvGeneric) =>
+                    if matches!(
+                        client,
+                        Client::Nodemailer | Client::DotenvGeneric | Client::Rails
+                    ) =>
                 {
                     false
                 }

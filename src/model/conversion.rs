@@ -36,6 +36,9 @@ pub enum Read {
 pub enum Pred {
     /// Used raw: any non-empty string is true (JavaScript and Python alike), `"false"` included.
     Truthy,
+    /// Used raw in Ruby: every String is true, the empty one and `"false"` included (only
+    /// `nil`, an unset variable, is false).
+    RubyText,
     /// `JSON.parse`: `true` / `false`, anything else throws.
     JsonParse,
     /// django-environ `env.bool`: true, on, ok, y, yes, 1 (any case) are true, the rest false.
@@ -81,6 +84,7 @@ impl Pred {
     pub fn eval(&self, s: &str) -> Option<bool> {
         match self {
             Pred::Truthy => Some(!s.is_empty()),
+            Pred::RubyText => Some(true),
             Pred::JsonParse => match s.trim() {
                 "true" => Some(true),
                 "false" => Some(false),

@@ -1,5 +1,5 @@
 //! The snippets for code and the formats `settings` started with: Nodemailer, PHPMailer,
-//! smtplib, Django, a Laravel `.env`, TOML and Thunderbird's `user.js`.
+//! smtplib, Django, a Laravel `.env`, TOML, Thunderbird's `user.js`, and Rails ActionMailer.
 
 use super::{Plan, Target};
 use crate::model::TlsMode;
@@ -71,6 +71,21 @@ pub(super) fn body(t: Target, p: &Plan) -> String {
             let sec = if implicit { "implicit" } else { "starttls" };
             let auth = if p.oauth2 { "auth = \"oauth2\"\n" } else { "" };
             format!("[smtp]\nhost = \"{host}\"\nport = {port}\nsecurity = \"{sec}\"\nusername = \"{user}\"\n{auth}password_env = \"SMTP_PASSWORD\"\n")
+        }
+        Target::Rails => {
+            // Mail's `enable_starttls: true` is STARTTLS that must succeed; `ssl: true`
+            // implicit TLS (docs/formats/rails.md).
+            let tls = if implicit {
+                "ssl: true"
+            } else {
+                "enable_starttls: true"
+            };
+            let (secret, auth) = if p.oauth2 {
+                ("ENV[\"SMTP_OAUTH2_TOKEN\"]", ":xoauth2")
+            } else {
+                ("ENV[\"SMTP_PASSWORD\"]", ":plain")
+            };
+            format!("Rails.application.configure do\n  config.action_mailer.delivery_method = :smtp\n  config.action_mailer.smtp_settings = {{\n    address: \"{host}\",\n    port: {port},\n    {tls},\n    user_name: \"{user}\",\n    password: {secret},\n    authentication: {auth}\n  }}\nend\n")
         }
         _ => {
             let try_ssl = if implicit { 3 } else { 2 };

@@ -49,6 +49,7 @@ pub enum Target {
     Dotnet,
     Mastodon,
     Vaultwarden,
+    Rails,
 }
 
 impl Target {
@@ -70,6 +71,7 @@ impl Target {
             Target::Symfony | Target::Vaultwarden => ".env",
             Target::Dotnet => "appsettings.json",
             Target::Mastodon => ".env.production",
+            Target::Rails => "production.rb",
         }
     }
 
@@ -91,6 +93,7 @@ impl Target {
             Target::Dotnet => ".NET appsettings.json (SmtpClient)",
             Target::Mastodon => "Mastodon .env.production",
             Target::Vaultwarden => "Vaultwarden .env",
+            Target::Rails => "Rails ActionMailer (config/environments/production.rb)",
         }
     }
 
@@ -111,6 +114,7 @@ impl Target {
                 | Target::Toml
                 | Target::Thunderbird
                 | Target::Msmtp
+                | Target::Rails
         )
     }
 }
@@ -358,7 +362,8 @@ fn snippet(t: Target, p: &Plan) -> Result<String, String> {
         | Target::Django
         | Target::Laravel
         | Target::Toml
-        | Target::Thunderbird => code::body(t, p),
+        | Target::Thunderbird
+        | Target::Rails => code::body(t, p),
         _ => apps::body(t, p),
     };
     let head = header(t, p);

@@ -12,6 +12,7 @@ pub mod laravel;
 pub mod nextcloud;
 pub mod nodemailer;
 pub mod phpmailer;
+pub mod rails;
 pub mod reads;
 pub mod smtplib;
 pub mod spelling;

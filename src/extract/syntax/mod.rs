@@ -13,6 +13,7 @@ pub mod msmtprc;
 pub mod php;
 pub mod prefs_js;
 pub mod python;
+pub mod ruby;
 #[cfg(test)]
 pub mod testing;
 pub mod toml;
