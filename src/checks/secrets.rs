@@ -22,6 +22,12 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Finding>) {
             "a password is stored in prefs.js; Thunderbird never reads it from there",
             "delete this line: Thunderbird keeps SMTP passwords in its password manager",
         ),
+        Client::Rails => (
+            Severity::Warning,
+            "the SMTP password is written into this file",
+            "keep it in the encrypted credentials (`bin/rails credentials:edit`, read with \
+             `Rails.application.credentials.dig(:smtp, :password)`) or read it with `ENV.fetch`",
+        ),
         _ => (
             Severity::Warning,
             "the SMTP password is written into this file",

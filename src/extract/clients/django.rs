@@ -272,7 +272,19 @@ pub(crate) fn from_env_file(ctx: &mut Ctx) -> Option<Profile> {
 
 /// Host, port, login and From of the `.env` settings.
 fn env_file_server(ctx: &mut Ctx, profile: &mut Profile, anchor: &Loc) {
-    profile.host = ctx.get("EMAIL_HOST").and_then(|d| ctx.string(d));
+    profile.host = ctx.get("EMAIL_HOST").and_then(|d| ctx.string(d)).map(|h| {
+        let file = h.loc.file;
+        let mut found = Vec::new();
+        let v = host_value(
+            &h.value,
+            h.loc.span.clone(),
+            &|r| Loc::new(file, r),
+            ("Django", "EMAIL_HOST", SMTPLIB_HOST),
+            &mut found,
+        );
+        found.into_iter().for_each(|f| ctx.push(f));
+        v
+    });
     let near = profile
         .host
         .as_ref()

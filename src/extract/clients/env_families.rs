@@ -5,12 +5,14 @@
 //! one, and a prefixed family (`PAPERLESS_EMAIL_*`, `AUTHENTIK_EMAIL__*`, `APP_SMTP_*`) gives
 //! a profile of its own. `docs/formats/dotenv.md` lists the families with their sources.
 
-use super::django::{both_flags_on, flags_mean, flask_flags_on};
+use super::django::{both_flags_on, flags_mean, flask_flags_on, SMTPLIB_HOST};
 use super::env_generic::{self, Dialect, Keys};
+use super::host_field::host_value;
 use super::spelling::{check_env_keys, KeySet};
 use crate::extract::syntax::dotenv::{Ctx, Def};
 use crate::finding::Severity;
 use crate::model::{AuthMethod, Client, Profile, Security, Value};
+use crate::source::Loc;
 
 /// How an app turns its TLS keys into a connection.
 pub(crate) enum Rules {
@@ -441,7 +443,23 @@ fn django_flags(
     let all: Vec<&str> = [fam.host, &[fam.port], fam.user, fam.pass, &[tls, ssl]].concat();
     let anchor = ctx.anchor(&all)?;
     let mut p = Profile::new(Client::DotenvGeneric, fam.label, anchor.clone());
-    p.host = ctx.first_of(fam.host).and_then(|d| ctx.string(d));
+    // Django's SMTP backend and Flask-Mail both call `smtplib.SMTP(host, port)`: a `:port` or
+    // scheme in the host stays part of the name.
+    let host_def = ctx.first_of(fam.host);
+    p.host = host_def.and_then(|d| ctx.string(d)).map(|h| {
+        let (file, key) = (h.loc.file, host_def.map_or("", |d| d.name.as_str()));
+        let mut found = Vec::new();
+        let what = (fam.app, key, SMTPLIB_HOST);
+        let v = host_value(
+            &h.value,
+            h.loc.span.clone(),
+            &|r| Loc::new(file, r),
+            what,
+            &mut found,
+        );
+        found.into_iter().for_each(|f| ctx.push(f));
+        v
+    });
     let near = p.host.as_ref().map_or(anchor.clone(), |h| h.loc.clone());
     p.port = match ctx.get(fam.port) {
         Some(d) => ctx.port_of(fam.port, d),

@@ -341,7 +341,19 @@ fn profile(py: &PyFile, s: &Settings, label: String, ex: &mut Extraction) -> Pro
         Some(_) => {}
     }
     login(py, s, &mut p, &anchor);
-    match get("MAIL_DEFAULT_SENDER") {
+    // A `(name, address)` pair is a sender too (Flask-Mail's `Message` and Flask-Mailman's
+    // `sanitize_address` take the address from the second item).
+    let sender = s.get("MAIL_DEFAULT_SENDER").map(|(span, v)| {
+        let pair = (v.kind() == "tuple" || v.kind() == "list")
+            .then(|| {
+                let mut c = v.walk();
+                let items: Vec<Node> = v.named_children(&mut c).collect();
+                (items.len() == 2).then(|| items[1])
+            })
+            .flatten();
+        (span.clone(), py.eval(pair.unwrap_or(*v), 0))
+    });
+    match sender {
         Some((_, Val::Str { text, span })) if text.contains('@') => {
             p.from.push(Value::literal(text, py.loc(span)))
         }

@@ -2,8 +2,8 @@
 //! way `OC\Mail\Mailer::getSmtpInstance` (Nextcloud 26+, Symfony Mailer) reads them
 //! (`docs/formats/nextcloud.md` has the sources).
 //!
-//! - `mail_smtpmode`: `sendmail` sends through the local binary: no SMTP profile (nor for
-//!   `qmail`, which the sample config lists; see the docs page).
+//! - `mail_smtpmode`: `sendmail` sends through the local binary: no SMTP profile. Any other
+//!   mode, `qmail` included, is sent through SMTP (`getInstance`'s `default` branch).
 //! - `mail_smtphost` (default `127.0.0.1`), `mail_smtpport` (cast to int, default 25).
 //! - `mail_smtpsecure` must be exactly `ssl` (implicit TLS); anything else leaves the choice to
 //!   Symfony's `EsmtpTransport`: implicit TLS on port 465, else STARTTLS when the server offers
@@ -220,23 +220,30 @@ fn smtp_mode(src: &Src, m: &Entry, ex: &mut Extraction) -> bool {
     let Some(PhpVal::Str(mode)) = m.value.literal() else {
         return true;
     };
-    match mode.as_str() {
-        "smtp" => true,
-        "sendmail" | "qmail" => false,
-        _ => {
-            ex.findings.push(
-                Finding::new(
-                    "invalid-value",
-                    Severity::Warning,
-                    "mail_smtpmode must be 'smtp', 'sendmail' or 'qmail'; Nextcloud sends \
-                     through SMTP for any other value",
-                    Label::new(src.loc(m.value.span()), "unknown mode"),
-                )
-                .with_help("write 'smtp' (or 'sendmail' to use the local binary)"),
-            );
-            true
+    let message = match mode.as_str() {
+        "smtp" => return true,
+        "sendmail" => return false,
+        // `getInstance` sends only 'sendmail' to a binary; the 'qmail' branch of
+        // `getSendMailInstance` is never reached.
+        "qmail" => {
+            "mail_smtpmode 'qmail' is sent through SMTP: Nextcloud's Mailer hands only \
+             'sendmail' to a local binary and treats every other mode as 'smtp'"
         }
-    }
+        _ => {
+            "mail_smtpmode must be 'smtp' or 'sendmail'; Nextcloud sends through SMTP for any \
+             other value"
+        }
+    };
+    ex.findings.push(
+        Finding::new(
+            "invalid-value",
+            Severity::Warning,
+            message,
+            Label::new(src.loc(m.value.span()), "read as 'smtp'"),
+        )
+        .with_help("write 'smtp', or 'sendmail' to hand mail to the local sendmail binary (qmail provides one)"),
+    );
+    true
 }
 
 /// `mail_smtpsecure`: only `'ssl'` means something (implicit TLS); otherwise the port decides.

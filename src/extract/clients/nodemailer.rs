@@ -125,6 +125,7 @@ pub fn extract(file: FileId, text: &str, typescript: bool) -> Extraction {
     let mut n = Nodemailer {
         js: &js,
         create_aliases,
+        legacy_wrappers: legacy_wrappers(text),
         ex: Extraction {
             secrets: js.secrets.clone(),
             ..Extraction::default()
@@ -141,6 +142,8 @@ pub fn extract(file: FileId, text: &str, typescript: bool) -> Extraction {
 struct Nodemailer<'a, 't> {
     js: &'a JsFile<'t>,
     create_aliases: Vec<String>,
+    /// The names the file binds the legacy `nodemailer-smtp-transport` package to.
+    legacy_wrappers: Vec<String>,
     ex: Extraction,
 }
 
@@ -240,6 +243,24 @@ impl<'t> Nodemailer<'_, 't> {
         name.is_some_and(|n| n == last)
     }
 
+    /// `createTransport(smtpTransport({...}))`: the `nodemailer-smtp-transport` package of
+    /// Nodemailer 0.x-2.x returns its options for `createTransport` to read, so the call is
+    /// looked through when its callee is the name the file binds that package to.
+    fn legacy_wrapper(&self, arg: Node<'t>) -> Node<'t> {
+        let n = crate::extract::syntax::js::unwrap(arg);
+        let bound = n
+            .child_by_field_name("function")
+            .filter(|_| n.kind() == "call_expression")
+            .is_some_and(|f| self.legacy_wrappers.iter().any(|w| w == self.js.t(f)));
+        if !bound {
+            return arg;
+        }
+        n.child_by_field_name("arguments")
+            .and_then(|a| a.named_child(0))
+            .filter(|a| a.kind() != "comment")
+            .unwrap_or(arg)
+    }
+
     fn transport(
         &mut self,
         call: Node<'t>,
@@ -253,7 +274,7 @@ impl<'t> Nodemailer<'_, 't> {
             .named_children(&mut c)
             .filter(|a| a.kind() != "comment")
             .collect();
-        let first = *arglist.first()?;
+        let first = self.legacy_wrapper(*arglist.first()?);
         let anchor = callee.byte_range();
 
         let mut entries = Vec::new();
@@ -473,3 +494,49 @@ impl<'t> Nodemailer<'_, 't> {
 
 #[cfg(test)]
 mod tests;
+
+/// The names `X` of `X = require('nodemailer-smtp-transport')` and
+/// `import X from 'nodemailer-smtp-transport'` in the text.
+fn legacy_wrappers(text: &str) -> Vec<String> {
+    const PACKAGE: &str = "nodemailer-smtp-transport";
+    let ident = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '$';
+    // The text before `at` without trailing blanks, after taking off `word` if it ends so.
+    let back = |head: &str, word: &str| -> Option<usize> {
+        let h = head.trim_end();
+        h.strip_suffix(word).map(str::len)
+    };
+    let mut out: Vec<String> = Vec::new();
+    for (at, _) in text.match_indices(PACKAGE) {
+        let Some(quote) = text[..at]
+            .chars()
+            .next_back()
+            .filter(|c| *c == '\'' || *c == '"')
+        else {
+            continue;
+        };
+        let head = &text[..at - quote.len_utf8()];
+        // `X = require(` or `import X from`.
+        let name_end = match back(head, "(").and_then(|e| back(&head[..e], "require")) {
+            Some(e) => back(&head[..e], "="),
+            None => back(head, "from"),
+        };
+        let Some(end) = name_end else { continue };
+        let h = head[..end].trim_end();
+        let name = &h[h.trim_end_matches(ident).len()..];
+        if !name.is_empty() && !out.iter().any(|n| n == name) {
+            out.push(name.to_owned());
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod legacy_tests {
+    #[test]
+    fn names_bound_to_the_legacy_package() {
+        let text = "const smtpTransport = require('nodemailer-smtp-transport');\n\
+                    import smtp from \"nodemailer-smtp-transport\";\n\
+                    require('nodemailer-smtp-transport');\nlet x = 'nodemailer-smtp-transport';";
+        assert_eq!(super::legacy_wrappers(text), ["smtpTransport", "smtp"]);
+    }
+}

@@ -1,5 +1,7 @@
 use super::*;
-use crate::extract::syntax::testing::{at, check_spans, codes, froms, inputs, only};
+use crate::extract::syntax::testing::{
+    at, check_spans, codes, finishes_quickly, froms, inputs, only,
+};
 use crate::model::conversion::Applied;
 
 const F: FileId = FileId(0);
@@ -308,4 +310,27 @@ fn garbage_never_panics() {
     inputs(0x5eed_0b1e, alphabet, &[GMAIL], |s| {
         check_spans(s, &extract(F, s));
     });
+}
+
+#[test]
+fn hostile_ruby_finishes_quickly() {
+    let settings = "config.action_mailer.smtp_settings = { address: x }\n";
+    let nested = format!(
+        "{}{settings}{}",
+        "begin\n".repeat(5_000),
+        "end\n".repeat(5_000)
+    );
+    let heredocs = format!("{}{settings}", "x = <<~A\n".repeat(5_000));
+    let chain: String = (1..5_000)
+        .map(|i| format!("x{i} = x{} || x{}\n", i - 1, i - 1))
+        .collect::<String>()
+        + "config.action_mailer.smtp_settings = { address: x4999 }\n";
+    let interpolated = format!(
+        "x = {}{}\n{settings}",
+        "\"#{".repeat(300),
+        "}\"".repeat(300)
+    );
+    for src in [nested, heredocs, chain, interpolated] {
+        finishes_quickly(&src, ex);
+    }
 }
