@@ -258,10 +258,7 @@ impl<'a> W<'a> {
         // Its scalars make a table `key[]` of their own, keyed by their index (docker-compose's
         // `environment: [A=b]`); no reader of mappings looks there.
         let mut items: Vec<Entry> = Vec::new();
-        loop {
-            let Some((event, span)) = self.next()? else {
-                break;
-            };
+        while let Some((event, span)) = self.next()? {
             match event {
                 Event::SequenceEnd => break,
                 Event::MappingStart(..) => {
