@@ -84,6 +84,10 @@ fn the_schema_lists_what_the_loader_accepts() {
         strings(&s["properties"]["combine"]["items"]["enum"]),
         sorted(defined::COMBINERS)
     );
+    assert_eq!(
+        strings(&s["properties"]["env"]["properties"]["names"]["enum"]),
+        sorted(defined::ENV_NAMES)
+    );
 }
 
 #[test]
@@ -120,6 +124,7 @@ fn schema_and_loader_both_refuse_broken_definitions() {
             "when: { security: none }",
             "when: { protocol: none }",
         ),
+        ("unknown env names", "names: section-key", "names: dotted"),
         (
             "missing booleans source",
             "  unknown: \"false\"\n  source: go-ini\n",

@@ -8,7 +8,7 @@
 //! `docs/formats/dotenv.md` describes the syntax rules and what each family means.
 
 use super::clients::env_generic::Keys;
-use super::clients::{django, env_families, env_generic, env_url, laravel, symfony};
+use super::clients::{defined, django, env_families, env_generic, env_url, laravel, symfony};
 use super::syntax::dotenv::{report_phpdotenv_only, Ctx, Def, Parser};
 use super::syntax::url::password_span;
 use super::{EnvDef, Extraction};
@@ -34,16 +34,17 @@ pub fn extract(file: FileId, text: &str) -> Extraction {
         profiles.push(p);
     }
     profiles.extend(symfony::from_env_file(&mut ctx));
-    let (apps, smtp_owned) = env_families::profiles(&mut ctx);
+    let (apps, owned) = env_families::profiles(&mut ctx);
     profiles.extend(apps);
     match env_url::generic_url_key(&ctx, laravel_present) {
         Some(key) => profiles.extend(env_url::from_generic_url(&mut ctx, key)),
-        None if !smtp_owned => {
+        None if !owned.smtp => {
             profiles.extend(env_generic::from_env_file(&mut ctx, &Keys::generic("")))
         }
         None => {}
     }
-    for prefix in env_families::generic_prefixes(&ctx) {
+    profiles.extend(defined_overrides(&mut ctx));
+    for prefix in env_families::generic_prefixes(&ctx, &owned) {
         profiles.extend(env_generic::from_env_file(
             &mut ctx,
             &Keys::generic(&prefix),
@@ -76,6 +77,28 @@ pub fn extract(file: FileId, text: &str) -> Extraction {
     }
 }
 
+/// Variables that override a defined client's file (`GITEA__mailer__SMTP_ADDR`,
+/// `GF_SMTP_HOST`): read with that client's rules, into a profile of its own.
+fn defined_overrides(ctx: &mut Ctx) -> Vec<crate::model::Profile> {
+    let mut effective: Vec<&Def> = ctx.last.values().map(|&i| &ctx.defs[i]).collect();
+    effective.sort_by_key(|d| d.idx);
+    let texts: Vec<Option<String>> = effective.iter().map(|d| ctx.text(d)).collect();
+    let vars: Vec<defined::EnvVar> = effective
+        .iter()
+        .zip(&texts)
+        .map(|(d, t)| defined::EnvVar {
+            name: &d.name,
+            name_span: d.name_span.clone(),
+            value: t.as_deref(),
+            value_span: d.span.clone(),
+        })
+        .collect();
+    let ex = defined::from_env(ctx.file, &vars);
+    ctx.findings.extend(ex.findings);
+    ctx.secrets.extend(ex.secrets);
+    ex.profiles
+}
+
 /// Mask the password of every `scheme://user:password@host` URL in the file (DATABASE_URL,
 /// REDIS_URL, MAIL_URL ...), whatever its key is called.
 fn secrets_in_urls(ctx: &mut Ctx) {
@@ -83,9 +106,27 @@ fn secrets_in_urls(ctx: &mut Ctx) {
         if !d.value.contains("://") || !d.value.contains('@') {
             continue;
         }
-        if let Some(r) = password_span(&d.value) {
-            let loc = ctx.sub_loc(d, &r);
-            ctx.secrets.push(loc.span);
+        // Several URLs in one value (Symfony's `failover(a b)`): each one's password (the
+        // whole value would read one userinfo up to its last `@`).
+        let parts: Vec<std::ops::Range<usize>> = if d.value.matches("://").count() > 1 {
+            let mut at = 0;
+            d.value
+                .split(' ')
+                .map(|w| {
+                    let r = at..at + w.len();
+                    at += w.len() + 1;
+                    r
+                })
+                .collect()
+        } else {
+            std::iter::once(0..d.value.len()).collect()
+        };
+        for part in parts {
+            if let Some(r) = password_span(&d.value[part.clone()]) {
+                let r = part.start + r.start..part.start + r.end;
+                let loc = ctx.sub_loc(d, &r);
+                ctx.secrets.push(loc.span);
+            }
         }
     }
 }

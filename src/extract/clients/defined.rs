@@ -18,11 +18,13 @@ use crate::model::{AuthMethod, Security};
 use crate::source::{FileId, Loc};
 
 mod apply;
+mod env;
 mod load;
 mod raw;
 
+pub use env::{decode_section_key, extract as from_env, EnvVar};
 pub use load::{
-    parse_yaml, DefinitionError, AUTH_WORDS, COMBINERS, FIELDS, SECURITY_WORDS, SYNTAXES,
+    parse_yaml, DefinitionError, AUTH_WORDS, COMBINERS, ENV_NAMES, FIELDS, SECURITY_WORDS, SYNTAXES,
 };
 
 include!(concat!(env!("OUT_DIR"), "/builtin_clients.rs"));
@@ -178,6 +180,8 @@ pub enum Condition {
 
 #[derive(Clone, Debug)]
 pub enum DefaultValue {
+    /// The host the program connects to when none is written (Home Assistant's `localhost`).
+    Host(String),
     Port(u16),
     Security(Security),
     Auth(AuthMethod),
@@ -221,6 +225,8 @@ pub struct Definition {
     /// With `equals`, mail is on when the enabled key holds this word (Home Assistant's
     /// `platform: smtp`) instead of a true boolean.
     pub enabled_word: Option<String>,
+    /// Keys that make a document apply only under a named profile (see `RawActivation`).
+    pub activation: Vec<String>,
     pub keys_ignore_case: bool,
     pub keys: Vec<KeyDef>,
     pub removed: Vec<Removed>,
@@ -230,6 +236,26 @@ pub struct Definition {
     pub defaults: Vec<Default>,
     pub combine: Vec<Combiner>,
     pub references: Vec<String>,
+    pub env: Option<EnvOverrides>,
+}
+
+/// How an environment variable's name maps to a section and key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EnvNames {
+    /// `PREFIX` `SECTION__KEY`, `_0X<hex>_` escapes, section lower-cased (Gitea).
+    SectionKey,
+    /// `PREFIX` + upper(section) `_` upper(key), `.` and `-` written `_` (Grafana).
+    UpperSnake,
+}
+
+/// Environment variables that override the keys of the file (docs/client-definitions.md).
+#[derive(Clone, Debug)]
+pub struct EnvOverrides {
+    pub prefix: String,
+    pub names: EnvNames,
+    pub file_suffix: Option<String>,
+    pub skip_empty: bool,
+    pub label: String,
 }
 
 impl Definition {
@@ -288,6 +314,7 @@ pub fn extract(id: &str, file: FileId, text: &str) -> Extraction {
 pub fn extract_as(id: &str, syntax: Syntax, file: FileId, text: &str) -> Extraction {
     let def = get(id);
     let mut ex = Extraction::default();
+    let mut doc_starts: Vec<usize> = Vec::new();
     let (tables, errors): (Vec<Table>, Vec<(Range<usize>, String)>) = match syntax {
         Syntax::GoIni | Syntax::GitConfig => {
             let dialect = if def.syntax == Syntax::GoIni {
@@ -311,7 +338,8 @@ pub fn extract_as(id: &str, syntax: Syntax, file: FileId, text: &str) -> Extract
             (d.tables, errs)
         }
         Syntax::Yaml => {
-            let mut d = yaml::parse(text);
+            let (mut d, starts) = yaml::parse_documents(text);
+            doc_starts = starts;
             scalars_as_text(text, &mut d.tables);
             let errs = d.errors.into_iter().map(|e| (e.span, e.message)).collect();
             (d.tables, errs)
@@ -334,8 +362,13 @@ pub fn extract_as(id: &str, syntax: Syntax, file: FileId, text: &str) -> Extract
     // A JSON value is in the table of each object above it: one span each.
     ex.secrets.sort_by_key(|r| (r.start, r.end));
     ex.secrets.dedup();
-    for (label, anchor, entries) in candidates(def, &tables) {
-        apply::profile(def, file, label, anchor, &entries, &mut ex);
+    let found = documents(def, &tables, &doc_starts);
+    let skip_root = found.is_some();
+    let mut all = found.unwrap_or_default();
+    all.extend(candidates(def, &tables, skip_root));
+    all.sort_by_key(|(_, anchor, _)| anchor.start);
+    for (label, anchor, entries) in all {
+        apply::profile(def, file, label, anchor, &entries, false, &mut ex);
     }
     ex
 }
@@ -358,10 +391,67 @@ fn scalars_as_text(text: &str, tables: &mut [Table]) {
 /// A table that may be a profile: its label, an anchor span and the entries that apply.
 type Candidate<'t> = (String, Range<usize>, Vec<&'t Entry>);
 
+/// The root tables of a multi-document file whose definition names activation keys (Spring's
+/// `spring.config.activate.on-profile`): the documents without one apply always (one profile,
+/// in order, later keys winning), each document with one applies over them (a profile of its
+/// own, labelled with the profile's name). `None` when that reading does not apply.
+fn documents<'t>(
+    def: &Definition,
+    tables: &'t [Table],
+    doc_starts: &[usize],
+) -> Option<Vec<Candidate<'t>>> {
+    if def.activation.is_empty() || doc_starts.len() < 2 {
+        return None;
+    }
+    let doc_of = |t: &Table| {
+        let at = t.entries.first().map(|e| e.key_span.start)?;
+        Some(doc_starts.iter().rposition(|&s| s <= at).unwrap_or(0))
+    };
+    // Per document: its entries, and its activation entry if it has one.
+    let mut docs: Vec<(usize, Vec<&'t Entry>, Option<&'t Entry>)> = Vec::new();
+    for t in tables.iter().filter(|t| t.path.is_empty()) {
+        let Some(i) = doc_of(t) else { continue };
+        let active = t
+            .entries
+            .iter()
+            .find(|e| def.activation.iter().any(|k| def.same_key(k, &e.key)));
+        docs.push((i, t.entries.iter().collect(), active));
+    }
+    let base: Vec<&'t Entry> = docs
+        .iter()
+        .filter(|(_, _, a)| a.is_none())
+        .flat_map(|(_, e, _)| e.iter().copied())
+        .collect();
+    let name = def.label.clone().unwrap_or_else(|| def.name.clone());
+    let mut out: Vec<Candidate<'t>> = Vec::new();
+    if let Some(first) = base.first() {
+        out.push((name.clone(), first.key_span.clone(), base.clone()));
+    }
+    for (_, entries, active) in &docs {
+        let Some(a) = active else { continue };
+        // A document that sets no mail key is the default profile again.
+        if !entries.iter().any(|e| def.key(&e.key).is_some()) {
+            continue;
+        }
+        let profile = match &a.value {
+            Scalar::Str(s) => s.clone(),
+            _ => String::new(),
+        };
+        let mut all = base.clone();
+        all.extend(entries.iter().copied());
+        out.push((
+            format!("{name} (profile {profile})"),
+            a.key_span.clone(),
+            all,
+        ));
+    }
+    Some(out)
+}
+
 /// The tables that may be profiles (a section written twice is one section; a git identity
 /// reads its section's keys first). Linear in the number of tables: an identity copies at
 /// most one entry per key the definition knows from its section.
-fn candidates<'t>(def: &Definition, tables: &'t [Table]) -> Vec<Candidate<'t>> {
+fn candidates<'t>(def: &Definition, tables: &'t [Table], skip_root: bool) -> Vec<Candidate<'t>> {
     let known = |k: &str| {
         def.key(k).is_some()
             || def.removed(k).is_some()
@@ -387,7 +477,7 @@ fn candidates<'t>(def: &Definition, tables: &'t [Table]) -> Vec<Candidate<'t>> {
     for t in tables {
         let first = t.path.first().map_or("", String::as_str);
         let wanted = match (t.path.len(), def.subsections) {
-            (0, _) => true,
+            (0, _) => !skip_root,
             (1, Subsections::Alone) => false,
             (1, _) => true,
             (2, Subsections::Inherit | Subsections::Alone) => true,

@@ -57,6 +57,11 @@ pub(crate) struct Family {
     pub(crate) default_port: Option<(u16, &'static str)>,
     /// Every name the app reads under its prefix, for misspelt keys.
     pub(crate) names: KeySet,
+    /// A key naming how the app delivers, and its word for SMTP: another word is no SMTP.
+    pub(crate) delivery: Option<(&'static str, &'static str)>,
+    /// A second mailer under a prefix of the same keys (Mastodon's `BULK_SMTP_*`), used when
+    /// its host key is set; it sends with the first mailer's From.
+    pub(crate) second: Option<(&'static str, &'static str)>,
 }
 
 pub(crate) const FAMILIES: &[Family] = &[
@@ -105,6 +110,8 @@ pub(crate) const FAMILIES: &[Family] = &[
             ],
             renamed: &[],
         },
+        delivery: Some(("SMTP_DELIVERY_METHOD", "smtp")),
+        second: Some(("BULK_", "Mastodon BULK_SMTP_*")),
     },
     // .env.template (dani-garcia/vaultwarden), "SMTP Email settings".
     Family {
@@ -152,6 +159,8 @@ pub(crate) const FAMILIES: &[Family] = &[
             ],
             renamed: &[],
         },
+        delivery: None,
+        second: None,
     },
     // Paperless-ngx docs, configuration.md "Email sending"; settings.py __get_boolean.
     Family {
@@ -190,6 +199,8 @@ pub(crate) const FAMILIES: &[Family] = &[
             ],
             renamed: &[],
         },
+        delivery: None,
+        second: None,
     },
     // Flask-Mail (flask_mail.py `Mail.init_app`, docs "Configuring Flask-Mail"): the app's
     // config reads these from the environment; how it turns a flag into a boolean is the app's
@@ -220,6 +231,8 @@ pub(crate) const FAMILIES: &[Family] = &[
             program: "Flask-Mail",
             ..super::laravel::KEYS
         },
+        delivery: None,
+        second: None,
     },
     // Flask's `app.config.from_prefixed_env()` (src/flask/config.py, Flask 2.1+): every
     // `FLASK_*` variable becomes the config key without the prefix, its value passed through
@@ -264,6 +277,8 @@ pub(crate) const FAMILIES: &[Family] = &[
             ],
             renamed: &[],
         },
+        delivery: None,
+        second: None,
     },
     // authentik docs, "Configuration" > "AUTHENTIK_EMAIL"; default.yml `email:` block.
     Family {
@@ -298,6 +313,8 @@ pub(crate) const FAMILIES: &[Family] = &[
             ],
             renamed: &[],
         },
+        delivery: None,
+        second: None,
     },
 ];
 
@@ -320,10 +337,18 @@ impl Family {
     }
 }
 
-/// The profiles of the app families the file holds; `true` when one of them owns the
-/// unprefixed `SMTP_*` keys (then they are not read a second time as generic ones).
-pub(crate) fn profiles(ctx: &mut Ctx) -> (Vec<Profile>, bool) {
+/// What the app families of a file took: the unprefixed `SMTP_*` keys (then they are not read
+/// a second time as generic ones), and prefixes of their own (`BULK_` for Mastodon).
+#[derive(Default)]
+pub(crate) struct Owned {
+    pub(crate) smtp: bool,
+    pub(crate) prefixes: Vec<&'static str>,
+}
+
+/// The profiles of the app families the file holds, and what they own.
+pub(crate) fn profiles(ctx: &mut Ctx) -> (Vec<Profile>, Owned) {
     let mut out = Vec::new();
+    let mut owned = Owned::default();
     let mut owns_smtp = false;
     for fam in FAMILIES {
         if owns_smtp && fam.prefix.is_empty() || !fam.present(ctx) {
@@ -337,33 +362,71 @@ pub(crate) fn profiles(ctx: &mut Ctx) -> (Vec<Profile>, bool) {
         let p = match &fam.rules {
             Rules::Smtp(dialect) => {
                 owns_smtp = true;
-                let keys = Keys {
-                    prefix: String::new(),
-                    label: fam.label.to_string(),
-                    dialect: *dialect,
-                    host: fam.host,
-                    user: fam.user,
-                    pass: fam.pass,
-                    from: fam.from,
-                };
-                env_generic::from_env_file(ctx, &keys)
+                smtp_family(ctx, fam, *dialect, &mut owned)
             }
             Rules::DjangoFlags { tls, ssl, truthy } => {
                 let p = django_flags(ctx, fam, [tls, ssl], &|t| {
                     truthy.contains(&t.trim().to_ascii_lowercase().as_str())
                 });
                 warn_unread_words(ctx, [tls, ssl], truthy, fam.app);
-                p
+                p.into_iter().collect()
             }
             Rules::JsonFlags { tls, ssl } => {
                 let p = django_flags(ctx, fam, [tls, ssl], &json_truthy);
                 warn_json_words(ctx, [tls, ssl]);
-                p
+                p.into_iter().collect()
             }
         };
         out.extend(p);
     }
-    (out, owns_smtp)
+    owned.smtp = owns_smtp;
+    (out, owned)
+}
+
+/// An app that reads `SMTP_*` keys in its own dialect, and its second mailer if it has one.
+fn smtp_family(ctx: &mut Ctx, fam: &Family, dialect: Dialect, owned: &mut Owned) -> Vec<Profile> {
+    let keys = |prefix: &str, label: &str, from: &'static [&'static str]| Keys {
+        prefix: prefix.to_string(),
+        label: label.to_string(),
+        dialect,
+        host: fam.host,
+        user: fam.user,
+        pass: fam.pass,
+        from,
+    };
+    if let Some((key, smtp)) = fam.delivery {
+        let other = ctx
+            .get(key)
+            .and_then(|d| ctx.text(d))
+            .is_some_and(|t| !t.trim().is_empty() && t.trim() != smtp);
+        if other {
+            // Delivered by sendmail, to files, ...: no SMTP settings are used.
+            if let Some((prefix, _)) = fam.second {
+                owned.prefixes.push(prefix);
+            }
+            return Vec::new();
+        }
+    }
+    let mut out: Vec<Profile> = Vec::new();
+    out.extend(env_generic::from_env_file(
+        ctx,
+        &keys("", fam.label, fam.from),
+    ));
+    if let Some((prefix, label)) = fam.second {
+        owned.prefixes.push(prefix);
+        let host_set = fam.host.iter().any(|h| {
+            ctx.get(&format!("{prefix}{h}"))
+                .and_then(|d| ctx.text(d))
+                .is_some_and(|t| !t.trim().is_empty())
+        });
+        if host_set {
+            if let Some(mut p) = env_generic::from_env_file(ctx, &keys(prefix, label, &[])) {
+                p.from = out.first().map(|m| m.from.clone()).unwrap_or_default();
+                out.push(p);
+            }
+        }
+    }
+    out
 }
 
 const LOGIN: &str = "the app logs in when user and password are both set (Django's SMTP backend, \
@@ -410,10 +473,13 @@ fn django_flags(
     if let Some(f) = ctx.first_of(fam.from).and_then(|d| ctx.string(d)) {
         p.from.push(f);
     }
-    p.auth = Some(match (&p.username, &p.password) {
-        (Some(_), Some(pw)) => Value::default(AuthMethod::Password, pw.loc.clone(), LOGIN),
-        _ => Value::default(AuthMethod::None, near.clone(), LOGIN),
-    });
+    // A password built from `${VAR}` is set elsewhere: whether the app logs in is unknown.
+    let pass_elsewhere = pass.is_some_and(|d| d.has_refs());
+    p.auth = match (&p.username, &p.password) {
+        (Some(_), Some(pw)) => Some(Value::default(AuthMethod::Password, pw.loc.clone(), LOGIN)),
+        (Some(_), None) if pass_elsewhere => None,
+        _ => Some(Value::default(AuthMethod::None, near.clone(), LOGIN)),
+    };
     let read = |ctx: &Ctx, key: &str| {
         let d = ctx.get(key)?;
         let on = ctx.text(d).is_some_and(|t| truthy(&t));
@@ -511,7 +577,7 @@ fn warn_unread_words(ctx: &mut Ctx, keys: [&str; 2], truthy: &[&str], app: &str)
 /// Prefixes of generic prefixed families in the file (`APP_` for `APP_SMTP_HOST`): every
 /// prefix that has a host key, except the app families' and Grafana's (`GF_SMTP_HOST` is a
 /// `host:port` of grafana.ini, read by its own client).
-pub(crate) fn generic_prefixes(ctx: &Ctx) -> Vec<String> {
+pub(crate) fn generic_prefixes(ctx: &Ctx, owned: &Owned) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for &i in ctx.last.values() {
         let name = &ctx.defs[i].name;
@@ -522,6 +588,7 @@ pub(crate) fn generic_prefixes(ctx: &Ctx) -> Vec<String> {
             let ok = prefix.len() > 1
                 && prefix.ends_with('_')
                 && prefix != "GF_"
+                && !owned.prefixes.contains(&prefix)
                 && !FAMILIES
                     .iter()
                     .any(|f| !f.prefix.is_empty() && prefix.starts_with(f.prefix));

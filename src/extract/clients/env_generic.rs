@@ -166,10 +166,15 @@ fn security(ctx: &mut Ctx, keys: &Keys) -> Option<Value<Security>> {
     let mut claim = |c: Claim, ctx: &Ctx, d: &Def| claims.push((c, ctx.vloc(d), d.name.clone()));
     if let Some(d) = keys.get(ctx, "SMTP_SECURE") {
         // Nodemailer `secure`: true = implicit TLS; false = plain start, STARTTLS if offered.
-        match flag(ctx, &d.name, d) {
-            Some(true) => claim(Claim::Implicit, ctx, d),
-            Some(false) => claim(Claim::StartOpp, ctx, d),
-            None => {}
+        // Apps in PHPMailer's style write a mode word instead (`ssl`, `starttls`).
+        let word = ctx.text(d).map(|t| t.trim().to_ascii_lowercase());
+        match word.as_deref().and_then(mode_word) {
+            Some(c) => c.into_iter().for_each(|c| claim(c, ctx, d)),
+            None => match flag(ctx, &d.name, d) {
+                Some(true) => claim(Claim::Implicit, ctx, d),
+                Some(false) => claim(Claim::StartOpp, ctx, d),
+                None => {}
+            },
         }
     }
     // Mastodon: implicit TLS only for the exact string `true`.
@@ -231,26 +236,45 @@ fn security_word(ctx: &mut Ctx, dialect: Dialect, d: &Def) -> Option<Claim> {
     }
 }
 
-/// Mastodon's `SMTP_ENABLE_STARTTLS` (`always`, `auto`, `never`), else
-/// `SMTP_ENABLE_STARTTLS_AUTO`.
+/// A TLS mode word where a generic app may take a boolean: `Some(None)` for `tls`, which
+/// means STARTTLS to PHPMailer-style apps and implicit TLS to others (so no mode is taken).
+fn mode_word(word: &str) -> Option<Option<Claim>> {
+    Some(match word {
+        "ssl" | "smtps" | "implicit" | "tls_implicit" | "force_tls" => Some(Claim::Implicit),
+        "starttls" | "start_tls" => Some(Claim::StartReq),
+        "tls" => None,
+        "none" | "plain" => Some(Claim::Plain),
+        _ => return None,
+    })
+}
+
+/// Mastodon's `SMTP_ENABLE_STARTTLS` (`always`, `auto`, `never` or `false`); with another
+/// word or none, `SMTP_ENABLE_STARTTLS_AUTO` (`convert_smtp_settings` in
+/// lib/mastodon/email_configuration_helper.rb).
 fn mastodon_starttls(ctx: &mut Ctx, keys: &Keys, claim: &mut impl FnMut(Claim, &Ctx, &Def)) {
     if let Some(d) = keys.get(ctx, "SMTP_ENABLE_STARTTLS") {
         if let Some(t) = ctx.text(d) {
             match t.trim() {
-                "always" => claim(Claim::StartReq, ctx, d),
-                "auto" => claim(Claim::StartOpp, ctx, d),
-                "never" => claim(Claim::Plain, ctx, d),
+                "always" => return claim(Claim::StartReq, ctx, d),
+                "auto" => return claim(Claim::StartOpp, ctx, d),
+                "never" | "false" => return claim(Claim::Plain, ctx, d),
+                "" => {}
                 _ => ctx.invalid(
                     Severity::Warning,
                     ctx.vloc(d),
-                    format!("the value of {} must be auto, always or never", d.name),
-                    "unknown mode",
+                    format!(
+                        "Mastodon does not know this value of {}: it falls back to {}",
+                        d.name,
+                        keys.name("SMTP_ENABLE_STARTTLS_AUTO")
+                    ),
+                    "not auto, always or never",
                     "use `always` to require STARTTLS",
                 ),
             }
         }
-    } else if let Some(d) = keys.get(ctx, "SMTP_ENABLE_STARTTLS_AUTO") {
-        // Mastodon compares with the string `false`; anything else keeps it on.
+    }
+    if let Some(d) = keys.get(ctx, "SMTP_ENABLE_STARTTLS_AUTO") {
+        // config/email.yml compares with the string `false`; anything else keeps it on.
         match ctx.text(d).map(|t| t.trim() == "false") {
             Some(true) => claim(Claim::Plain, ctx, d),
             Some(false) => claim(Claim::StartOpp, ctx, d),

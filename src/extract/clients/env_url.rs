@@ -28,12 +28,33 @@ impl<'a> DsnAt<'a> {
         if text.trim().is_empty() {
             return None;
         }
-        match parse_dsn(&text) {
-            Some(dsn) => Some(DsnAt { def, dsn }),
+        Self::read_part(ctx, def, key, program, &text, 0..text.len())
+    }
+
+    /// The URL at `range` of the value `text` of `def` (one DSN of several).
+    pub(crate) fn read_part(
+        ctx: &mut Ctx<'a>,
+        def: &'a Def,
+        key: &str,
+        program: &str,
+        text: &str,
+        range: Range<usize>,
+    ) -> Option<DsnAt<'a>> {
+        let start = range.start;
+        match parse_dsn(&text[range.clone()]) {
+            Some(dsn) => Some(DsnAt {
+                def,
+                dsn: dsn.shifted(start),
+            }),
             None => {
+                let at = if range.len() < text.len() {
+                    ctx.sub_loc(def, &range)
+                } else {
+                    ctx.vloc(def)
+                };
                 ctx.invalid(
                     Severity::Error,
-                    ctx.vloc(def),
+                    at,
                     format!("the value of {key} is not a URL, so {program} cannot use it"),
                     "expected scheme://user:password@host:port",
                     "write it as `smtp://user:password@host:587`, with special characters in \

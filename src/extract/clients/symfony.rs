@@ -9,6 +9,8 @@
 //! given). `auto_tls=false` on `smtp` switches TLS off entirely, `require_tls=true` makes
 //! STARTTLS mandatory, and `verify_peer` other than true switches certificate checks off.
 
+use std::ops::Range;
+
 use super::env_url::{report_broken_userinfo, DsnAt};
 use super::spelling::{suggest, KeySet};
 use crate::extract::syntax::dotenv::Ctx;
@@ -166,11 +168,141 @@ const SCHEMES: KeySet = KeySet {
     renamed: &[],
 };
 
-/// The `MAILER_DSN` of a Symfony app's `.env` file: a profile for `smtp://` and `smtps://`;
-/// `null://`, `sendmail://`, `native://` and the provider bridges (`gmail+smtp://`, `ses+api://`,
-/// ...) send some other way and give none.
-pub(crate) fn from_env_file(ctx: &mut Ctx) -> Option<Profile> {
-    let dsn = DsnAt::read(ctx, "MAILER_DSN", "Symfony Mailer")?;
+/// The `MAILER_DSN` of a Symfony app's `.env` file: a profile for each `smtp://` and `smtps://`
+/// transport (several in `failover(...)` and `roundrobin(...)`); `null://`, `sendmail://`,
+/// `native://` and the provider bridges (`gmail+smtp://`, `ses+api://`, ...) send some other
+/// way and give none.
+pub(crate) fn from_env_file(ctx: &mut Ctx) -> Vec<Profile> {
+    let Some(def) = ctx.get("MAILER_DSN") else {
+        return Vec::new();
+    };
+    let Some(text) = ctx.text(def) else {
+        return Vec::new();
+    };
+    if text.trim().is_empty() {
+        return Vec::new();
+    }
+    let parts = match transports(&text) {
+        Ok(parts) => parts,
+        Err((r, message)) => {
+            let at = ctx.sub_loc(def, &r);
+            ctx.invalid(
+                Severity::Error,
+                at,
+                format!("Symfony Mailer refuses MAILER_DSN: {message}"),
+                "here",
+                "write one DSN, or `failover(dsn1 dsn2)` / `roundrobin(dsn1 dsn2)` with the \
+                 DSNs separated by a space",
+            );
+            return Vec::new();
+        }
+    };
+    let n = parts.len();
+    let mut out = Vec::new();
+    for (i, (range, keyword)) in parts.into_iter().enumerate() {
+        let Some(dsn) = DsnAt::read_part(ctx, def, "MAILER_DSN", "Symfony Mailer", &text, range)
+        else {
+            continue;
+        };
+        let label = match keyword {
+            Some(k) => format!("MAILER_DSN ({k} {} of {n})", i + 1),
+            None => "MAILER_DSN".to_owned(),
+        };
+        out.extend(one_transport(ctx, &dsn, label));
+    }
+    out
+}
+
+/// `Transport::parseDsn`: the DSNs of `failover(a b)` and `roundrobin(a b)` (nested too), each
+/// ending at a space or `)`, with the keyword that holds it; a single DSN is the whole text.
+/// An unknown `word(`, an unbalanced keyword or text after the end is refused, as Symfony
+/// refuses it.
+pub(crate) fn transports(text: &str) -> Result<Parts, (Range<usize>, String)> {
+    let mut out = Vec::new();
+    let end = transport_at(text, 0, None, &mut out, 0)?;
+    if end != text.len() {
+        return Err((
+            end..text.len(),
+            "the DSN has some garbage at the end".into(),
+        ));
+    }
+    Ok(out)
+}
+
+/// Each DSN's range, and the keyword that holds it.
+pub(crate) type Parts = Vec<(Range<usize>, Option<&'static str>)>;
+
+fn transport_at(
+    text: &str,
+    mut at: usize,
+    within: Option<&'static str>,
+    out: &mut Parts,
+    depth: usize,
+) -> Result<usize, (Range<usize>, String)> {
+    let b = text.as_bytes();
+    for keyword in ["failover", "roundrobin"] {
+        let open = at + keyword.len();
+        if !text[at..].starts_with(keyword) || b.get(open) != Some(&b'(') {
+            continue;
+        }
+        if depth > 16 || !balanced(&b[open..]) {
+            continue;
+        }
+        at = open + 1;
+        loop {
+            at = transport_at(text, at, Some(keyword), out, depth + 1)?;
+            if at == b.len() {
+                break;
+            }
+            at += 1;
+            if b[at - 1] == b')' {
+                break;
+            }
+        }
+        return Ok(at);
+    }
+    let word = b[at..]
+        .iter()
+        .take_while(|c| c.is_ascii_alphanumeric() || **c == b'_')
+        .count();
+    if word > 0 && b.get(at + word) == Some(&b'(') {
+        let w = &text[at..at + word];
+        let message = if matches!(w, "failover" | "roundrobin") {
+            format!("`{w}(` has no matching `)`")
+        } else {
+            format!("`{w}` is not a keyword (failover and roundrobin are)")
+        };
+        return Err((at..at + word, message));
+    }
+    let len = b[at..]
+        .iter()
+        .take_while(|c| **c != b' ' && **c != b')')
+        .count();
+    let end = if len > 0 { at + len } else { b.len() };
+    out.push((at..end, within));
+    Ok(end)
+}
+
+/// Does `b` start with a balanced `( ... )` (PCRE's `\(([^()]|(?R))*\)`)?
+fn balanced(b: &[u8]) -> bool {
+    let mut depth = 0usize;
+    for &c in b {
+        match c {
+            b'(' => depth += 1,
+            b')' => {
+                depth -= 1;
+                if depth == 0 {
+                    return true;
+                }
+            }
+            _ => {}
+        }
+    }
+    false
+}
+
+/// The profile of one `smtp://` or `smtps://` DSN.
+fn one_transport(ctx: &mut Ctx, dsn: &DsnAt, label: String) -> Option<Profile> {
     let scheme = dsn.dsn.scheme.0.to_ascii_lowercase();
     let scheme_at = dsn.loc(ctx, &dsn.dsn.scheme.1);
     if scheme != "smtp" && scheme != "smtps" {
@@ -185,9 +317,9 @@ pub(crate) fn from_env_file(ctx: &mut Ctx) -> Option<Profile> {
         }
         return None;
     }
-    report_broken_userinfo(ctx, &dsn, "MAILER_DSN");
+    report_broken_userinfo(ctx, dsn, "MAILER_DSN");
     let anchor = ctx.loc(dsn.def.name_span.clone());
-    let mut p = Profile::new(Client::DotenvGeneric, "MAILER_DSN", anchor.clone());
+    let mut p = Profile::new(Client::DotenvGeneric, label, anchor.clone());
     p.host = dsn.part(ctx, &dsn.dsn.host);
     p.port = dsn.port(ctx, "MAILER_DSN");
     p.username = dsn.part(ctx, &dsn.dsn.user);
@@ -275,4 +407,51 @@ fn dsn_security(
         None => Value::default(Security::StartTls { required: false }, scheme_at, DSN_SMTP),
     };
     opts.apply(sec, &mut ctx.findings)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::transports;
+
+    #[test]
+    fn failover_and_roundrobin_split_as_parse_dsn_does() {
+        let t = "failover(smtp://a:b@h1:587 smtps://c:d@h2)";
+        let parts = transports(t).unwrap();
+        let texts: Vec<(&str, Option<&str>)> =
+            parts.iter().map(|(r, k)| (&t[r.clone()], *k)).collect();
+        assert_eq!(
+            texts,
+            [
+                ("smtp://a:b@h1:587", Some("failover")),
+                ("smtps://c:d@h2", Some("failover"))
+            ]
+        );
+        // Nested keywords; a single DSN is the whole text.
+        let t = "roundrobin(failover(smtp://h1 smtp://h2) smtp://h3)";
+        let ks: Vec<_> = transports(t)
+            .unwrap()
+            .into_iter()
+            .map(|(r, k)| (&t[r], k))
+            .collect();
+        assert_eq!(ks.len(), 3);
+        assert_eq!(ks[2], ("smtp://h3", Some("roundrobin")));
+        assert_eq!(transports("smtp://h:25").unwrap(), [(0..11, None)]);
+        // Refused: another word, an unclosed keyword, text after the end.
+        assert!(transports("fallback(smtp://h1 smtp://h2)").is_err());
+        assert!(transports("failover(smtp://h1 smtp://h2").is_err());
+        let (r, _) = transports("failover(smtp://h1) x").unwrap_err();
+        assert_eq!(r, 19..21);
+        // Never panics on odd input.
+        for t in [
+            "failover(",
+            "failover()",
+            "(",
+            ")",
+            "failover(()",
+            " ",
+            "a(",
+        ] {
+            let _ = transports(t);
+        }
+    }
 }

@@ -613,8 +613,55 @@ fn app_families_and_their_defaults() {
     let x = ex(t);
     let labels: Vec<_> = x.profiles.iter().map(|p| p.label.as_str()).collect();
     assert_eq!(labels, ["SMTP_*", "NOTIFY_SMTP_*"]);
-    // Grafana's GF_SMTP_HOST is not a generic family.
-    assert!(ex("GF_SMTP_HOST=h:587\n").profiles.is_empty());
+    // Grafana's GF_SMTP_HOST is not a generic family: it is Grafana's own override.
+    let x = ex("GF_SMTP_HOST=h:587\n");
+    let labels: Vec<_> = x.profiles.iter().map(|p| p.label.as_str()).collect();
+    assert_eq!(labels, ["GF_SMTP_*"]);
+    assert_eq!(x.profiles[0].client, Client::Defined("grafana"));
+    // Grafana skips an empty override; GF_SMTP_ENABLED=false switches the variables off.
+    assert!(ex("GF_SMTP_HOST=\n").profiles.is_empty());
+    assert!(ex("GF_SMTP_ENABLED=false\nGF_SMTP_HOST=h:587\n")
+        .profiles
+        .is_empty());
+    // Mastodon's bulk mailer is a second Mastodon profile, not a generic BULK_SMTP_* one.
+    let t = "SMTP_SERVER=a\nSMTP_LOGIN=m\nSMTP_FROM_ADDRESS=n@a\nBULK_SMTP_SERVER=b\nBULK_SMTP_TLS=true\n";
+    let x = ex(t);
+    let labels: Vec<_> = x.profiles.iter().map(|p| p.label.as_str()).collect();
+    assert_eq!(labels, ["Mastodon SMTP_*", "Mastodon BULK_SMTP_*"]);
+    let bulk = &x.profiles[1];
+    assert_eq!(sec(bulk), Some(Security::ImplicitTls));
+    assert_eq!(bulk.port.as_ref().unwrap().value, 25);
+    assert_eq!(bulk.from[0].value, "n@a");
+    // Without BULK_SMTP_SERVER the bulk keys are unused (Mastodon falls back to the main mailer).
+    let x = ex("SMTP_SERVER=a\nSMTP_LOGIN=m\nBULK_SMTP_PORT=465\n");
+    assert_eq!(x.profiles.len(), 1);
+    // SMTP_ENABLE_STARTTLS=false is `never`; an unknown word falls back to the _AUTO key.
+    let x = ex("SMTP_SERVER=a\nSMTP_LOGIN=m\nSMTP_ENABLE_STARTTLS=false\n");
+    assert_eq!(sec(&x.profiles[0]), Some(Security::None));
+    let t =
+        "SMTP_SERVER=a\nSMTP_LOGIN=m\nSMTP_ENABLE_STARTTLS=yes\nSMTP_ENABLE_STARTTLS_AUTO=false\n";
+    let x = ex(t);
+    assert_eq!(sec(&x.profiles[0]), Some(Security::None));
+    assert_eq!(codes(&x), [("invalid-value", Severity::Warning)]);
+    // Another delivery method: no SMTP profile.
+    assert!(
+        ex("SMTP_DELIVERY_METHOD=sendmail\nSMTP_SERVER=a\nSMTP_LOGIN=m\n")
+            .profiles
+            .is_empty()
+    );
+    // Generic SMTP_SECURE mode words: understood, and `tls` (ambiguous) is not a wrong boolean.
+    let x = ex("SMTP_HOST=h\nSMTP_SECURE=ssl\n");
+    assert_eq!(sec(&x.profiles[0]), Some(Security::ImplicitTls));
+    let x = ex("SMTP_HOST=h\nSMTP_SECURE=starttls\n");
+    assert_eq!(
+        sec(&x.profiles[0]),
+        Some(Security::StartTls { required: true })
+    );
+    let x = ex("SMTP_HOST=h\nSMTP_SECURE=tls\n");
+    assert_eq!(sec(&x.profiles[0]), None);
+    assert!(x.findings.is_empty());
+    let x = ex("SMTP_HOST=h\nSMTP_SECURE=maybe\n");
+    assert_eq!(codes(&x), [("invalid-value", Severity::Warning)]);
 }
 
 #[test]

@@ -25,6 +25,31 @@ pub struct Dsn {
 }
 
 impl Dsn {
+    /// The same URL read at `by` bytes into a longer text (one DSN of Symfony's
+    /// `failover(...)`): every range moves by `by`.
+    pub fn shifted(mut self, by: usize) -> Dsn {
+        let mv = |r: &mut Range<usize>| *r = r.start + by..r.end + by;
+        mv(&mut self.scheme.1);
+        for (_, r) in [
+            &mut self.user,
+            &mut self.pass,
+            &mut self.host,
+            &mut self.port,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            mv(r);
+        }
+        for (_, _, r) in &mut self.query {
+            mv(r);
+        }
+        if let Some((r, _)) = &mut self.unencoded_at {
+            mv(r);
+        }
+        self
+    }
+
     /// The percent-encoded form of a character that ends the userinfo of a URL.
     pub fn encoded(c: char) -> &'static str {
         match c {

@@ -12,10 +12,18 @@
 //! of its source text from the tag on, so a client can treat the tag as a reference. The span
 //! of a quoted scalar is inside its quotes.
 //!
-//! Bounded: aliases are not expanded (an alias is no value), mappings nest at most
-//! [`MAX_DEPTH`] deep, and the keys and values copied into the tables above a scalar are
-//! limited to a multiple of the text's length; the first syntax error ends the reading.
+//! Aliases are read as the YAML loaders of these programs read them: `key: *name` is the
+//! anchored scalar (or the anchored mapping's keys under `key`), and a merge key `<<: *name`
+//! (or `<<: [*a, *b]`) gives the mapping the anchored mapping's keys, those written beside it
+//! winning, the first alias of a list before the later ones. Each copied entry keeps the span
+//! where its anchor wrote it. Each document of a stream (`---`) is read in turn, its root a table
+//! with an empty path; [`parse_documents`] also gives where each document starts.
+//!
+//! Bounded: mappings nest at most [`MAX_DEPTH`] deep, and the keys and values copied into the
+//! tables above a scalar or through an alias are limited to a multiple of the text's length;
+//! the first syntax error ends the reading.
 
+use std::collections::HashMap;
 use std::ops::Range;
 
 use granit_parser::{Event, Options, Parser, ScalarStyle, Span, Tag};
@@ -32,6 +40,11 @@ struct W<'a> {
     errors: Vec<ParseError>,
     /// Bytes of keys and values that copying into ancestor tables may still spend.
     budget: usize,
+    /// Anchored mappings (their entries, keys relative to them) and scalars, by anchor id.
+    anchors: HashMap<usize, Vec<Entry>>,
+    scalars: HashMap<usize, (Scalar, Range<usize>)>,
+    /// Where each document starts.
+    doc_starts: Vec<usize>,
 }
 
 /// Why reading stopped (the error is recorded already).
@@ -40,6 +53,11 @@ struct Stop;
 type R<T> = Result<T, Stop>;
 
 pub fn parse(text: &str) -> Document {
+    parse_documents(text).0
+}
+
+/// The tables, and the byte offset where each document of the stream starts.
+pub fn parse_documents(text: &str) -> (Document, Vec<usize>) {
     let mut options = Options::default();
     options.emit_comments = false;
     options.flow_nesting_limit = MAX_DEPTH * 2;
@@ -50,15 +68,19 @@ pub fn parse(text: &str) -> Document {
         tables: Vec::new(),
         errors: Vec::new(),
         budget: text.len().saturating_mul(8).saturating_add(1 << 16),
+        anchors: HashMap::new(),
+        scalars: HashMap::new(),
+        doc_starts: Vec::new(),
     };
     let _ = w.stream();
     let mut tables = w.tables;
     // Parents before children, as the other readers give them.
     tables.sort_by_key(|t| t.path.len());
-    Document {
+    let doc = Document {
         tables,
         errors: w.errors,
-    }
+    };
+    (doc, w.doc_starts)
 }
 
 impl<'a> W<'a> {
@@ -93,6 +115,10 @@ impl<'a> W<'a> {
     fn stream(&mut self) -> R<()> {
         while let Some((event, span)) = self.next()? {
             match event {
+                Event::DocumentStart(..) => {
+                    let at = span.byte_range().map_or(self.text.len(), |r| r.start);
+                    self.doc_starts.push(at);
+                }
                 Event::MappingStart(..) => drop(self.mapping(&mut Vec::new(), &span)?),
                 Event::SequenceStart(..) => self.sequence(&mut Vec::new(), "")?,
                 _ => {}
@@ -110,6 +136,7 @@ impl<'a> W<'a> {
         }
         let header = start.byte_range().filter(|r| !r.is_empty());
         let mut entries: Vec<Entry> = Vec::new();
+        let mut merged: Vec<Entry> = Vec::new();
         while let Some((event, span)) = self.next()? {
             let (key, key_span) = match event {
                 Event::MappingEnd => break,
@@ -128,19 +155,38 @@ impl<'a> W<'a> {
                 break;
             };
             match value {
-                Event::MappingStart(..) => {
+                Event::MappingStart(_, anchor, _) => {
                     path.push(key.clone());
                     let inner = self.mapping(path, &span)?;
                     path.pop();
-                    for mut e in inner {
-                        self.spend(key.len() + e.key.len() + 1 + value_len(&e))?;
-                        e.key = join(&key, &e.key);
-                        entries.push(e);
+                    if anchor != 0 {
+                        self.spend(inner.iter().map(|e| e.key.len() + value_len(e)).sum())?;
+                        self.anchors.insert(anchor, inner.clone());
+                    }
+                    self.nest(&key, inner, &mut entries)?;
+                }
+                Event::SequenceStart(..) if key == "<<" => self.merge_list(&mut merged)?,
+                Event::SequenceStart(..) => self.sequence(path, &key)?,
+                Event::Alias(id) if key == "<<" => self.merge(id, &mut merged)?,
+                Event::Alias(id) => {
+                    if let Some(inner) = self.anchors.get(&id).cloned() {
+                        self.nest(&key, inner, &mut entries)?;
+                    } else if let Some((value, value_span)) = self.scalars.get(&id).cloned() {
+                        self.spend(key.len() + value.as_str().map_or(8, str::len))?;
+                        entries.push(Entry {
+                            key,
+                            key_span,
+                            value,
+                            value_span,
+                        });
                     }
                 }
-                Event::SequenceStart(..) => self.sequence(path, &key)?,
-                Event::Scalar(v, style, _, tag) => {
+                Event::Scalar(v, style, anchor, tag) => {
                     let (value, value_span) = self.scalar(&v, style, tag.as_deref(), &span);
+                    if anchor != 0 {
+                        self.scalars
+                            .insert(anchor, (value.clone(), value_span.clone()));
+                    }
                     entries.push(Entry {
                         key,
                         key_span,
@@ -151,6 +197,11 @@ impl<'a> W<'a> {
                 _ => {}
             }
         }
+        // Merged keys first: the keys written in the mapping win.
+        if !merged.is_empty() {
+            merged.extend(entries);
+            entries = merged;
+        }
         self.spend(entries.iter().map(|e| e.key.len() + value_len(e)).sum())?;
         self.tables.push(Table {
             path: path.clone(),
@@ -158,6 +209,47 @@ impl<'a> W<'a> {
             entries: entries.clone(),
         });
         Ok(entries)
+    }
+
+    /// The entries of a mapping under `key`, with their keys joined to it.
+    fn nest(&mut self, key: &str, inner: Vec<Entry>, entries: &mut Vec<Entry>) -> R<()> {
+        for mut e in inner {
+            self.spend(key.len() + e.key.len() + 1 + value_len(&e))?;
+            e.key = join(key, &e.key);
+            entries.push(e);
+        }
+        Ok(())
+    }
+
+    /// `<<: *name`: the anchored mapping's entries, before those merged so far (an earlier
+    /// alias of a list wins over a later one).
+    fn merge(&mut self, id: usize, merged: &mut Vec<Entry>) -> R<()> {
+        let Some(inner) = self.anchors.get(&id).cloned() else {
+            return Ok(());
+        };
+        self.spend(inner.iter().map(|e| e.key.len() + value_len(e)).sum())?;
+        let later = std::mem::replace(merged, inner);
+        merged.extend(later);
+        Ok(())
+    }
+
+    /// `<<: [*a, *b]`.
+    fn merge_list(&mut self, merged: &mut Vec<Entry>) -> R<()> {
+        let mut list: Vec<usize> = Vec::new();
+        loop {
+            match self.next()? {
+                None | Some((Event::SequenceEnd, _)) => break,
+                Some((Event::Alias(id), _)) => list.push(id),
+                Some((other, _)) => self.skip(&other)?,
+            }
+        }
+        // The first alias wins: merge the last first, so each earlier one comes after it.
+        for id in list.into_iter().rev() {
+            let mut part = Vec::new();
+            self.merge(id, &mut part)?;
+            merged.extend(part);
+        }
+        Ok(())
     }
 
     /// A sequence whose start event was read: its mappings are tables `key[i]`.
@@ -346,7 +438,10 @@ mod tests {
             ("password", &Scalar::Str("!secret smtp_pw".into()))
         );
         assert_eq!(first[3], ("port", &Scalar::Int(25)));
-        assert_eq!(first.len(), 4, "an alias is no value");
+        // An alias is the anchored value, at the anchor's span.
+        assert_eq!(first[4], ("other", &Scalar::Int(25)));
+        let t0 = d.tables.iter().find(|t| t.path == ["notify[0]"]).unwrap();
+        assert_eq!(&t[t0.entries[4].value_span.clone()], "25");
         assert_eq!(
             entries(&d, "notify[2]"),
             [("platform", &Scalar::Str("x".into()))]
@@ -360,6 +455,37 @@ mod tests {
         assert_eq!(&t[pw.value_span.clone()], "!secret smtp_pw");
         let second = d.tables.iter().rfind(|t| t.path.is_empty()).unwrap();
         assert_eq!(second.entries[0].value, Scalar::Str("0587".into()));
+    }
+
+    #[test]
+    fn merge_keys_and_documents() {
+        let t = "base: &m\n  host: a\n  port: 25\nother: &o {port: 2525, user: u}\nmail:\n  port: 587\n  <<: [*m, *o]\nplain: *m\n---\nx: 1\n";
+        let (d, starts) = parse_documents(t);
+        assert!(d.errors.is_empty(), "{:?}", d.errors);
+        let root = d.tables.iter().find(|t| t.path.is_empty()).unwrap();
+        let got: Vec<(&str, String)> = root
+            .entries
+            .iter()
+            .map(|e| (e.key.as_str(), t[e.value_span.clone()].to_owned()))
+            .collect();
+        // `*o` first (the later alias loses), then `*m`, then the keys written: the last of a
+        // key wins for the readers, so 587 stands, and `host` comes from `*m`.
+        let mail: Vec<_> = got.iter().filter(|(k, _)| k.starts_with("mail.")).collect();
+        assert_eq!(
+            mail,
+            [
+                &("mail.port", "2525".to_owned()),
+                &("mail.user", "u".to_owned()),
+                &("mail.host", "a".to_owned()),
+                &("mail.port", "25".to_owned()),
+                &("mail.port", "587".to_owned()),
+            ]
+        );
+        assert!(got.contains(&("plain.host", "a".to_owned())));
+        assert_eq!(starts.len(), 2);
+        assert_eq!(&t[starts[1]..starts[1] + 3], "---");
+        // An alias to an unknown or later anchor is no value, and no panic.
+        assert!(parse("a: {<<: *nope}\n").errors.len() <= 1);
     }
 
     #[test]
@@ -380,6 +506,19 @@ mod tests {
         }
         let start = std::time::Instant::now();
         assert!(parse(&laughs).errors.is_empty());
+        assert!(start.elapsed() < std::time::Duration::from_secs(2));
+        // The same with mappings, whose aliases are copied: the copy budget stops it.
+        let mut laughs = String::from("a: &a {x: lol, y: lol, z: lol}\n");
+        for i in 1..12 {
+            let p = (b'a' + i - 1) as char;
+            let q = (b'a' + i) as char;
+            laughs.push_str(&format!(
+                "{q}: &{q} {{x: *{p}, y: *{p}, z: *{p}, <<: *{p}}}\n"
+            ));
+        }
+        let start = std::time::Instant::now();
+        let d = parse(&laughs);
+        assert_eq!(d.errors.len(), 1);
         assert!(start.elapsed() < std::time::Duration::from_secs(2));
         crate::extract::syntax::testing::inputs(
             0x9a_3100,

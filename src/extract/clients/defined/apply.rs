@@ -43,13 +43,15 @@ struct Builder<'a> {
 }
 
 /// Build the profile of one section, if it is one (mail switched on, a required field set,
-/// SMTP rather than a local program).
+/// SMTP rather than a local program). Env overrides (`from_env`) that leave the switch out are
+/// read as on: they set mail up, and the switch may be in the file they override.
 pub(super) fn profile(
     def: &'static Definition,
     file: FileId,
     label: String,
     anchor: Range<usize>,
     entries: &[&Entry],
+    from_env: bool,
     ex: &mut Extraction,
 ) {
     let mut b = Builder {
@@ -76,7 +78,7 @@ pub(super) fn profile(
                 Some(w) => e.value.as_str().is_some_and(|v| v.trim() == w),
                 None => b.boolean(e).unwrap_or(false),
             })
-            .unwrap_or(*default);
+            .unwrap_or(*default || from_env);
         if !on {
             return;
         }
@@ -191,7 +193,9 @@ impl Builder<'_> {
 
     fn apply(&mut self, e: &Entry, field: Field, k: &KeyDef) {
         let loc = self.loc(&e.value_span);
-        if e.value.as_str().is_some_and(|s| self.def.is_reference(s)) {
+        if e.value == super::env::REFERENCE
+            || e.value.as_str().is_some_and(|s| self.def.is_reference(s))
+        {
             // Filled in elsewhere: the value is not known here. A password kept elsewhere
             // is still a login.
             if field == Field::Password {
@@ -509,6 +513,24 @@ impl Builder<'_> {
                 return;
             }
         }
+        // Every switch written is off: the TLS mode without them (none, or STARTTLS when
+        // offered) is said there (`EnableSsl: false`, `secure: false`), where it is fixed.
+        let Some(v) = self.switches.iter().flatten().next() else {
+            return;
+        };
+        let mode = match &self.p.security {
+            None => Security::None,
+            Some(s)
+                if matches!(
+                    s.value,
+                    Security::None | Security::StartTls { required: false }
+                ) =>
+            {
+                s.value
+            }
+            Some(_) => return,
+        };
+        self.p.security = Some(Value::literal(mode, v.loc.clone()));
     }
 
     fn holds(&self, c: &Condition) -> Option<Loc> {
@@ -539,6 +561,7 @@ impl Builder<'_> {
                 continue;
             }
             let set = match d.field {
+                Field::Host => self.p.host.is_some(),
                 Field::Port => self.p.port.is_some(),
                 Field::Security => self.p.security.is_some(),
                 Field::Auth => self.p.auth.is_some(),
@@ -558,6 +581,7 @@ impl Builder<'_> {
             done.push(d.field);
             let msg: &'static str = d.message.as_str();
             match &d.value {
+                DefaultValue::Host(h) => self.p.host = Some(Value::default(h.clone(), loc, msg)),
                 DefaultValue::Port(n) => self.p.port = Some(Value::default(*n, loc, msg)),
                 DefaultValue::Security(m) => self.p.security = Some(Value::default(*m, loc, msg)),
                 DefaultValue::Auth(a) => self.p.auth = Some(Value::default(a.clone(), loc, msg)),

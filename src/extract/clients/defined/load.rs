@@ -75,6 +75,7 @@ pub const SECURITY_WORDS: &[&str] = &[
 ];
 pub const AUTH_WORDS: &[&str] = &["password", "encrypted-password", "oauth2", "none", "other"];
 pub const COMBINERS: &[&str] = &["tls-variant", "switch-precedence"];
+pub const ENV_NAMES: &[&str] = &["section-key", "upper-snake"];
 
 struct Check<'a> {
     text: &'a str,
@@ -205,6 +206,7 @@ impl Check<'_> {
             None => None,
         };
         let enabled_word = p.enabled.as_ref().and_then(|e| e.equals.clone());
+        let activation = self.activation(&sources, p)?;
         let keys_ignore_case = match raw.key_case.value.as_str() {
             "sensitive" => false,
             "insensitive" => true,
@@ -256,6 +258,7 @@ impl Check<'_> {
                 other => self.fail(c, format!("unknown combiner `{other}`")),
             })
             .collect::<R<_>>()?;
+        let env = self.env(&sources, &raw)?;
         Ok(Definition {
             id,
             name: raw.name,
@@ -267,6 +270,7 @@ impl Check<'_> {
             requires_any,
             enabled,
             enabled_word,
+            activation,
             keys_ignore_case,
             keys,
             removed,
@@ -276,6 +280,7 @@ impl Check<'_> {
             defaults,
             combine,
             references: raw.references.clone(),
+            env,
         })
     }
 
@@ -304,6 +309,49 @@ impl Check<'_> {
         Ok(removed)
     }
 
+    fn activation(
+        &self,
+        sources: &BTreeMap<String, String>,
+        p: &super::raw::RawProfiles,
+    ) -> R<Vec<String>> {
+        match &p.activation {
+            Some(a) => {
+                self.source(sources, &a.source)?;
+                Ok(a.keys.clone())
+            }
+            None => Ok(Vec::new()),
+        }
+    }
+
+    fn env(
+        &self,
+        sources: &BTreeMap<String, String>,
+        raw: &RawDefinition,
+    ) -> R<Option<EnvOverrides>> {
+        let Some(e) = &raw.env else { return Ok(None) };
+        self.source(sources, &e.source)?;
+        let names = match e.names.value.as_str() {
+            "section-key" => EnvNames::SectionKey,
+            "upper-snake" => EnvNames::UpperSnake,
+            other => {
+                return self.fail(
+                    &e.names,
+                    format!("env names are section-key or upper-snake, not `{other}`"),
+                )
+            }
+        };
+        if e.prefix.is_empty() {
+            return self.fail(&e.names, "an env family needs a prefix".into());
+        }
+        Ok(Some(EnvOverrides {
+            prefix: e.prefix.clone(),
+            names,
+            file_suffix: e.file_suffix.clone().filter(|s| !s.is_empty()),
+            skip_empty: e.skip_empty,
+            label: e.label.clone(),
+        }))
+    }
+
     fn booleans(&self, sources: &BTreeMap<String, String>, raw: &RawDefinition) -> R<Booleans> {
         let b = &raw.booleans;
         self.source(sources, &b.source)?;
@@ -327,26 +375,29 @@ impl Check<'_> {
     fn default(&self, sources: &BTreeMap<String, String>, d: &RawDefault) -> R<Default> {
         self.source(sources, &d.source)?;
         let field = self.field(&d.field)?;
-        let value = match (&d.value, &d.copy, field) {
-            (Some(v), None, Field::Port) => match v.value.parse::<u16>() {
-                Ok(p) if p > 0 => DefaultValue::Port(p),
-                _ => return self.fail(v, format!("`{}` is not a port", v.value)),
-            },
-            (Some(v), None, Field::Security) => match self.security(v)? {
-                SecurityWord::Mode(m) => DefaultValue::Security(m),
-                SecurityWord::NotSmtp => {
-                    return self.fail(v, "a default TLS mode is a mode".into())
+        let value =
+            match (&d.value, &d.copy, field) {
+                (Some(v), None, Field::Host) if !v.value.trim().is_empty() => {
+                    DefaultValue::Host(v.value.trim().to_owned())
                 }
-            },
-            (Some(v), None, Field::Auth) => DefaultValue::Auth(self.auth(v)?),
-            (None, Some(c), Field::From) => DefaultValue::Copy(self.field(c)?),
-            _ => {
-                return self.fail(
+                (Some(v), None, Field::Port) => match v.value.parse::<u16>() {
+                    Ok(p) if p > 0 => DefaultValue::Port(p),
+                    _ => return self.fail(v, format!("`{}` is not a port", v.value)),
+                },
+                (Some(v), None, Field::Security) => match self.security(v)? {
+                    SecurityWord::Mode(m) => DefaultValue::Security(m),
+                    SecurityWord::NotSmtp => {
+                        return self.fail(v, "a default TLS mode is a mode".into())
+                    }
+                },
+                (Some(v), None, Field::Auth) => DefaultValue::Auth(self.auth(v)?),
+                (None, Some(c), Field::From) => DefaultValue::Copy(self.field(c)?),
+                _ => return self.fail(
                     &d.field,
-                    "a default is a `value` of port, security or auth, or a `copy` for from".into(),
-                )
-            }
-        };
+                    "a default is a `value` of host, port, security or auth, or a `copy` for from"
+                        .into(),
+                ),
+            };
         if d.when.len() > 1 {
             return self.fail(&d.field, "`when` holds one condition".into());
         }

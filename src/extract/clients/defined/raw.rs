@@ -33,6 +33,30 @@ pub struct RawDefinition {
     /// read, and is not a secret.
     #[serde(default)]
     pub references: Vec<String>,
+    /// Environment variables that override the file's keys (`GITEA__mailer__SMTP_ADDR`,
+    /// `GF_SMTP_HOST`), read from `.env` files.
+    #[serde(default)]
+    pub env: Option<RawEnv>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawEnv {
+    /// Every variable of the family starts with it.
+    pub prefix: String,
+    /// How a variable's name gives section and key: `section-key` (`SECTION__KEY`, `_0X2E_`
+    /// escapes, section lower-cased: Gitea) or `upper-snake` (section and key upper-cased,
+    /// `.` and `-` as `_`, joined by `_`: Grafana).
+    pub names: Spanned<String>,
+    /// A name ending with this holds the path of a file with the value (a reference).
+    #[serde(default)]
+    pub file_suffix: Option<String>,
+    /// An empty variable leaves the file's value as it is (Grafana).
+    #[serde(default)]
+    pub skip_empty: bool,
+    /// The profile's name.
+    pub label: String,
+    pub source: Spanned<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -53,6 +77,18 @@ pub struct RawProfiles {
     /// A switch that turns the program's mail off; a profile that is off is not checked.
     #[serde(default)]
     pub enabled: Option<RawEnabled>,
+    /// Keys that make a document of a multi-document file (YAML `---`) apply only under a
+    /// named profile, over the documents without them (Spring's
+    /// `spring.config.activate.on-profile`): each such document is a profile of its own.
+    #[serde(default)]
+    pub activation: Option<RawActivation>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawActivation {
+    pub keys: Vec<String>,
+    pub source: Spanned<String>,
 }
 
 fn none() -> Spanned<String> {

@@ -315,3 +315,43 @@ fn a_numeric_password_is_a_secret_like_a_string() {
         .expect("the number is the password");
     assert_eq!(&text[pw.loc.span.clone()], "73519046");
 }
+
+#[test]
+fn home_assistant_without_server_connects_to_localhost() {
+    let t = "notify:\n  - name: mail\n    platform: smtp\n    sender: a@example.org\n    recipient: b@example.org\n";
+    let p = only(ex("home-assistant", t));
+    let host = p.host.as_ref().unwrap();
+    assert_eq!(host.value, "localhost");
+    assert!(matches!(host.origin, Origin::Default { .. }));
+    assert_eq!(p.port.as_ref().unwrap().value, 587);
+}
+
+#[test]
+fn spring_yaml_documents_are_profiles_over_the_default_one() {
+    let yml = "base: &m\n  host: smtp.example.org\nspring:\n  mail:\n    <<: *m\n    port: 587\n    properties.mail.smtp.starttls.required: true\n---\nspring:\n  config:\n    activate:\n      on-profile: prod\n  mail:\n    port: 465\n---\nspring:\n  profiles: dev\n  mail:\n    host: localhost\n---\nother: 1\n---\nspring.config.activate.on-profile: test\nspring.datasource.url: x\n";
+    let e = extract_as("spring-boot", Syntax::Yaml, FileId(0), yml);
+    check_spans(yml, &e);
+    let labels: Vec<&str> = e.profiles.iter().map(|p| p.label.as_str()).collect();
+    assert_eq!(
+        labels,
+        [
+            "spring.mail.*",
+            "spring.mail.* (profile prod)",
+            "spring.mail.* (profile dev)"
+        ]
+    );
+    // The default document's host (through the merge key) and TLS reach the profiles.
+    let prod = &e.profiles[1];
+    assert_eq!(at(yml, &prod.host), "smtp.example.org");
+    assert_eq!(at(yml, &prod.port), "465");
+    assert_eq!(
+        prod.security.as_ref().unwrap().value,
+        Security::StartTls { required: true }
+    );
+    assert_eq!(at(yml, &e.profiles[2].host), "localhost");
+    assert_eq!(at(yml, &e.profiles[0].port), "587");
+    // One document: as before, one profile.
+    let one = "spring:\n  mail:\n    host: h\n";
+    let e = extract_as("spring-boot", Syntax::Yaml, FileId(0), one);
+    assert_eq!(e.profiles.len(), 1);
+}
