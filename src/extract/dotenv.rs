@@ -19,39 +19,7 @@ pub fn extract(file: FileId, text: &str) -> Extraction {
     let mut ctx = Ctx::new(file, &parsed.defs);
     ctx.findings = parsed.findings;
     ctx.secrets = parsed.secrets;
-
-    let mut profiles = Vec::new();
-    let laravel_present = laravel::env_recognised(&ctx);
-    if laravel_present {
-        report_phpdotenv_only(&mut ctx, &parsed.php_only);
-        if let Some(p) = laravel::from_env_file(&mut ctx) {
-            profiles.push(p);
-        }
-    }
-    if env_url::has_email_url(&ctx) {
-        profiles.extend(env_url::from_email_url(&mut ctx));
-    } else if let Some(p) = django::from_env_file(&mut ctx) {
-        profiles.push(p);
-    }
-    profiles.extend(symfony::from_env_file(&mut ctx));
-    let (apps, owned) = env_families::profiles(&mut ctx);
-    profiles.extend(apps);
-    match env_url::generic_url_key(&ctx, laravel_present) {
-        Some(key) => profiles.extend(env_url::from_generic_url(&mut ctx, key)),
-        None if !owned.smtp => {
-            profiles.extend(env_generic::from_env_file(&mut ctx, &Keys::generic("")))
-        }
-        None => {}
-    }
-    profiles.extend(defined_overrides(&mut ctx));
-    for prefix in env_families::generic_prefixes(&ctx, &owned) {
-        profiles.extend(env_generic::from_env_file(
-            &mut ctx,
-            &Keys::generic(&prefix),
-        ));
-    }
-    profiles.sort_by_key(|p| p.anchor.span.start);
-    secrets_in_urls(&mut ctx);
+    let profiles = read_families(&mut ctx, &parsed.php_only);
 
     // Only the effective definition of each name, in file order.
     let mut effective: Vec<&Def> = ctx.last.values().map(|&i| &parsed.defs[i]).collect();
@@ -75,6 +43,46 @@ pub fn extract(file: FileId, text: &str) -> Extraction {
         secrets,
         env,
     }
+}
+
+/// The profiles every family of variables gives (one process's environment), with their
+/// findings and secrets added to `ctx`. `php_only` are phpdotenv's own refusals, reported when
+/// the variables are Laravel's.
+pub(crate) fn read_families(
+    ctx: &mut Ctx,
+    php_only: &[(
+        std::ops::Range<usize>,
+        crate::extract::syntax::dotenv::PhpIssue,
+    )],
+) -> Vec<crate::model::Profile> {
+    let mut profiles = Vec::new();
+    let laravel_present = laravel::env_recognised(ctx);
+    if laravel_present {
+        report_phpdotenv_only(ctx, php_only);
+        if let Some(p) = laravel::from_env_file(ctx) {
+            profiles.push(p);
+        }
+    }
+    if env_url::has_email_url(ctx) {
+        profiles.extend(env_url::from_email_url(ctx));
+    } else if let Some(p) = django::from_env_file(ctx) {
+        profiles.push(p);
+    }
+    profiles.extend(symfony::from_env_file(ctx));
+    let (apps, owned) = env_families::profiles(ctx);
+    profiles.extend(apps);
+    match env_url::generic_url_key(ctx, laravel_present) {
+        Some(key) => profiles.extend(env_url::from_generic_url(ctx, key)),
+        None if !owned.smtp => profiles.extend(env_generic::from_env_file(ctx, &Keys::generic(""))),
+        None => {}
+    }
+    profiles.extend(defined_overrides(ctx));
+    for prefix in env_families::generic_prefixes(ctx, &owned) {
+        profiles.extend(env_generic::from_env_file(ctx, &Keys::generic(&prefix)));
+    }
+    profiles.sort_by_key(|p| p.anchor.span.start);
+    secrets_in_urls(ctx);
+    profiles
 }
 
 /// Variables that override a defined client's file (`GITEA__mailer__SMTP_ADDR`,

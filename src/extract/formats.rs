@@ -10,7 +10,7 @@ use std::fmt;
 use std::path::Path;
 use std::sync::OnceLock;
 
-use super::{clients, dotenv, php, python, Extraction};
+use super::{clients, compose, dotenv, php, python, Extraction};
 use crate::source::FileId;
 
 /// One format: everything the rest of the tool needs to know about it.
@@ -285,6 +285,28 @@ pub static FORMATS: &[FormatDef] = &[
         content: &[],
         tree_sitter: false,
         read: |file, text| clients::defined::extract("home-assistant", file, text),
+    },
+    FormatDef {
+        name: "docker-compose",
+        doc: "docs/formats/docker-compose.md",
+        comment: "#",
+        file_names: &[
+            "docker-compose.yml",
+            "docker-compose.yaml",
+            "docker-compose.*.yml",
+            "docker-compose.*.yaml",
+            "compose.yml",
+            "compose.yaml",
+            "compose.*.yml",
+            "compose.*.yaml",
+        ],
+        prefixes: &[],
+        suffixes: &[],
+        extensions: &[],
+        mentions: &[],
+        content: &[],
+        tree_sitter: false,
+        read: compose::extract,
     },
 ];
 

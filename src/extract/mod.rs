@@ -13,6 +13,7 @@ use crate::model::Profile;
 use crate::source::{FileId, Loc};
 
 pub mod clients;
+pub mod compose;
 pub mod dotenv;
 pub mod formats;
 pub mod php;

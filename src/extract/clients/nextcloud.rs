@@ -152,19 +152,10 @@ fn config(src: &Src, a: &Arr, ex: &mut Extraction) {
     );
     match get("mail_smtphost").map(|e| &e.value) {
         Some(Expr::Str(s)) => {
-            let sub = |r: std::ops::Range<usize>| src.loc(s.sub(r));
-            let whole = s.span.clone();
-            let loc = |r: std::ops::Range<usize>| {
-                if r == whole {
-                    src.loc(r)
-                } else {
-                    sub(r.start - whole.start..r.end - whole.start)
-                }
-            };
             p.host = Some(host_value(
                 &s.text,
-                whole.clone(),
-                &loc,
+                s.span.clone(),
+                &|r| src.loc(r),
                 ("Symfony Mailer (Nextcloud 26+)", "mail_smtphost", HOST_HELP),
                 &mut ex.findings,
             ));

@@ -255,22 +255,43 @@ impl<'a> W<'a> {
     /// A sequence whose start event was read: its mappings are tables `key[i]`.
     fn sequence(&mut self, path: &mut Vec<String>, key: &str) -> R<()> {
         let mut i = 0usize;
-        loop {
-            let Some((event, span)) = self.next()? else {
-                return Ok(());
-            };
+        // Its scalars make a table `key[]` of their own, keyed by their index (docker-compose's
+        // `environment: [A=b]`); no reader of mappings looks there.
+        let mut items: Vec<Entry> = Vec::new();
+        while let Some((event, span)) = self.next()? {
             match event {
-                Event::SequenceEnd => return Ok(()),
+                Event::SequenceEnd => break,
                 Event::MappingStart(..) => {
                     path.push(format!("{key}[{i}]"));
                     let r = self.mapping(path, &span);
                     path.pop();
                     r?;
                 }
+                Event::Scalar(v, style, _, tag) => {
+                    let (value, value_span) = self.scalar(&v, style, tag.as_deref(), &span);
+                    let key = i.to_string();
+                    self.spend(key.len() + value.as_str().map_or(8, str::len))?;
+                    items.push(Entry {
+                        key,
+                        key_span: value_span.clone(),
+                        value,
+                        value_span,
+                    });
+                }
                 other => self.skip(&other)?,
             }
             i += 1;
         }
+        if !items.is_empty() {
+            let mut p = path.clone();
+            p.push(format!("{key}[]"));
+            self.tables.push(Table {
+                path: p,
+                header: None,
+                entries: items,
+            });
+        }
+        Ok(())
     }
 
     /// Skip the node that `first` starts (a whole collection).
