@@ -137,8 +137,12 @@ pub const SECRET_WORDS: &[&str] = &[
 
 /// Does a key name look like it holds a secret (password, token, API key)?
 pub fn is_secret_key(key: &str) -> bool {
-    let k = key.to_ascii_lowercase();
-    SECRET_WORDS.iter().any(|s| k.contains(s)) || k.ends_with("_key") || k == "key"
+    // Compared in place, without a lower-cased copy: this runs for every key of every file.
+    let k = key.as_bytes();
+    let has = |w: &[u8]| k.windows(w.len()).any(|x| x.eq_ignore_ascii_case(w));
+    SECRET_WORDS.iter().any(|w| has(w.as_bytes()))
+        || (k.len() >= 4 && k[k.len() - 4..].eq_ignore_ascii_case(b"_key"))
+        || key.eq_ignore_ascii_case("key")
 }
 
 pub use crate::model::conversion::parse_port;

@@ -291,6 +291,12 @@ impl Walker<'_> {
 
     /// `scheme://user:password@host` in any string: the password part is a secret.
     pub(super) fn url_secret(&mut self, node: Node<'_>) {
+        // Most strings are no URL: without `://` or an escape that could spell it, the decoded
+        // text has none either, and decoding it (for every string of the file) is skipped.
+        let raw = self.t(node);
+        if !raw.contains("://") && !raw.contains('\\') {
+            return;
+        }
         let Some(Expr::Str(s)) = self.string_lit(node, None) else {
             return;
         };
