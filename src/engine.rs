@@ -86,6 +86,11 @@ pub fn check_paths_with(paths: &[PathBuf], providers: &Providers, opts: &RunOpti
 /// listed once; settings files are never checked.
 pub(crate) fn gather(paths: &[PathBuf], opts: &RunOptions, out: &mut Outcome) -> Vec<Input> {
     let mut inputs = Vec::new();
+    // The real path of each input, to list a file named twice once. A walk follows no link,
+    // so a file found in a folder is the folder's real path joined with the rest: one
+    // `canonicalize` per folder named, not one per file found (each costs a look-up of every
+    // component of the path).
+    let mut keys = Vec::new();
     for path in paths {
         match std::fs::metadata(path) {
             Err(e) => out.errors.push(InputError {
@@ -99,20 +104,30 @@ pub(crate) fn gather(paths: &[PathBuf], opts: &RunOptions, out: &mut Outcome) ->
                         .into_iter()
                         .map(|(path, message)| InputError { path, message }),
                 );
-                inputs.extend(walk.files.into_iter().map(|p| Input {
-                    path: p,
-                    explicit: false,
-                }));
+                let real = std::fs::canonicalize(path).unwrap_or_else(|_| path.clone());
+                for p in walk.files {
+                    keys.push(match p.strip_prefix(path) {
+                        Ok(rest) => real.join(rest),
+                        Err(_) => std::fs::canonicalize(&p).unwrap_or_else(|_| p.clone()),
+                    });
+                    inputs.push(Input {
+                        path: p,
+                        explicit: false,
+                    });
+                }
             }
-            Ok(_) => inputs.push(Input {
-                path: path.clone(),
-                explicit: true,
-            }),
+            Ok(_) => {
+                keys.push(std::fs::canonicalize(path).unwrap_or_else(|_| path.clone()));
+                inputs.push(Input {
+                    path: path.clone(),
+                    explicit: true,
+                });
+            }
         }
     }
     let mut seen = std::collections::HashSet::new();
-    inputs
-        .retain(|i| seen.insert(std::fs::canonicalize(&i.path).unwrap_or_else(|_| i.path.clone())));
+    let mut keys = keys.into_iter();
+    inputs.retain(|_| keys.next().is_none_or(|k| seen.insert(k)));
     inputs.retain(|i| {
         !i.path
             .file_name()

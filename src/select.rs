@@ -68,6 +68,9 @@ impl Selection {
         if !selected || names_match(&self.ignore, f) {
             return false;
         }
+        if self.per_file_ignores.is_empty() {
+            return true;
+        }
         let rel = std::path::absolute(path)
             .ok()
             .and_then(|p| {
