@@ -4,8 +4,7 @@
 //! tree-sitter takes its allocation functions from the program (`set_allocator`). The ones
 //! installed here allocate from mimalloc (faster than the C library's for tree-sitter's many
 //! small blocks; the rest of the program keeps the system allocator), and add and subtract the
-//! size of each block
-//! (`mi_usable_size`) on a per-thread counter. A block tree-sitter allocated before they were
+//! size of each block (`mi_usable_size`) on a per-thread counter. A block tree-sitter allocated before they were
 //! installed belongs to the C library and is given back to it. Elsewhere than Linux nothing is
 //! counted and only the time limit applies.
 
@@ -119,7 +118,7 @@ mod imp {
     const ARENA_EAGER_COMMIT: mi::mi_option_t = 4;
 
     pub fn install() {
-        // Committing arenas eagerly kept 30-40 MiB more resident for no measurable speed
+        // Committing arenas eagerly kept 20-40 MiB more resident for little speed
         // (docs/performance.md). The option applies to arenas made after it is set; tree-sitter
         // is mimalloc's only user, so none is made before this.
         // SAFETY: sets a process-wide option.
@@ -139,16 +138,7 @@ mod imp {
 
 #[cfg(not(all(target_os = "linux", any(target_env = "gnu", target_env = "musl"))))]
 mod imp {
-    /// mimalloc's `mi_option_arena_eager_commit` (its place in `mi_option_e`, the same in
-    /// mimalloc 2 and 3; the crate's constants do not name it).
-    const ARENA_EAGER_COMMIT: mi::mi_option_t = 4;
-
-    pub fn install() {
-        // Committing arenas eagerly kept 30-40 MiB more resident for no measurable speed
-        // (docs/performance.md). The option applies to arenas made after it is set; tree-sitter
-        // is mimalloc's only user, so none is made before this.
-        // SAFETY: sets a process-wide option.
-        unsafe { mi::mi_option_set(ARENA_EAGER_COMMIT, 0) };}
+    pub fn install() {}
 }
 
 #[cfg(test)]
