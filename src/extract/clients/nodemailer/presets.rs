@@ -185,11 +185,8 @@ impl Nodemailer<'_, '_> {
                  accounts use mail.gmx.net",
                 "write `host: 'mail.gmx.net', port: 587, requireTLS: true` instead of `service`",
             ),
-            "Mailjet" => (
-                "Nodemailer's Mailjet preset uses the legacy host in.mailjet.com; Mailjet's current \
-                 host is in-v3.mailjet.com",
-                "write `host: 'in-v3.mailjet.com', port: 587, requireTLS: true` instead of `service`",
-            ),
+            // Mailjet's preset host (in.mailjet.com) is a `host-typo` of rules/mailjet.yaml, which
+            // names the preset: a second finding here said the same.
             "Zoho"
                 if user_domain
                     .as_deref()
