@@ -1,6 +1,8 @@
 //! What the CLI test files share: the binary with a clean environment.
 #![allow(dead_code)] // each test binary uses a part
 
+pub mod projects;
+
 use std::process::Output;
 
 use assert_cmd::Command;
