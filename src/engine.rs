@@ -542,4 +542,30 @@ mod tests {
         assert!(out.iter().enumerate().all(|(k, (i, _))| *i == k as u64));
         assert!(par_map(&[] as &[u64], |&i| i).is_empty());
     }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_file_named_twice_is_gathered_once_whatever_the_spelling() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        std::fs::create_dir_all(d.join("app/sub")).unwrap();
+        std::fs::write(d.join("app/.env"), "SMTP_HOST=x\n").unwrap();
+        std::fs::write(d.join("app/sub/.env"), "SMTP_HOST=y\n").unwrap();
+        // A link to the folder: the same files by another path.
+        std::os::unix::fs::symlink(d.join("app"), d.join("link")).unwrap();
+        let gathered = |paths: &[PathBuf]| {
+            let mut out = Outcome::default();
+            let inputs = gather(paths, &RunOptions::default(), &mut out);
+            inputs.into_iter().map(|i| i.path).collect::<Vec<_>>()
+        };
+        let got = gathered(&[
+            d.join("app"),
+            d.join("app/sub/.env"),
+            d.join("link"),
+            d.join("app/./sub"),
+        ]);
+        assert_eq!(got, [d.join("app/.env"), d.join("app/sub/.env")]);
+        // One folder named: each file once, no key needed.
+        assert_eq!(gathered(&[d.join("app")]).len(), 2);
+    }
 }
