@@ -10,6 +10,7 @@
 //! `starttls()` (STARTTLS that must succeed); both at once runs STARTTLS inside TLS, which
 //! fails; it logs in when `MAIL_USERNAME` and `MAIL_PASSWORD` are both set.
 
+use crate::extract::syntax::ids::{FieldOf, TsField};
 use std::collections::HashMap;
 use std::ops::Range;
 
@@ -211,10 +212,7 @@ fn mapping_args<'t>(
     for a in args.named_children(&mut c) {
         match a.kind() {
             "keyword_argument" => {
-                let (Some(k), Some(v)) = (
-                    a.child_by_field_name("name"),
-                    a.child_by_field_name("value"),
-                ) else {
+                let (Some(k), Some(v)) = (a.field(TsField::Name), a.field(TsField::Value)) else {
                     continue;
                 };
                 if let Some(n) = known(&py.src[k.byte_range()]) {
@@ -224,10 +222,8 @@ fn mapping_args<'t>(
             "dictionary" => {
                 let mut pc = a.walk();
                 for pair in a.named_children(&mut pc).filter(|p| p.kind() == "pair") {
-                    let (Some(k), Some(v)) = (
-                        pair.child_by_field_name("key"),
-                        pair.child_by_field_name("value"),
-                    ) else {
+                    let (Some(k), Some(v)) = (pair.field(TsField::Key), pair.field(TsField::Value))
+                    else {
                         continue;
                     };
                     if let Some((span, text)) = py.plain_string(k) {
@@ -239,9 +235,9 @@ fn mapping_args<'t>(
             }
             "call" if depth == 0 => {
                 let is_dict = a
-                    .child_by_field_name("function")
+                    .field(TsField::Function)
                     .is_some_and(|f| &py.src[f.byte_range()] == "dict");
-                if let (true, Some(inner)) = (is_dict, a.child_by_field_name("arguments")) {
+                if let (true, Some(inner)) = (is_dict, a.field(TsField::Arguments)) {
                     mapping_args(py, object, inner, out, depth + 1);
                 }
             }
@@ -278,8 +274,8 @@ fn scope_of(py: &PyFile, value: Node, bases: &mut HashMap<String, Vec<String>>) 
             "module" => return Some(String::new()),
             "function_definition" | "lambda" => return None,
             "class_definition" => {
-                let name = py.src[n.child_by_field_name("name")?.byte_range()].to_string();
-                if let Some(args) = n.child_by_field_name("superclasses") {
+                let name = py.src[n.field(TsField::Name)?.byte_range()].to_string();
+                if let Some(args) = n.field(TsField::Superclasses) {
                     let mut c = args.walk();
                     let list = args
                         .named_children(&mut c)

@@ -25,6 +25,7 @@ pub mod services;
 mod shape;
 mod url;
 
+use crate::extract::syntax::ids::{FieldOf, TsField};
 use url::UrlParts;
 
 use std::ops::Range;
@@ -178,7 +179,7 @@ struct Opts {
 
 impl<'t> Nodemailer<'_, 't> {
     fn is_create_transport(&self, call: Node<'t>) -> bool {
-        let Some(f) = call.child_by_field_name("function") else {
+        let Some(f) = call.field(TsField::Function) else {
             return false;
         };
         match f.kind() {
@@ -187,7 +188,7 @@ impl<'t> Nodemailer<'_, 't> {
                 name == "createTransport" || self.create_aliases.iter().any(|a| a == name)
             }
             "member_expression" => f
-                .child_by_field_name("property")
+                .field(TsField::Property)
                 .is_some_and(|p| self.js.t(p) == "createTransport"),
             _ => false,
         }
@@ -207,9 +208,9 @@ impl<'t> Nodemailer<'_, 't> {
             .iter()
             .copied()
             .filter(|c| {
-                c.child_by_field_name("function")
+                c.field(TsField::Function)
                     .filter(|f| f.kind() == "member_expression")
-                    .and_then(|f| f.child_by_field_name("property"))
+                    .and_then(|f| f.field(TsField::Property))
                     .is_some_and(|p| self.js.t(p) == "sendMail")
             })
             .collect();
@@ -229,8 +230,8 @@ impl<'t> Nodemailer<'_, 't> {
 
     fn sends_through(&self, send: Node<'t>, call: Node<'t>, name: Option<&str>) -> bool {
         let Some(recv) = send
-            .child_by_field_name("function")
-            .and_then(|f| f.child_by_field_name("object"))
+            .field(TsField::Function)
+            .and_then(|f| f.field(TsField::Object))
         else {
             return false;
         };
@@ -249,13 +250,13 @@ impl<'t> Nodemailer<'_, 't> {
     fn legacy_wrapper(&self, arg: Node<'t>) -> Node<'t> {
         let n = crate::extract::syntax::js::unwrap(arg);
         let bound = n
-            .child_by_field_name("function")
+            .field(TsField::Function)
             .filter(|_| n.kind() == "call_expression")
             .is_some_and(|f| self.legacy_wrappers.iter().any(|w| w == self.js.t(f)));
         if !bound {
             return arg;
         }
-        n.child_by_field_name("arguments")
+        n.field(TsField::Arguments)
             .and_then(|a| a.named_child(0))
             .filter(|a| a.kind() != "comment")
             .unwrap_or(arg)
@@ -267,8 +268,8 @@ impl<'t> Nodemailer<'_, 't> {
         name: Option<&str>,
         sends: &[Node<'t>],
     ) -> Option<Profile> {
-        let callee = call.child_by_field_name("function")?;
-        let args = call.child_by_field_name("arguments")?;
+        let callee = call.field(TsField::Function)?;
+        let args = call.field(TsField::Arguments)?;
         let mut c = args.walk();
         let arglist: Vec<Node> = args
             .named_children(&mut c)
@@ -312,10 +313,7 @@ impl<'t> Nodemailer<'_, 't> {
             }
         }
         for s in sends {
-            let Some(a) = s
-                .child_by_field_name("arguments")
-                .and_then(|a| a.named_child(0))
-            else {
+            let Some(a) = s.field(TsField::Arguments).and_then(|a| a.named_child(0)) else {
                 continue;
             };
             let mut e = Vec::new();

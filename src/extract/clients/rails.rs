@@ -19,6 +19,7 @@
 //! - Net::SMTP logs in when `user_name` is set, with `authentication` (`:plain` when unset), and
 //!   raises when the user name or the password is missing next to any of the three.
 
+use crate::extract::syntax::ids::{FieldOf, TsField};
 use std::collections::HashMap;
 use std::ops::Range;
 
@@ -222,8 +223,8 @@ pub fn read(rb: &RbFile, ex: &mut Extraction) {
             && is_option(&c.receiver, "smtp_settings")
         {
             let entries = merged(rb, c.node, 0);
-            let name = c.node.child_by_field_name("receiver").map_or(0..0, |r| {
-                r.child_by_field_name("method")
+            let name = c.node.field(TsField::Receiver).map_or(0..0, |r| {
+                r.field(TsField::Method)
                     .map_or(r.byte_range(), |m| m.byte_range())
             });
             add_entries(&mut all, &c.receiver, c.node.start_byte(), &name, entries);
@@ -282,8 +283,8 @@ fn hash_of<'t>(rb: &RbFile<'t>, n: Node<'t>, depth: usize) -> Option<(Vec<Entry<
             hash_of(rb, v, depth + 1)
         }
         "call" => {
-            let recv = n.child_by_field_name("receiver")?;
-            let method = rb.t(n.child_by_field_name("method")?);
+            let recv = n.field(TsField::Receiver)?;
+            let method = rb.t(n.field(TsField::Method)?);
             let (mut entries, indifferent) = hash_of(rb, recv, depth + 1)?;
             match method {
                 "with_indifferent_access"
@@ -325,7 +326,7 @@ fn merged<'t>(rb: &RbFile<'t>, call: Node<'t>, depth: usize) -> Vec<Entry<'t>> {
             out.extend(e);
         }
     }
-    if let Some(args) = call.child_by_field_name("arguments") {
+    if let Some(args) = call.field(TsField::Arguments) {
         out.extend(rb.hash_entries(args));
     }
     out
@@ -352,7 +353,7 @@ fn default_from(rb: &RbFile) -> Vec<Val> {
     }
     for c in &rb.calls {
         if c.method == "default" && c.receiver.trim_start_matches("::") == "ActionMailer::Base" {
-            if let Some(args) = c.node.child_by_field_name("arguments") {
+            if let Some(args) = c.node.field(TsField::Arguments) {
                 out.extend(from_entries(rb, &rb.hash_entries(args)));
             }
         }

@@ -7,6 +7,7 @@
 //!
 //! `docs/formats/python.md` lists every rule implemented here.
 
+use crate::extract::syntax::ids::{FieldOf, TsField};
 use std::ops::Range;
 
 use std::collections::HashMap;
@@ -45,7 +46,7 @@ fn smtp_class(py: &PyFile, call: Node) -> Option<&'static str> {
         "SMTP_SSL" => Some("SMTP_SSL"),
         _ => None,
     };
-    let f = call.child_by_field_name("function")?;
+    let f = call.field(TsField::Function)?;
     match f.kind() {
         "identifier" => {
             let name = py.t(f);
@@ -57,8 +58,8 @@ fn smtp_class(py: &PyFile, call: Node) -> Option<&'static str> {
             imported.or_else(|| class(name))
         }
         "attribute" => {
-            let obj = squash(py.t(f.child_by_field_name("object")?));
-            let attr = py.t(f.child_by_field_name("attribute")?);
+            let obj = squash(py.t(f.field(TsField::Object)?));
+            let attr = py.t(f.field(TsField::Attribute)?);
             let known = obj == "smtplib"
                 || py
                     .imports
@@ -149,8 +150,8 @@ impl<'t> Smtplib<'_, 't> {
         methods: &[usize],
         single: bool,
     ) -> Option<Profile> {
-        let callee = call.child_by_field_name("function")?;
-        let args = call.child_by_field_name("arguments")?;
+        let callee = call.field(TsField::Function)?;
+        let args = call.field(TsField::Arguments)?;
         let ssl = class == "SMTP_SSL";
         let anchor = callee.byte_range();
         let label = target.unwrap_or(class).to_owned();
@@ -404,15 +405,13 @@ impl<'t> Smtplib<'_, 't> {
     fn header_address(&self, v: Node<'t>) -> Val {
         let v = unwrap(v);
         if v.kind() == "call" {
-            let f = v
-                .child_by_field_name("function")
-                .map(|f| squash(self.py.t(f)));
+            let f = v.field(TsField::Function).map(|f| squash(self.py.t(f)));
             if matches!(
                 f.as_deref(),
                 Some("formataddr" | "email.utils.formataddr" | "utils.formataddr")
             ) {
                 let pair = v
-                    .child_by_field_name("arguments")
+                    .field(TsField::Arguments)
                     .and_then(|a| a.named_child(0))
                     .map(unwrap);
                 if let Some(addr) = pair
@@ -456,7 +455,7 @@ impl<'t> Smtplib<'_, 't> {
                 }
                 "call" => {
                     let f = n
-                        .child_by_field_name("function")
+                        .field(TsField::Function)
                         .map(|f| squash(self.py.t(f)))
                         .unwrap_or_default();
                     let base = f.rsplit('.').next().unwrap_or(&f);
@@ -465,7 +464,7 @@ impl<'t> Smtplib<'_, 't> {
                         "create_default_context" => true,
                         "SSLContext" => {
                             let proto = n
-                                .child_by_field_name("arguments")
+                                .field(TsField::Arguments)
                                 .and_then(|a| a.named_child(0))
                                 .map(|a| self.py.t(a))
                                 .unwrap_or("");
@@ -518,16 +517,13 @@ fn message_name(n: Node, src: &str) -> String {
     for _ in 0..4 {
         match n.kind() {
             "call" => {
-                let f = n.child_by_field_name("function");
+                let f = n.field(TsField::Function);
                 match f {
-                    Some(f) if f.kind() == "attribute" => match f.child_by_field_name("object") {
+                    Some(f) if f.kind() == "attribute" => match f.field(TsField::Object) {
                         Some(o) => n = o,
                         None => break,
                     },
-                    Some(_) => match n
-                        .child_by_field_name("arguments")
-                        .and_then(|a| a.named_child(0))
-                    {
+                    Some(_) => match n.field(TsField::Arguments).and_then(|a| a.named_child(0)) {
                         Some(a) => n = a,
                         None => break,
                     },

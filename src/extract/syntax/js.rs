@@ -6,6 +6,7 @@
 //! read the way JavaScript does (a raw `"false"` is truthy); `flatten` reads an options object.
 //! Nothing here knows about mail: Nodemailer is `extract::clients::nodemailer`.
 
+use crate::extract::syntax::ids::{FieldOf, TsField};
 use std::ops::Range;
 
 use tree_sitter::{Node, Parser, Tree};
@@ -137,8 +138,8 @@ impl<'t> JsFile<'t> {
                 "variable_declarator" => self.declarator(n),
                 "assignment_expression" => self.assignment(n),
                 "import_specifier" => {
-                    let name = n.child_by_field_name("name").map(|x| self.t(x));
-                    let alias = n.child_by_field_name("alias").map(|x| self.t(x));
+                    let name = n.field(TsField::Name).map(|x| self.t(x));
+                    let alias = n.field(TsField::Alias).map(|x| self.t(x));
                     if let (Some(name), Some(alias)) = (name, alias) {
                         self.renames.push(Rename {
                             module: None,
@@ -151,9 +152,9 @@ impl<'t> JsFile<'t> {
                 "pair" => self.secret_pair(n),
                 "public_field_definition" => {
                     if let (Some(name), Some(value)) = (
-                        n.child_by_field_name("name")
-                            .or_else(|| n.child_by_field_name("property")),
-                        n.child_by_field_name("value"),
+                        n.field(TsField::Name)
+                            .or_else(|| n.field(TsField::Property)),
+                        n.field(TsField::Value),
                     ) {
                         let name = self.t(name).to_owned();
                         self.secret_string(&name, value);
@@ -169,10 +170,7 @@ impl<'t> JsFile<'t> {
     }
 
     fn declarator(&mut self, n: Node<'t>) {
-        let (Some(name), value) = (
-            n.child_by_field_name("name"),
-            n.child_by_field_name("value"),
-        ) else {
+        let (Some(name), value) = (n.field(TsField::Name), n.field(TsField::Value)) else {
             return;
         };
         let pos = n.start_byte();
@@ -193,8 +191,8 @@ impl<'t> JsFile<'t> {
                     let mut c = name.walk();
                     for p in name.named_children(&mut c) {
                         if p.kind() == "pair_pattern" {
-                            let key = p.child_by_field_name("key").map(|k| self.t(k));
-                            let val = p.child_by_field_name("value");
+                            let key = p.field(TsField::Key).map(|k| self.t(k));
+                            let val = p.field(TsField::Value);
                             if let (Some(key), Some(v)) = (key, val) {
                                 if v.kind() == "identifier" {
                                     self.renames.push(Rename {
@@ -220,19 +218,19 @@ impl<'t> JsFile<'t> {
             let (var, local, default) = match p.kind() {
                 "shorthand_property_identifier_pattern" => (p, p, None),
                 "object_assignment_pattern" => {
-                    let Some(l) = p.child_by_field_name("left") else {
+                    let Some(l) = p.field(TsField::Left) else {
                         continue;
                     };
-                    (l, l, p.child_by_field_name("right"))
+                    (l, l, p.field(TsField::Right))
                 }
                 "pair_pattern" => {
-                    let Some([k, v]) = fields(p, ["key", "value"]) else {
+                    let Some([k, v]) = fields(p, [TsField::Key, TsField::Value]) else {
                         continue;
                     };
                     match v.kind() {
                         "identifier" => (k, v, None),
-                        "assignment_pattern" => match v.child_by_field_name("left") {
-                            Some(l) => (k, l, v.child_by_field_name("right")),
+                        "assignment_pattern" => match v.field(TsField::Left) {
+                            Some(l) => (k, l, v.field(TsField::Right)),
                             None => continue,
                         },
                         _ => continue,
@@ -257,7 +255,7 @@ impl<'t> JsFile<'t> {
     }
 
     fn assignment(&mut self, n: Node<'t>) {
-        let Some([left, right]) = fields(n, ["left", "right"]) else {
+        let Some([left, right]) = fields(n, [TsField::Left, TsField::Right]) else {
             return;
         };
         match left.kind() {
@@ -267,7 +265,7 @@ impl<'t> JsFile<'t> {
                 self.bind(&nm, n.start_byte(), Bind::Node(right));
             }
             "member_expression" => {
-                let Some([obj, prop]) = fields(left, ["object", "property"]) else {
+                let Some([obj, prop]) = fields(left, [TsField::Object, TsField::Property]) else {
                     return;
                 };
                 let prop_name = self.t(prop).to_owned();
@@ -291,7 +289,7 @@ impl<'t> JsFile<'t> {
     // Secrets: every secret-looking literal in the file, SMTP or not.
 
     fn secret_pair(&mut self, n: Node<'t>) {
-        let Some([k, v]) = fields(n, ["key", "value"]) else {
+        let Some([k, v]) = fields(n, [TsField::Key, TsField::Value]) else {
             return;
         };
         let key = match k.kind() {
@@ -394,11 +392,11 @@ pub fn is_env_object(t: &str) -> bool {
 /// `require('m')`: the module name.
 fn required_module(n: Node, src: &str) -> Option<String> {
     if n.kind() != "call_expression"
-        || n.child_by_field_name("function").map(|f| text(f, src)) != Some("require")
+        || n.field(TsField::Function).map(|f| text(f, src)) != Some("require")
     {
         return None;
     }
-    let s = n.child_by_field_name("arguments")?.named_child(0)?;
+    let s = n.field(TsField::Arguments)?.named_child(0)?;
     Some(inner(src, s).1.to_owned())
 }
 
@@ -414,22 +412,18 @@ pub fn assigned_name(call: Node, src: &str) -> Option<String> {
             | "satisfies_expression"
             | "non_null_expression" => n = parent,
             "variable_declarator" => {
-                let name = parent.child_by_field_name("name")?;
+                let name = parent.field(TsField::Name)?;
                 return (name.kind() == "identifier").then(|| text(name, src).to_owned());
             }
             "assignment_expression" => {
-                let left = squash(text(parent.child_by_field_name("left")?, src));
+                let left = squash(text(parent.field(TsField::Left)?, src));
                 return left.rsplit('.').next().map(str::to_owned);
             }
-            "pair" => {
-                return parent
-                    .child_by_field_name("key")
-                    .map(|k| text(k, src).to_owned())
-            }
+            "pair" => return parent.field(TsField::Key).map(|k| text(k, src).to_owned()),
             "public_field_definition" => {
                 return parent
-                    .child_by_field_name("name")
-                    .or_else(|| parent.child_by_field_name("property"))
+                    .field(TsField::Name)
+                    .or_else(|| parent.field(TsField::Property))
                     .map(|k| text(k, src).to_owned())
             }
             _ => return None,

@@ -5,6 +5,7 @@
 //! walk their trees with the helpers of [`tree`].
 
 pub mod dotenv;
+pub mod ids;
 pub mod ini;
 pub mod ini_properties;
 pub mod js;

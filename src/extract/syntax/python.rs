@@ -6,6 +6,7 @@
 //! the way Python does (a raw `"False"` is truthy). Nothing here knows about mail: smtplib and
 //! Django settings are `extract::clients::{smtplib, django}`.
 
+use crate::extract::syntax::ids::{FieldOf, TsField};
 use std::collections::HashMap;
 use std::ops::Range;
 
@@ -185,7 +186,7 @@ impl<'t> PyFile<'t> {
                 "assignment" => self.assignment(n, !scoped),
                 "import_statement" => self.import(n, None),
                 "import_from_statement" => {
-                    let module = n.child_by_field_name("module_name").map(|m| self.t(m));
+                    let module = n.field(TsField::ModuleName).map(|m| self.t(m));
                     self.import(n, Some(module.unwrap_or_default().to_owned()))
                 }
                 "call" => {
@@ -196,13 +197,13 @@ impl<'t> PyFile<'t> {
                     self.method_call(n);
                 }
                 "keyword_argument" => {
-                    if let Some([k, v]) = fields(n, ["name", "value"]) {
+                    if let Some([k, v]) = fields(n, [TsField::Name, TsField::Value]) {
                         let key = self.t(k).to_owned();
                         self.secret_string(&key, v);
                     }
                 }
                 "pair" => {
-                    if let Some([k, v]) = fields(n, ["key", "value"]) {
+                    if let Some([k, v]) = fields(n, [TsField::Key, TsField::Value]) {
                         if let Some((_, key)) = self.plain_string(k) {
                             self.secret_string(&key, v);
                         }
@@ -226,7 +227,7 @@ impl<'t> PyFile<'t> {
             .iter()
             .copied()
             .filter(|c| {
-                c.child_by_field_name("function")
+                c.field(TsField::Function)
                     .is_some_and(|f| matches!(squash(self.t(f)).as_str(), "environ.Env" | "Env"))
             })
             .collect();
@@ -234,7 +235,7 @@ impl<'t> PyFile<'t> {
             if let Some(target) = self.assigned_to(c) {
                 self.env_objects.push(target);
             }
-            let Some(args) = c.child_by_field_name("arguments") else {
+            let Some(args) = c.field(TsField::Arguments) else {
                 continue;
             };
             let mut cur = args.walk();
@@ -242,7 +243,7 @@ impl<'t> PyFile<'t> {
                 if kw.kind() != "keyword_argument" {
                     continue;
                 }
-                let Some([k, v]) = fields(kw, ["name", "value"]) else {
+                let Some([k, v]) = fields(kw, [TsField::Name, TsField::Value]) else {
                     continue;
                 };
                 if v.kind() == "tuple" {
@@ -258,7 +259,7 @@ impl<'t> PyFile<'t> {
     }
 
     fn assignment(&mut self, n: Node<'t>, module_level: bool) {
-        let Some([left, right]) = fields(n, ["left", "right"]) else {
+        let Some([left, right]) = fields(n, [TsField::Left, TsField::Right]) else {
             return;
         };
         match left.kind() {
@@ -272,7 +273,7 @@ impl<'t> PyFile<'t> {
                 }
             }
             "subscript" => {
-                let Some([obj, key]) = fields(left, ["value", "subscript"]) else {
+                let Some([obj, key]) = fields(left, [TsField::Value, TsField::Subscript]) else {
                     return;
                 };
                 if let Some((key_span, k)) = self.plain_string(key) {
@@ -296,8 +297,8 @@ impl<'t> PyFile<'t> {
         for name in names {
             let (orig, alias) = match name.kind() {
                 "aliased_import" => (
-                    name.child_by_field_name("name").map(|x| self.t(x)),
-                    name.child_by_field_name("alias").map(|x| self.t(x)),
+                    name.field(TsField::Name).map(|x| self.t(x)),
+                    name.field(TsField::Alias).map(|x| self.t(x)),
                 ),
                 _ => (Some(self.t(name)), Some(self.t(name))),
             };
@@ -318,13 +319,13 @@ impl<'t> PyFile<'t> {
     }
 
     fn method_call(&mut self, n: Node<'t>) {
-        let Some([f, args]) = fields(n, ["function", "arguments"]) else {
+        let Some([f, args]) = fields(n, [TsField::Function, TsField::Arguments]) else {
             return;
         };
         if f.kind() != "attribute" {
             return;
         }
-        let Some([obj, attr]) = fields(f, ["object", "attribute"]) else {
+        let Some([obj, attr]) = fields(f, [TsField::Object, TsField::Attribute]) else {
             return;
         };
         self.methods.push(MethodCall {
@@ -422,11 +423,8 @@ impl<'t> PyFile<'t> {
         let found = args
             .named_children(&mut c)
             .filter(|a| a.kind() == "keyword_argument")
-            .find(|a| {
-                a.child_by_field_name("name")
-                    .is_some_and(|n| self.t(n) == name)
-            })
-            .and_then(|a| a.child_by_field_name("value"));
+            .find(|a| a.field(TsField::Name).is_some_and(|n| self.t(n) == name))
+            .and_then(|a| a.field(TsField::Value));
         found
     }
 
@@ -472,12 +470,10 @@ pub fn content<'s>(n: Node, src: &'s str) -> Option<(Range<usize>, &'s str)> {
 fn assigned_to(parent: Node, src: &str) -> Option<String> {
     match parent.kind() {
         "assignment" => parent
-            .child_by_field_name("left")
+            .field(TsField::Left)
             .filter(|l| matches!(l.kind(), "identifier" | "attribute"))
             .map(|l| squash(text(l, src))),
-        "as_pattern" => parent
-            .child_by_field_name("alias")
-            .map(|a| squash(text(a, src))),
+        "as_pattern" => parent.field(TsField::Alias).map(|a| squash(text(a, src))),
         _ => None,
     }
 }

@@ -7,6 +7,7 @@
 //! way Ruby does (every String is true, `"false"` and `""` included). Nothing here knows about
 //! mail: ActionMailer's `smtp_settings` are `extract::clients::rails`.
 
+use crate::extract::syntax::ids::{FieldOf, TsField};
 use std::ops::Range;
 
 use tree_sitter::{Node, Parser, Tree};
@@ -111,8 +112,8 @@ impl<'t> RbFile<'t> {
                 "assignment" | "operator_assignment" => rb.assignment(n),
                 "call" => rb.call(n),
                 "pair" => {
-                    let key = n.child_by_field_name("key").and_then(|k| rb.pair_key(n, k));
-                    if let (Some(k), Some(v)) = (key, n.child_by_field_name("value")) {
+                    let key = n.field(TsField::Key).and_then(|k| rb.pair_key(n, k));
+                    if let (Some(k), Some(v)) = (key, n.field(TsField::Value)) {
                         rb.secret_value(&k.name, v);
                     }
                 }
@@ -123,7 +124,7 @@ impl<'t> RbFile<'t> {
     }
 
     fn assignment(&mut self, n: Node<'t>) {
-        let Some([left, right]) = fields(n, ["left", "right"]) else {
+        let Some([left, right]) = fields(n, [TsField::Left, TsField::Right]) else {
             return;
         };
         match left.kind() {
@@ -133,7 +134,7 @@ impl<'t> RbFile<'t> {
                 self.bindings.bind(&name, n.start_byte(), right);
             }
             "call" => {
-                let Some(method) = left.child_by_field_name("method") else {
+                let Some(method) = left.field(TsField::Method) else {
                     return;
                 };
                 self.secret_value(self.t(method), right);
@@ -146,7 +147,7 @@ impl<'t> RbFile<'t> {
                 });
             }
             "element_reference" => {
-                let Some(object) = left.child_by_field_name("object") else {
+                let Some(object) = left.field(TsField::Object) else {
                     return;
                 };
                 let mut c = left.walk();
@@ -160,7 +161,7 @@ impl<'t> RbFile<'t> {
                 };
                 let Some(key) = key else { return };
                 self.secret_value(&key.name, right);
-                let name = match object.child_by_field_name("method") {
+                let name = match object.field(TsField::Method) {
                     Some(m) => m.byte_range(),
                     None => object.byte_range(),
                 };
@@ -177,11 +178,11 @@ impl<'t> RbFile<'t> {
     }
 
     fn call(&mut self, n: Node<'t>) {
-        let Some(method) = n.child_by_field_name("method") else {
+        let Some(method) = n.field(TsField::Method) else {
             return;
         };
         let receiver = n
-            .child_by_field_name("receiver")
+            .field(TsField::Receiver)
             .map(|r| squash(self.t(r)))
             .unwrap_or_default();
         self.calls.push(Call {
@@ -287,7 +288,7 @@ impl<'t> RbFile<'t> {
         pairs
             .into_iter()
             .filter_map(|p| {
-                let [k, value] = fields(p, ["key", "value"])?;
+                let [k, value] = fields(p, [TsField::Key, TsField::Value])?;
                 Some(Entry {
                     key: self.pair_key(p, k)?,
                     value,
@@ -362,7 +363,7 @@ impl<'t> RbFile<'t> {
 
     /// The arguments of a call, positional ones first, without block arguments and splats.
     pub fn args(&self, call: Node<'t>) -> Vec<Node<'t>> {
-        let Some(args) = call.child_by_field_name("arguments") else {
+        let Some(args) = call.field(TsField::Arguments) else {
             return Vec::new();
         };
         let mut c = args.walk();
@@ -380,7 +381,7 @@ impl<'t> RbFile<'t> {
 
     /// `ENV.fetch(...)`: the call itself, when it is one.
     fn env_fetch(&self, n: Node<'t>) -> Option<Node<'t>> {
-        let [recv, method] = fields(n, ["receiver", "method"])?;
+        let [recv, method] = fields(n, [TsField::Receiver, TsField::Method])?;
         (is_env(self.t(recv)) && self.t(method) == "fetch").then_some(n)
     }
 
@@ -389,8 +390,8 @@ impl<'t> RbFile<'t> {
         if let Some(d) = self.args(n).get(1) {
             return Some(*d);
         }
-        let block = n.child_by_field_name("block")?;
-        let body = block.child_by_field_name("body")?;
+        let block = n.field(TsField::Block)?;
+        let body = block.field(TsField::Body)?;
         let mut c = body.walk();
         let last = body.named_children(&mut c).last();
         last

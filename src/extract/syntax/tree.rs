@@ -5,6 +5,7 @@ use std::ops::Range;
 
 use tree_sitter::Node;
 
+use super::ids::{Grammar, TsField};
 use super::value::{spend, EVAL_BUDGET, MAX_DEPTH};
 use crate::source::{FileId, Loc};
 
@@ -319,17 +320,21 @@ pub fn child_spans(n: Node, kind: &str) -> Vec<Range<usize>> {
 }
 
 /// Fields of a node, when it has them all.
-pub fn fields<'t, const N: usize>(n: Node<'t>, names: [&str; N]) -> Option<[Node<'t>; N]> {
+pub fn fields<'t, const N: usize>(n: Node<'t>, names: [TsField; N]) -> Option<[Node<'t>; N]> {
+    let grammar = Grammar::of(n);
     let mut out = [n; N];
-    for (slot, name) in out.iter_mut().zip(names) {
-        *slot = n.child_by_field_name(name)?;
+    for (slot, f) in out.iter_mut().zip(names) {
+        *slot = match grammar {
+            Some(g) => g.field(n, f),
+            None => n.child_by_field_name(f.name()),
+        }?;
     }
     Some(out)
 }
 
 /// A call's callee and argument list.
 pub fn call_parts(n: Node) -> Option<(Node, Node)> {
-    let [f, args] = fields(n, ["function", "arguments"])?;
+    let [f, args] = fields(n, [TsField::Function, TsField::Arguments])?;
     Some((f, args))
 }
 

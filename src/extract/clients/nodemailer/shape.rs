@@ -7,6 +7,7 @@
 //! `service` key, a name or host that says mail or smtp, or a submission port). Nested objects
 //! count too (`module.exports = { mail: { host, port, ... } }`).
 
+use crate::extract::syntax::ids::{FieldOf, TsField};
 use tree_sitter::Node;
 
 use super::Nodemailer;
@@ -97,10 +98,7 @@ fn candidates<'t>(root: Node<'t>, src: &str) -> Vec<(String, Node<'t>)> {
                 else {
                     continue;
                 };
-                let (Some(l), Some(r)) = (
-                    a.child_by_field_name("left"),
-                    a.child_by_field_name("right"),
-                ) else {
+                let (Some(l), Some(r)) = (a.field(TsField::Left), a.field(TsField::Right)) else {
                     continue;
                 };
                 let left: String = src[l.byte_range()]
@@ -114,10 +112,10 @@ fn candidates<'t>(root: Node<'t>, src: &str) -> Vec<(String, Node<'t>)> {
                     push_object(&mut out, left, r);
                 }
             }
-            "export_statement" => match stmt.child_by_field_name("declaration") {
+            "export_statement" => match stmt.field(TsField::Declaration) {
                 Some(d) => declarations(d, src, &mut out),
                 None => {
-                    if let Some(v) = stmt.child_by_field_name("value") {
+                    if let Some(v) = stmt.field(TsField::Value) {
                         push_object(&mut out, "export default".to_string(), v);
                     }
                 }
@@ -135,10 +133,7 @@ fn declarations<'t>(decl: Node<'t>, src: &str, out: &mut Vec<(String, Node<'t>)>
         .named_children(&mut c)
         .filter(|d| d.kind() == "variable_declarator")
     {
-        if let (Some(n), Some(v)) = (
-            d.child_by_field_name("name"),
-            d.child_by_field_name("value"),
-        ) {
+        if let (Some(n), Some(v)) = (d.field(TsField::Name), d.field(TsField::Value)) {
             if n.kind() == "identifier" {
                 push_object(out, src[n.byte_range()].to_string(), v);
             }

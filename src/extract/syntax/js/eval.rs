@@ -1,5 +1,6 @@
 //! Evaluation of JavaScript expressions into [`Val`]s, and the flattening of options objects.
 
+use crate::extract::syntax::ids::{FieldOf, TsField};
 use std::ops::Range;
 
 use tree_sitter::Node;
@@ -75,8 +76,8 @@ impl<'t> JsFile<'t> {
             },
             "binary_expression" => self.binary(n, d),
             "unary_expression" => {
-                let op = n.child_by_field_name("operator").map(|o| self.t(o));
-                let Some(arg) = n.child_by_field_name("argument") else {
+                let op = n.field(TsField::Operator).map(|o| self.t(o));
+                let Some(arg) = n.field(TsField::Argument) else {
                     return Val::Unknown;
                 };
                 match op {
@@ -84,9 +85,9 @@ impl<'t> JsFile<'t> {
                         // `!!x` is the truthiness of x; a single `!` is not tracked.
                         let a = unwrap(arg);
                         if a.kind() == "unary_expression"
-                            && a.child_by_field_name("operator").map(|o| self.t(o)) == Some("!")
+                            && a.field(TsField::Operator).map(|o| self.t(o)) == Some("!")
                         {
-                            match a.child_by_field_name("argument") {
+                            match a.field(TsField::Argument) {
                                 Some(x) => js_truthiness(self.eval(x, d)),
                                 None => Val::Unknown,
                             }
@@ -113,7 +114,14 @@ impl<'t> JsFile<'t> {
             }
             "call_expression" => self.call_value(n, d),
             "ternary_expression" => {
-                let Some([c, a, b]) = fields(n, ["condition", "consequence", "alternative"]) else {
+                let Some([c, a, b]) = fields(
+                    n,
+                    [
+                        TsField::Condition,
+                        TsField::Consequence,
+                        TsField::Alternative,
+                    ],
+                ) else {
                     return Val::Unknown;
                 };
                 match (self.eval(a, d), self.eval(b, d)) {
@@ -129,17 +137,17 @@ impl<'t> JsFile<'t> {
 
     /// `process.env.X`, `process.env['X']`, `import.meta.env.X`: the variable name.
     fn env_member(&self, n: Node<'t>) -> Option<String> {
-        let obj = n.child_by_field_name("object")?;
+        let obj = n.field(TsField::Object)?;
         if !is_env_object(self.t(obj)) {
             return None;
         }
         match n.kind() {
             "member_expression" => {
-                let p = n.child_by_field_name("property")?;
+                let p = n.field(TsField::Property)?;
                 Some(self.t(p).to_owned())
             }
             _ => {
-                let idx = unwrap(n.child_by_field_name("index")?);
+                let idx = unwrap(n.field(TsField::Index)?);
                 match idx.kind() {
                     "string" => Some(unescape(inner(self.src, idx).1)),
                     "template_string" if !has_substitution(idx) => {
@@ -177,7 +185,7 @@ impl<'t> JsFile<'t> {
     }
 
     fn binary(&self, n: Node<'t>, d: usize) -> Val {
-        let Some([l, r, op]) = fields(n, ["left", "right", "operator"]) else {
+        let Some([l, r, op]) = fields(n, [TsField::Left, TsField::Right, TsField::Operator]) else {
             return Val::Unknown;
         };
         let op = self.t(op);
@@ -215,7 +223,7 @@ impl<'t> JsFile<'t> {
                 _ => Val::Unknown,
             },
             "member_expression" => {
-                let Some([obj, prop]) = fields(f, ["object", "property"]) else {
+                let Some([obj, prop]) = fields(f, [TsField::Object, TsField::Property]) else {
                     return Val::Unknown;
                 };
                 match (squash(self.t(obj)).as_str(), self.t(prop)) {
@@ -261,7 +269,7 @@ impl<'t> JsFile<'t> {
                 for ch in children {
                     match ch.kind() {
                         "pair" => {
-                            let Some([k, v]) = fields(ch, ["key", "value"]) else {
+                            let Some([k, v]) = fields(ch, [TsField::Key, TsField::Value]) else {
                                 continue;
                             };
                             let key = match k.kind() {
@@ -325,11 +333,11 @@ impl<'t> JsFile<'t> {
                 true
             }
             "call_expression" => {
-                let f = n.child_by_field_name("function").map(|f| squash(self.t(f)));
+                let f = n.field(TsField::Function).map(|f| squash(self.t(f)));
                 if f.as_deref() != Some("Object.assign") {
                     return false;
                 }
-                let Some(args) = n.child_by_field_name("arguments") else {
+                let Some(args) = n.field(TsField::Arguments) else {
                     return false;
                 };
                 let mut c = args.walk();

@@ -1,6 +1,7 @@
 //! Expressions: what a PHP expression's value is, as far as a reading without running the code
 //! can tell.
 
+use crate::extract::syntax::ids::{FieldOf, TsField};
 use std::ops::Range;
 
 use tree_sitter::Node;
@@ -83,10 +84,10 @@ impl Walker<'_> {
     /// `(int) ...`, `(bool) ...`, `(string) ...`.
     fn cast(&self, node: Node, depth: u8) -> Option<Expr> {
         let ty = node
-            .child_by_field_name("type")
+            .field(TsField::Type)
             .map(|t| self.t(t).to_ascii_lowercase())
             .unwrap_or_default();
-        let inner = self.eval(node.child_by_field_name("value")?, depth + 1);
+        let inner = self.eval(node.field(TsField::Value)?, depth + 1);
         let cast = match ty.as_str() {
             "int" | "integer" => Cast::Int,
             "bool" | "boolean" => Cast::Bool,
@@ -98,9 +99,9 @@ impl Walker<'_> {
 
     /// `getenv('X') ?: 'd'`, or `isset($_ENV['X']) ? $_ENV['X'] : 'd'`.
     fn conditional(&self, node: Node, depth: u8) -> Option<Expr> {
-        let cond = node.child_by_field_name("condition")?;
-        let alt = node.child_by_field_name("alternative")?;
-        let (main, if_empty) = match node.child_by_field_name("body") {
+        let cond = node.field(TsField::Condition)?;
+        let alt = node.field(TsField::Alternative)?;
+        let (main, if_empty) = match node.field(TsField::Body) {
             // `?:` tests truthiness: an empty value takes the default too.
             None => (self.eval(cond, depth + 1), true),
             Some(body) => (self.eval(body, depth + 1), false),
@@ -115,9 +116,9 @@ impl Walker<'_> {
 
     /// `??`, `=== 'true'`, and `.` (whose result is unknown, but made of known pieces).
     fn binary(&self, node: Node, depth: u8) -> Option<Expr> {
-        let l = node.child_by_field_name("left")?;
-        let r = node.child_by_field_name("right")?;
-        let op = node.child_by_field_name("operator")?;
+        let l = node.field(TsField::Left)?;
+        let r = node.field(TsField::Right)?;
+        let op = node.field(TsField::Operator)?;
         let span = node.byte_range();
         let (le, re) = (self.eval(l, depth + 1), self.eval(r, depth + 1));
         match self.t(op) {
@@ -220,7 +221,7 @@ impl Walker<'_> {
     }
 
     fn call(&self, node: Node, depth: u8) -> Option<Expr> {
-        let func = node.child_by_field_name("function")?;
+        let func = node.field(TsField::Function)?;
         let name = self.t(func).trim_start_matches('\\').to_ascii_lowercase();
         let args = self.args(node);
         let span = node.byte_range();
@@ -274,7 +275,7 @@ impl Walker<'_> {
 
     /// The value expressions of a call's positional arguments.
     pub(super) fn args<'t>(&self, call: Node<'t>) -> Vec<Node<'t>> {
-        let Some(list) = call.child_by_field_name("arguments") else {
+        let Some(list) = call.field(TsField::Arguments) else {
             return Vec::new();
         };
         let mut out = Vec::new();

@@ -16,6 +16,7 @@
 //! earlier on the same object, and environment reads (`getenv('X')`, `$_ENV['X']`,
 //! `$_SERVER['X']`, Laravel's `env('X', default)`, with casts and `?:` / `??` defaults).
 
+use crate::extract::syntax::ids::{FieldOf, TsField};
 use std::collections::HashMap;
 use std::ops::Range;
 
@@ -198,7 +199,7 @@ impl Step {
     fn of(node: Node) -> Step {
         let kind = node.kind();
         let condition = matches!(kind, "if_statement" | "else_if_clause")
-            .then(|| node.child_by_field_name("condition").map(|c| c.id()))
+            .then(|| node.field(TsField::Condition).map(|c| c.id()))
             .flatten();
         Step {
             id: node.id(),

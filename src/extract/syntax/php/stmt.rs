@@ -1,6 +1,7 @@
 //! Statements: assignments to variables, constants and object properties, method calls, and the
 //! secret-looking values they hand out.
 
+use crate::extract::syntax::ids::{FieldOf, TsField};
 use std::ops::Range;
 
 use tree_sitter::Node;
@@ -20,18 +21,13 @@ fn is_member_access(kind: &str) -> bool {
 
 /// The object and the member name of `$x->name` or `$x->name(...)`.
 pub(super) fn member_parts(node: Node) -> Option<(Node, Node)> {
-    Some((
-        node.child_by_field_name("object")?,
-        node.child_by_field_name("name")?,
-    ))
+    Some((node.field(TsField::Object)?, node.field(TsField::Name)?))
 }
 
 impl Walker<'_> {
     pub(super) fn assignment(&mut self, node: Node<'_>) {
-        let (Some(left), Some(right)) = (
-            node.child_by_field_name("left"),
-            node.child_by_field_name("right"),
-        ) else {
+        let (Some(left), Some(right)) = (node.field(TsField::Left), node.field(TsField::Right))
+        else {
             return;
         };
         match left.kind() {
@@ -210,7 +206,7 @@ impl Walker<'_> {
     }
 
     pub(super) fn function_call(&mut self, node: Node<'_>) {
-        let Some(func) = node.child_by_field_name("function") else {
+        let Some(func) = node.field(TsField::Function) else {
             return;
         };
         let name = self.t(func).trim_start_matches('\\').to_ascii_lowercase();
@@ -270,7 +266,7 @@ impl Walker<'_> {
         };
         if is_secret_key(self.t(var).trim_start_matches('$')) {
             if let Some(v) = node
-                .child_by_field_name("default_value")
+                .field(TsField::DefaultValue)
                 .or_else(|| node.named_child(1))
             {
                 self.secret_value(v);
@@ -324,28 +320,28 @@ impl Walker<'_> {
                     }
                 }
                 "conditional_expression" => {
-                    for f in ["body", "alternative"] {
-                        if let Some(c) = n.child_by_field_name(f) {
+                    for f in [TsField::Body, TsField::Alternative] {
+                        if let Some(c) = n.field(f) {
                             stack.push((c, depth + 1));
                         }
                     }
                 }
                 "binary_expression" => {
-                    for f in ["right", "left"] {
-                        if let Some(c) = n.child_by_field_name(f) {
+                    for f in [TsField::Right, TsField::Left] {
+                        if let Some(c) = n.field(f) {
                             stack.push((c, depth + 1));
                         }
                     }
                 }
                 "parenthesized_expression" | "cast_expression" => {
-                    if let Some(c) = n.child_by_field_name("value").or_else(|| n.named_child(0)) {
+                    if let Some(c) = n.field(TsField::Value).or_else(|| n.named_child(0)) {
                         stack.push((c, depth + 1));
                     }
                 }
                 "function_call_expression" => {
                     // The default of env('X', 'default'), getenv(...) ?: ..., trim('...').
                     let name = n
-                        .child_by_field_name("function")
+                        .field(TsField::Function)
                         .map(|f| self.t(f).trim_start_matches('\\').to_ascii_lowercase())
                         .unwrap_or_default();
                     let skip = usize::from(matches!(name.as_str(), "env" | "getenv"));

@@ -1,6 +1,7 @@
 //! Evaluation of Python expressions into [`Val`]s: literals, names, env reads and the env
 //! libraries (django-environ, environs, python-decouple), comparisons, `or`.
 
+use crate::extract::syntax::ids::{FieldOf, TsField};
 use tree_sitter::Node;
 
 use super::{unwrap, PyFile};
@@ -57,7 +58,7 @@ impl<'t> PyFile<'t> {
                 }
             }
             "subscript" => {
-                let Some([obj, key]) = fields(n, ["value", "subscript"]) else {
+                let Some([obj, key]) = fields(n, [TsField::Value, TsField::Subscript]) else {
                     return Val::Unknown;
                 };
                 if !is_environ(self.t(obj)) {
@@ -76,7 +77,9 @@ impl<'t> PyFile<'t> {
             "call" => self.call_value(n, d),
             "comparison_operator" => self.comparison(n, d),
             "boolean_operator" => {
-                let Some([l, r, op]) = fields(n, ["left", "right", "operator"]) else {
+                let Some([l, r, op]) =
+                    fields(n, [TsField::Left, TsField::Right, TsField::Operator])
+                else {
                     return Val::Unknown;
                 };
                 if self.t(op) != "or" {
@@ -96,10 +99,7 @@ impl<'t> PyFile<'t> {
             if k.kind() != "interpolation" {
                 continue;
             }
-            let Some(e) = k
-                .child_by_field_name("expression")
-                .or_else(|| k.named_child(0))
-            else {
+            let Some(e) = k.field(TsField::Expression).or_else(|| k.named_child(0)) else {
                 return Val::Unknown;
             };
             match self.eval(e, d) {
@@ -164,7 +164,7 @@ impl<'t> PyFile<'t> {
             _ => {
                 // Methods on strings: `.lower()`, `.strip()`.
                 if f.kind() == "attribute" {
-                    if let Some([obj, attr]) = fields(f, ["object", "attribute"]) {
+                    if let Some([obj, attr]) = fields(f, [TsField::Object, TsField::Attribute]) {
                         let method = self.t(attr);
                         let objname = squash(self.t(obj));
                         match method {

@@ -4,6 +4,7 @@
 //!
 //! Ruby's truth: only `nil` and `false` are false; every String is true, the empty one too.
 
+use crate::extract::syntax::ids::{FieldOf, TsField};
 use tree_sitter::Node;
 
 use super::{is_env, unwrap, RbFile};
@@ -98,7 +99,7 @@ impl<'t> RbFile<'t> {
 
     /// `ENV['X']`.
     fn env_index(&self, n: Node<'t>) -> Option<EnvRead> {
-        let object = n.child_by_field_name("object")?;
+        let object = n.field(TsField::Object)?;
         if !is_env(self.t(object)) {
             return None;
         }
@@ -120,11 +121,11 @@ impl<'t> RbFile<'t> {
     }
 
     fn call_value(&self, n: Node<'t>, d: usize) -> Val {
-        let Some(method) = n.child_by_field_name("method") else {
+        let Some(method) = n.field(TsField::Method) else {
             return Val::Unknown;
         };
         let method = self.t(method);
-        let receiver = n.child_by_field_name("receiver");
+        let receiver = n.field(TsField::Receiver);
         let args = self.args(n);
         let Some(recv) = receiver else {
             // `Integer(x)`, `String(x)`, `Float(x)`.
@@ -199,7 +200,7 @@ impl<'t> RbFile<'t> {
     }
 
     fn binary(&self, n: Node<'t>, d: usize) -> Val {
-        let Some([l, r, op]) = fields(n, ["left", "right", "operator"]) else {
+        let Some([l, r, op]) = fields(n, [TsField::Left, TsField::Right, TsField::Operator]) else {
             return Val::Unknown;
         };
         match self.t(op) {
@@ -208,7 +209,7 @@ impl<'t> RbFile<'t> {
                 if left.env_read().is_some() {
                     // `.presence` turns an empty value into nil, so the default replaces it.
                     let presence = unwrap(l).kind() == "call"
-                        && l.child_by_field_name("method")
+                        && l.field(TsField::Method)
                             .is_some_and(|m| self.t(m) == "presence");
                     return either(left, !presence, || self.eval(r, d));
                 }
