@@ -149,12 +149,29 @@ impl<'t> FieldOf<'t> for Node<'t> {
     }
 }
 
+/// The kinds of the nodes of one tree, its grammar looked up once: for the walkers that ask
+/// every node of a file for its kind.
+#[derive(Clone, Copy)]
+pub struct Kinds(Option<&'static Grammar>);
+
+impl Kinds {
+    /// For the nodes of the tree `n` is in.
+    pub fn of(n: Node) -> Self {
+        Kinds(Grammar::of(n))
+    }
+
+    /// The kind of `n` (what `n.kind()` gives).
+    pub fn kind(self, n: Node) -> &'static str {
+        match self.0 {
+            Some(g) => g.kind(n),
+            None => n.kind(),
+        }
+    }
+}
+
 /// The kind of `n` (what `n.kind()` gives), from its grammar's table of kind names.
 pub fn kind(n: Node) -> &'static str {
-    match Grammar::of(n) {
-        Some(g) => g.kind(n),
-        None => n.kind(),
-    }
+    Kinds::of(n).kind(n)
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@
 //! read the way JavaScript does (a raw `"false"` is truthy); `flatten` reads an options object.
 //! Nothing here knows about mail: Nodemailer is `extract::clients::nodemailer`.
 
-use crate::extract::syntax::ids::{FieldOf, TsField};
+use crate::extract::syntax::ids::{FieldOf, Kinds, TsField};
 use std::ops::Range;
 
 use tree_sitter::{Node, Parser, Tree};
@@ -133,8 +133,9 @@ impl<'t> JsFile<'t> {
     }
 
     fn collect(&mut self, root: Node<'t>) {
+        let kinds = Kinds::of(root);
         for n in nodes_of_kinds(root, FIRST_PASS) {
-            match n.kind() {
+            match kinds.kind(n) {
                 "variable_declarator" => self.declarator(n),
                 "assignment_expression" => self.assignment(n),
                 "import_specifier" => {

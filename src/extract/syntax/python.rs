@@ -6,7 +6,7 @@
 //! the way Python does (a raw `"False"` is truthy). Nothing here knows about mail: smtplib and
 //! Django settings are `extract::clients::{smtplib, django}`.
 
-use crate::extract::syntax::ids::{FieldOf, TsField};
+use crate::extract::syntax::ids::{FieldOf, Kinds, TsField};
 use std::collections::HashMap;
 use std::ops::Range;
 
@@ -176,13 +176,14 @@ impl<'t> PyFile<'t> {
 
     fn collect(&mut self, root: Node<'t>) {
         let scopes = ["function_definition", "class_definition", "lambda"];
+        let kinds = Kinds::of(root);
         for Found {
             node: n,
             parent,
             scoped,
         } in nodes_of_kinds_in(root, FIRST_PASS, &scopes)
         {
-            match n.kind() {
+            match kinds.kind(n) {
                 "assignment" => self.assignment(n, !scoped),
                 "import_statement" => self.import(n, None),
                 "import_from_statement" => {

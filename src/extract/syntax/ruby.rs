@@ -7,7 +7,7 @@
 //! way Ruby does (every String is true, `"false"` and `""` included). Nothing here knows about
 //! mail: ActionMailer's `smtp_settings` are `extract::clients::rails`.
 
-use crate::extract::syntax::ids::{FieldOf, TsField};
+use crate::extract::syntax::ids::{FieldOf, Kinds, TsField};
 use std::ops::Range;
 
 use tree_sitter::{Node, Parser, Tree};
@@ -107,8 +107,9 @@ impl<'t> RbFile<'t> {
             calls: Vec::new(),
             secrets: Vec::new(),
         };
+        let kinds = Kinds::of(root);
         for Found { node: n, .. } in nodes_of_kinds_in(root, FIRST_PASS, &[]) {
-            match n.kind() {
+            match kinds.kind(n) {
                 "assignment" | "operator_assignment" => rb.assignment(n),
                 "call" => rb.call(n),
                 "pair" => {

@@ -5,7 +5,7 @@ use std::ops::Range;
 
 use tree_sitter::Node;
 
-use super::ids::{Grammar, TsField};
+use super::ids::{Grammar, Kinds, TsField};
 use super::value::{spend, EVAL_BUDGET, MAX_DEPTH};
 use crate::source::{FileId, Loc};
 
@@ -222,9 +222,10 @@ pub fn widen(text: &str, span: Range<usize>) -> Range<usize> {
 
 /// Every node of one of `kinds`, in document order.
 pub fn nodes_of_kinds<'t>(root: Node<'t>, kinds: &[&str]) -> Vec<Node<'t>> {
+    let kind = Kinds::of(root);
     let mut nodes = Vec::new();
     walk_tree(root, |n| {
-        if kinds.contains(&n.kind()) {
+        if kinds.contains(&kind.kind(n)) {
             nodes.push(n);
         }
     });
@@ -243,22 +244,26 @@ pub struct Found<'t> {
 /// (a function, a class), known from the walk itself: asking tree-sitter for parents searches
 /// from the root each time, which is quadratic over a long module.
 pub fn nodes_of_kinds_in<'t>(root: Node<'t>, kinds: &[&str], scopes: &[&str]) -> Vec<Found<'t>> {
+    let kind = Kinds::of(root);
     let mut nodes = Vec::new();
+    // Each node on the path to the current one, and whether what is under it is scoped (it or
+    // an ancestor is of one of `scopes`).
     let mut path: Vec<(Node<'t>, bool)> = Vec::new();
     walk_tree_depth(root, |n, depth| {
         path.truncate(depth);
         let (parent, scoped) = match path.last() {
-            Some(&(p, s)) => (Some(p), s || scopes.contains(&p.kind())),
+            Some(&(p, s)) => (Some(p), s),
             None => (None, false),
         };
-        if kinds.contains(&n.kind()) {
+        let k = kind.kind(n);
+        if kinds.contains(&k) {
             nodes.push(Found {
                 node: n,
                 parent,
                 scoped,
             });
         }
-        path.push((n, scoped));
+        path.push((n, scoped || scopes.contains(&k)));
     });
     nodes
 }

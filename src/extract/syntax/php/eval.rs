@@ -17,7 +17,7 @@ impl Walker<'_> {
         if depth > MAX_DEPTH {
             return unknown();
         }
-        match node.kind() {
+        match self.kind(node) {
             "string" | "encapsed_string" | "heredoc" | "nowdoc" => {
                 self.string_lit(node, Some(depth)).unwrap_or_else(unknown)
             }
@@ -146,7 +146,7 @@ impl Walker<'_> {
         let mut entries = Vec::new();
         let mut c = node.walk();
         for el in node.named_children(&mut c) {
-            if el.kind() != "array_element_initializer" {
+            if self.kind(el) != "array_element_initializer" {
                 continue;
             }
             let Some((k, v)) = self.element_parts(el) else {
@@ -204,7 +204,7 @@ impl Walker<'_> {
             _ => return None,
         };
         let base_text = self.t(base);
-        if base.kind() == "variable_name" && matches!(base_text, "$_ENV" | "$_SERVER") {
+        if self.kind(base) == "variable_name" && matches!(base_text, "$_ENV" | "$_SERVER") {
             return Some(Expr::Env(EnvRead {
                 var: key,
                 kind: EnvKind::Raw,
@@ -281,7 +281,7 @@ impl Walker<'_> {
         let mut out = Vec::new();
         let mut c = list.walk();
         for arg in list.named_children(&mut c) {
-            if arg.kind() != "argument" {
+            if self.kind(arg) != "argument" {
                 continue;
             }
             let n = arg.named_child_count();
@@ -298,7 +298,7 @@ impl Walker<'_> {
     /// Key and value of an array element (`'k' => v` or `v`).
     pub(super) fn element_parts<'t>(&self, node: Node<'t>) -> Option<(Option<Node<'t>>, Node<'t>)> {
         let mut c = node.walk();
-        let has_arrow = node.children(&mut c).any(|ch| ch.kind() == "=>");
+        let has_arrow = node.children(&mut c).any(|ch| self.kind(ch) == "=>");
         if has_arrow {
             Some((node.named_child(0), node.named_child(1)?))
         } else {
@@ -310,7 +310,7 @@ impl Walker<'_> {
     /// string, heredoc or nowdoc, with its literal pieces when `pieces_at` gives the evaluation
     /// depth to read them at; `None` when `node` is not a string.
     pub(super) fn string_lit(&self, node: Node, pieces_at: Option<u8>) -> Option<Expr> {
-        let double = match node.kind() {
+        let double = match self.kind(node) {
             "string" => false,
             "encapsed_string" => true,
             "heredoc" | "nowdoc" => {
@@ -334,7 +334,7 @@ impl Walker<'_> {
             if ch.start_byte() < start || ch.end_byte() > end {
                 continue;
             }
-            match ch.kind() {
+            match self.kind(ch) {
                 "string_content" | "string_value" => {}
                 "escape_sequence" => {
                     out.push_str(&text[pos..ch.start_byte()]);
@@ -364,7 +364,7 @@ impl Walker<'_> {
         let count = node.child_count();
         let first = node.child(0)?;
         let last = node.child(u32::try_from(count.checked_sub(1)?).ok()?)?;
-        let is_quote = |n: Node| matches!(n.kind(), "'" | "\"") && !n.is_missing();
+        let is_quote = |n: Node| matches!(self.kind(n), "'" | "\"") && !n.is_missing();
         let start = if is_quote(first) {
             first.end_byte()
         } else {
@@ -394,7 +394,7 @@ impl Walker<'_> {
             if r.start < inner.start || r.end > inner.end || r.is_empty() {
                 continue;
             }
-            match ch.kind() {
+            match self.kind(ch) {
                 "string_content" | "string_value" | "escape_sequence" => match pieces.last_mut() {
                     Some(last) if last.end == r.start => last.end = r.end,
                     _ => pieces.push(r),

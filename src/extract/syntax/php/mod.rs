@@ -22,6 +22,7 @@ use std::ops::Range;
 
 use tree_sitter::{Node, Parser, Tree};
 
+use crate::extract::syntax::ids::Kinds;
 use crate::extract::syntax::tree::{first_error, walk_tree, walk_tree_depth, widen};
 use crate::finding::{Finding, Label, Severity};
 use crate::source::{FileId, Loc};
@@ -82,7 +83,7 @@ pub struct Binding {
 /// Read a PHP file; `None` only when the parser cannot be set up.
 pub fn read(text: &str, interest: &Interest) -> Option<PhpFile> {
     let tree = parse(text)?;
-    let mut w = Walker::new(text, interest);
+    let mut w = Walker::new(text, interest, Kinds::of(tree.root_node()));
     walk_tree_depth(tree.root_node(), |n, depth| w.enter(n, depth));
     Some(PhpFile {
         objects: w.objects,
@@ -196,8 +197,7 @@ pub(super) struct Step {
 }
 
 impl Step {
-    fn of(node: Node) -> Step {
-        let kind = node.kind();
+    fn of(node: Node, kind: &'static str) -> Step {
         let condition = matches!(kind, "if_statement" | "else_if_clause")
             .then(|| node.field(TsField::Condition).map(|c| c.id()))
             .flatten();
@@ -278,6 +278,7 @@ struct Scope {
 struct Walker<'a> {
     text: &'a str,
     interest: &'a Interest,
+    kinds: Kinds,
     /// Variables: (function scope, name without `$`) -> last value assigned.
     vars: HashMap<(usize, String), Expr>,
     /// `define('NAME', ...)` and `const NAME = ...`.
@@ -294,10 +295,11 @@ struct Walker<'a> {
 }
 
 impl<'a> Walker<'a> {
-    fn new(text: &'a str, interest: &'a Interest) -> Self {
+    fn new(text: &'a str, interest: &'a Interest, kinds: Kinds) -> Self {
         Walker {
             text,
             interest,
+            kinds,
             vars: HashMap::new(),
             consts: HashMap::new(),
             objects: Objects::default(),
@@ -315,6 +317,11 @@ impl<'a> Walker<'a> {
         node_text(self.text, n)
     }
 
+    /// The kind of a node (what `n.kind()` gives, looked up by kind id).
+    fn kind(&self, n: Node) -> &'static str {
+        self.kinds.kind(n)
+    }
+
     fn fn_scope(&self) -> usize {
         self.fn_scopes.last().map_or(0, |s| s.id)
     }
@@ -324,8 +331,9 @@ impl<'a> Walker<'a> {
     }
 
     fn enter(&mut self, node: Node, depth: usize) {
+        let kind = self.kind(node);
         self.path.truncate(depth);
-        self.path.push(Step::of(node));
+        self.path.push(Step::of(node, kind));
         // Nodes come in document order: a scope is over once a node ends after it.
         let end = node.end_byte();
         for scopes in [&mut self.fn_scopes, &mut self.class_scopes] {
@@ -333,7 +341,6 @@ impl<'a> Walker<'a> {
                 scopes.pop();
             }
         }
-        let kind = node.kind();
         let scope = Scope { id: node.id(), end };
         if is_function(kind) {
             self.fn_scopes.push(scope);

@@ -30,7 +30,7 @@ impl Walker<'_> {
         else {
             return;
         };
-        match left.kind() {
+        match self.kind(left) {
             "variable_name" => {
                 self.assign_variable(left, right);
                 if self.fn_scopes.is_empty() {
@@ -102,7 +102,7 @@ impl Walker<'_> {
     fn assign_subscript(&mut self, node: Node<'_>, left: Node<'_>, right: Node<'_>) {
         let mut path = Vec::new();
         let mut cur = left;
-        while cur.kind() == "subscript_expression" {
+        while self.kind(cur) == "subscript_expression" {
             let (Some(base), Some(index)) = (cur.named_child(0), cur.named_child(1)) else {
                 return;
             };
@@ -117,7 +117,7 @@ impl Walker<'_> {
         if path.last().is_some_and(|(last, _)| is_secret_key(last)) {
             self.secret_value(right);
         }
-        if cur.kind() == "variable_name" && self.fn_scopes.is_empty() {
+        if self.kind(cur) == "variable_name" && self.fn_scopes.is_empty() {
             // `$CONFIG['mail_smtphost'] = ...` at the top level of the file.
             self.globals.push(Binding {
                 name: self.t(cur).trim_start_matches('$').to_owned(),
@@ -129,7 +129,7 @@ impl Walker<'_> {
             });
             return;
         }
-        if !is_member_access(cur.kind()) {
+        if !is_member_access(self.kind(cur)) {
             return;
         }
         let Some((object, name)) = member_parts(cur) else {
@@ -149,11 +149,11 @@ impl Walker<'_> {
 
     /// The class (last segment of its name) and span of `new Class(...)`, if `node` is one.
     fn creation(&self, node: Node) -> Option<(String, Range<usize>)> {
-        if node.kind() != "object_creation_expression" {
+        if self.kind(node) != "object_creation_expression" {
             return None;
         }
         let class = node.named_child(0)?;
-        if !matches!(class.kind(), "name" | "qualified_name") {
+        if !matches!(self.kind(class), "name" | "qualified_name") {
             return None;
         }
         let last = self.t(class).rsplit('\\').next().unwrap_or("");
@@ -312,7 +312,7 @@ impl Walker<'_> {
             if depth > MAX_DEPTH {
                 continue;
             }
-            match n.kind() {
+            match self.kind(n) {
                 "string" | "encapsed_string" | "heredoc" | "nowdoc" => {
                     match self.string_lit(n, Some(0)) {
                         Some(e) => self.secrets.extend(e.into_pieces()),

@@ -58,7 +58,7 @@ $p = getenv('X') . 'tail' . 42;
 "#;
     let php = read(text, &NOTHING).unwrap();
     assert!(php.objects.list.is_empty());
-    let mut w = Walker::new(text, &NOTHING);
+    let mut w = Walker::new(text, &NOTHING, Kinds::of(php.tree.root_node()));
     walk_tree_depth(php.tree.root_node(), |n, depth| w.enter(n, depth));
     let var = |name: &str| w.vars.get(&(0, name.to_owned())).unwrap().pieces();
     assert_eq!(texts(text, &var("a")), ["abc", "def"]);
