@@ -297,12 +297,24 @@ impl Walker<'_> {
 
     /// Key and value of an array element (`'k' => v` or `v`).
     pub(super) fn element_parts<'t>(&self, node: Node<'t>) -> Option<(Option<Node<'t>>, Node<'t>)> {
+        // One pass over the children (asking for the n-th named child walks them again).
+        let mut has_arrow = false;
+        let mut named = [None, None];
+        let mut count = 0;
         let mut c = node.walk();
-        let has_arrow = node.children(&mut c).any(|ch| self.kind(ch) == "=>");
+        for ch in node.children(&mut c) {
+            has_arrow = has_arrow || self.kind(ch) == "=>";
+            if ch.is_named() {
+                if let Some(slot) = named.get_mut(count) {
+                    *slot = Some(ch);
+                }
+                count += 1;
+            }
+        }
         if has_arrow {
-            Some((node.named_child(0), node.named_child(1)?))
+            Some((named[0], named[1]?))
         } else {
-            Some((None, node.named_child(0)?))
+            Some((None, named[0]?))
         }
     }
 
