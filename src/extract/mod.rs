@@ -138,12 +138,32 @@ pub const SECRET_WORDS: &[&str] = &[
 /// Does a key name look like it holds a secret (password, token, API key)?
 pub fn is_secret_key(key: &str) -> bool {
     // Compared in place, without a lower-cased copy: this runs for every key of every file.
+    // Only where a secret word can start (its first letter, in either case) are the words tried.
     let k = key.as_bytes();
-    let has = |w: &[u8]| k.windows(w.len()).any(|x| x.eq_ignore_ascii_case(w));
-    SECRET_WORDS.iter().any(|w| has(w.as_bytes()))
+    let at = |i: usize, w: &[u8]| {
+        k.get(i..i + w.len())
+            .is_some_and(|x| x.eq_ignore_ascii_case(w))
+    };
+    let has_word = (0..k.len()).any(|i| {
+        SECRET_STARTS[usize::from(k[i])] && SECRET_WORDS.iter().any(|w| at(i, w.as_bytes()))
+    });
+    has_word
         || (k.len() >= 4 && k[k.len() - 4..].eq_ignore_ascii_case(b"_key"))
         || key.eq_ignore_ascii_case("key")
 }
+
+/// The bytes a word of [`SECRET_WORDS`] starts with, in either case.
+const SECRET_STARTS: [bool; 256] = {
+    let mut starts = [false; 256];
+    let mut i = 0;
+    while i < SECRET_WORDS.len() {
+        let first = SECRET_WORDS[i].as_bytes()[0];
+        starts[first.to_ascii_lowercase() as usize] = true;
+        starts[first.to_ascii_uppercase() as usize] = true;
+        i += 1;
+    }
+    starts
+};
 
 pub use crate::model::conversion::parse_port;
 
@@ -164,6 +184,67 @@ pub fn parse_bool(s: &str) -> Option<bool> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn secret_keys_are_found_as_the_plain_search_finds_them() {
+        let plain = |key: &str| {
+            let k = key.as_bytes();
+            let has = |w: &[u8]| k.windows(w.len()).any(|x| x.eq_ignore_ascii_case(w));
+            SECRET_WORDS.iter().any(|w| has(w.as_bytes()))
+                || (k.len() >= 4 && k[k.len() - 4..].eq_ignore_ascii_case(b"_key"))
+                || key.eq_ignore_ascii_case("key")
+        };
+        let mut keys = vec![
+            "",
+            "k",
+            "key",
+            "KEY",
+            "pass",
+            "PASSWORD",
+            "smtp_pass",
+            "MAIL_PASSWORD",
+            "secret",
+            "client_Secret",
+            "tok",
+            "token",
+            "apiKey",
+            "API_KEY",
+            "api-key",
+            "credentials",
+            "PRIVATE_KEY",
+            "private-key",
+            "host",
+            "port",
+            "user",
+            "username",
+            "x_key",
+            "_key",
+            "keys",
+            "monkey",
+            "passé",
+            "é_key",
+            "ÉPASS",
+            "p",
+            "pas",
+            "apikeY",
+            "sEcReT",
+        ];
+        let words = [
+            "pass", "PaSs", "x", "é", "_key", "api", "key", "token", "-", "cred",
+        ];
+        let mut built = Vec::new();
+        for a in words {
+            for b in words {
+                for c in ["", "s", "_KEY", "ential"] {
+                    built.push(format!("{a}{b}{c}"));
+                }
+            }
+        }
+        keys.extend(built.iter().map(String::as_str));
+        for key in keys {
+            assert_eq!(is_secret_key(key), plain(key), "{key:?}");
+        }
+    }
 
     #[test]
     fn deep_nesting_is_refused_before_parsing() {
