@@ -170,23 +170,35 @@ pub fn walk_tree<'t>(root: Node<'t>, mut f: impl FnMut(Node<'t>)) {
 /// [`walk_tree`], also telling each node's depth below `root` (0 for `root`), so a reader can keep
 /// the path to the node without asking tree-sitter for parents (`Node::parent` searches from
 /// the root: asking it for every statement of a long block is quadratic).
+///
+/// The walk knows from each node's child count how many siblings are still to come at every
+/// depth, so it never asks the cursor for a first child of a leaf or for a sibling after the last
+/// one: both answers cost the cursor more than the count (it searches through the grammar's
+/// hidden nodes for them), and every node of a file would pay one of them.
 pub fn walk_tree_depth<'t>(root: Node<'t>, mut f: impl FnMut(Node<'t>, usize)) {
     let mut cursor = root.walk();
-    let mut depth = 0usize;
+    // For each depth below `root` on the way to the current node: siblings still to come.
+    let mut left: Vec<usize> = Vec::new();
     loop {
-        f(cursor.node(), depth);
-        if cursor.goto_first_child() {
-            depth += 1;
+        let node = cursor.node();
+        f(node, left.len());
+        let count = node.child_count();
+        if count > 0 && cursor.goto_first_child() {
+            left.push(count - 1);
             continue;
         }
         loop {
-            if cursor.goto_next_sibling() {
-                break;
-            }
-            if !cursor.goto_parent() {
+            let Some(n) = left.last_mut() else {
                 return;
+            };
+            if *n > 0 {
+                *n -= 1;
+                if cursor.goto_next_sibling() {
+                    break;
+                }
             }
-            depth -= 1;
+            left.pop();
+            cursor.goto_parent();
         }
     }
 }
