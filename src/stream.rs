@@ -12,8 +12,9 @@
 //! - every other file is final after its batch: its findings are printed and its text is
 //!   forgotten (unless a waiting finding labels it).
 //!
-//! Inputs are taken in path order, so a folder's files are consecutive and an env file is
-//! loaded before the first file below its folder. Findings come out batch by batch, an env
+//! Inputs come from the walk as it finds them, in walk order
+//! ([`crate::discover::walk_order`]): a folder's files are consecutive and its env files come
+//! first, so an env file is loaded before the first file below its folder. Findings come out batch by batch, an env
 //! file's after its folder's; the set of findings is the one a whole run reports
 //! (`tests/stream.rs` compares them on every fixture).
 
@@ -49,6 +50,10 @@ struct Waiting {
     id: FileId,
     profiles: Vec<Profile>,
     findings: Vec<Finding>,
+    /// The [`engine::dedup_key`] of each waiting finding: a finding made again (each file
+    /// below the folder that reads the same line) is dropped at once, as the first one is the
+    /// one shown, so that it neither waits nor keeps the file that made it.
+    keys: HashSet<(FileId, usize, String)>,
 }
 
 struct Run<'a> {
@@ -96,41 +101,38 @@ pub fn check_paths_in_batches(
         pinned: HashMap::new(),
         streamed: Streamed::default(),
     };
-    let mut inputs = engine::gather(paths, opts, &mut run.out);
-    inputs.sort_by(|a, b| a.path.cmp(&b.path));
-    // Env files by folder, so that a batch loads those of its folders' ancestors first.
-    let mut env_by_dir: HashMap<PathBuf, Vec<usize>> = HashMap::new();
-    for (i, input) in inputs.iter().enumerate() {
-        if is_env_name(&input.path, opts) {
-            let dir = input.path.parent().unwrap_or(Path::new("")).to_path_buf();
-            env_by_dir.entry(dir).or_default().push(i);
-        }
-    }
-    let mut taken = vec![false; inputs.len()];
-    let mut next = 0;
-    let mut read = 0;
-    while next < inputs.len() && !run.streamed.stopped {
-        let mut batch = Vec::new();
-        while next < inputs.len() && batch.len() < batch_size {
-            if !taken[next] {
-                for dir in inputs[next].path.ancestors().skip(1) {
-                    for &e in env_by_dir.get(dir).into_iter().flatten() {
-                        if !std::mem::replace(&mut taken[e], true) {
-                            batch.push(e);
-                        }
-                    }
-                }
-                if !std::mem::replace(&mut taken[next], true) {
-                    batch.push(next);
+    // The walk runs in a thread of its own, a bounded queue ahead of the batches: memory
+    // does not grow with the tree, and the walk's system calls overlap the checks. When the run
+    // stops early, the queue's end is dropped and the walk stops at its next file.
+    let read = std::thread::scope(|scope| {
+        let (tx, rx) = std::sync::mpsc::sync_channel(4 * batch_size);
+        scope.spawn(move || {
+            engine::gather_each(paths, opts, &mut |g| tx.send(g).is_ok());
+        });
+        let mut found = Found {
+            rx,
+            next: None,
+            done: false,
+        };
+        let mut read = 0;
+        while !run.streamed.stopped {
+            let mut batch = Vec::with_capacity(batch_size);
+            while batch.len() < batch_size {
+                match found.take(&mut run.out) {
+                    Some(input) => batch.push(input),
+                    None => break,
                 }
             }
-            next += 1;
+            if batch.is_empty() {
+                break;
+            }
+            read += run.batch(&batch);
+            // Env files whose folder holds none of the files still to come are done.
+            let upcoming = found.peek(&mut run.out).map(|i| i.path.clone());
+            run.finish_folders(upcoming.as_deref());
         }
-        let batch: Vec<Input> = batch.into_iter().map(|i| inputs[i].clone()).collect();
-        read += run.batch(&batch);
-        // Env files whose folder holds none of the files still to come are done.
-        run.finish_folders(inputs.get(next).map(|i| i.path.as_path()));
-    }
+        read
+    });
     run.finish_folders(None);
     engine::nothing_read(&mut run.out, read);
     let Run {
@@ -142,21 +144,40 @@ pub fn check_paths_in_batches(
     streamed
 }
 
-/// Whether the file is read as an env file (`.env`, `.env.*`, `*.env`, or by `[formats]`).
-fn is_env_name(path: &Path, opts: &RunOptions) -> bool {
-    let format = engine::forced_format(opts, path).or_else(|| crate::extract::detect(path, ""));
-    format.is_some_and(|f| f.name() == "dotenv")
+/// The inputs a walk hands on, with one of look-ahead; errors and warnings go to the outcome
+/// as they come.
+struct Found {
+    rx: std::sync::mpsc::Receiver<engine::Gathered>,
+    next: Option<Input>,
+    done: bool,
+}
+
+impl Found {
+    fn peek(&mut self, out: &mut Outcome) -> Option<&Input> {
+        while self.next.is_none() && !self.done {
+            match self.rx.recv() {
+                Ok(engine::Gathered::Input(i)) => self.next = Some(i),
+                Ok(engine::Gathered::Error(e)) => out.errors.push(e),
+                Ok(engine::Gathered::Warning(w)) => out.warnings.push(w),
+                Err(_) => self.done = true,
+            }
+        }
+        self.next.as_ref()
+    }
+
+    fn take(&mut self, out: &mut Outcome) -> Option<Input> {
+        self.peek(out);
+        self.next.take()
+    }
 }
 
 impl Run<'_> {
     /// Read, extract, resolve and check one batch; show the findings of its files that are
     /// final. Returns how many inputs could be read.
     fn batch(&mut self, batch: &[Input]) -> usize {
-        let first = self.out.sources.len();
+        let first = self.out.sources.next_id().0;
         let read = engine::read_all(batch, &mut self.out, self.opts);
-        let ids: Vec<FileId> = (first..self.out.sources.len())
-            .map(|i| FileId(i as u32))
-            .collect();
+        let ids: Vec<FileId> = (first..self.out.sources.next_id().0).map(FileId).collect();
         let mut profiles = std::mem::take(&mut self.out.profiles);
         let mut findings = std::mem::take(&mut self.out.findings);
         // The env files of this batch start waiting, with their own profiles and findings.
@@ -179,13 +200,16 @@ impl Run<'_> {
                 id: env.id,
                 profiles: own.remove(&env.id).unwrap_or_default(),
                 findings: Vec::new(),
+                keys: HashSet::new(),
             });
         }
         self.env_files.extend(new_env);
         // Env files can refer to each other's variables (`${X}`): resolve the new ones too.
-        for w in self.waiting.iter_mut().filter(|w| {
-            w.id.0 as usize >= first && w.profiles.iter().any(|p| !p.env_refs.is_empty())
-        }) {
+        for w in self
+            .waiting
+            .iter_mut()
+            .filter(|w| w.id.0 >= first && w.profiles.iter().any(|p| !p.env_refs.is_empty()))
+        {
             let found = crate::resolve::resolve_refs(
                 &mut w.profiles,
                 &self.env_files,
@@ -217,10 +241,13 @@ impl Run<'_> {
         for f in findings {
             match slot.get(&f.primary().file) {
                 Some(&i) => {
-                    for id in other_files(&f) {
-                        *self.pinned.entry(id).or_default() += 1;
+                    let w = &mut self.waiting[i];
+                    if w.keys.insert(engine::dedup_key(&f)) {
+                        for id in other_files(&f) {
+                            *self.pinned.entry(id).or_default() += 1;
+                        }
+                        w.findings.push(f);
                     }
-                    self.waiting[i].findings.push(f);
                 }
                 None => now.push(f),
             }
