@@ -251,7 +251,17 @@ pub fn check_text(
     opts: &RunOptions,
 ) -> Outcome {
     let mut out = Outcome::default();
-    add_file(&mut out, path.to_path_buf(), text.to_owned(), format, None);
+    let id = out.sources.next_id();
+    let loaded = Loaded::File {
+        text: text.to_owned(),
+        format,
+        bad_utf8: None,
+    };
+    let input = Input {
+        path: path.to_path_buf(),
+        explicit: true,
+    };
+    add_read(&mut out, &input, id, prepare(&input, id, loaded));
     finish(&mut out, providers, opts);
     out
 }
@@ -269,14 +279,9 @@ pub fn check_bytes(
         path: path.to_path_buf(),
         explicit: true,
     };
-    let read = recognise(path, bytes, opts);
-    let ex = match &read {
-        Loaded::File { text, format, .. } => {
-            Some(extract::extract(*format, out.sources.next_id(), text))
-        }
-        _ => None,
-    };
-    add_read(&mut out, &input, read, ex);
+    let id = out.sources.next_id();
+    let read = prepare(&input, id, recognise(path, bytes, opts));
+    add_read(&mut out, &input, id, read);
     finish(&mut out, providers, opts);
     out
 }
@@ -347,50 +352,86 @@ fn recognise(path: &Path, bytes: Vec<u8>, opts: &RunOptions) -> Loaded {
 /// file ids, findings and output do not depend on thread timing. Returns how many inputs could
 /// be read at all.
 pub(crate) fn read_all(inputs: &[Input], out: &mut Outcome, opts: &RunOptions) -> usize {
-    let reads = par_map(inputs, |i| read_one(i, opts));
-    // The id each file will get, in input order, so that extraction can run in parallel too.
-    let mut next = out.sources.next_id().0;
-    let jobs: Vec<(Option<FileId>, &Loaded)> = reads
-        .iter()
-        .map(|r| {
-            let id = matches!(r, Loaded::File { .. }).then_some(FileId(next));
-            next += u32::from(id.is_some());
-            (id, r)
-        })
-        .collect();
-    let extractions = par_map(&jobs, |(id, r)| match (id, r) {
-        (Some(id), Loaded::File { text, format, .. }) => Some(extract::extract(*format, *id, text)),
-        _ => None,
-    });
+    // Input i gets id `base + i` if it is a file (ids need not be dense).
+    let base = out.sources.next_id().0;
+    let jobs: Vec<(FileId, &Input)> = (base..).map(FileId).zip(inputs).collect();
+    let reads = par_map(&jobs, |(id, input)| read_input(input, *id, opts));
     let mut read = 0;
-    for ((input, r), ex) in inputs.iter().zip(reads).zip(extractions) {
-        read += usize::from(!matches!(r, Loaded::Unreadable(_)));
-        add_read(out, input, r, ex);
+    for ((id, input), r) in jobs.into_iter().zip(reads) {
+        read += usize::from(add_read(out, input, id, r));
     }
     read
 }
 
-/// Add what reading one input gave to the outcome: the file and its extraction, or an error or
-/// warning.
-fn add_read(out: &mut Outcome, input: &Input, r: Loaded, ex: Option<Extraction>) {
+/// One input as a reading thread leaves it: the file ready to be added (its text, line index
+/// and secrets) with what its reader found, or why it is not checked.
+pub(crate) enum Read {
+    File {
+        file: SourceFile,
+        bad_utf8: Option<usize>,
+        ex: Extraction,
+    },
+    Skip,
+    NotConfig(String),
+    Unreadable(String),
+}
+
+/// Read, recognise and extract one input as file `id` (the part of a run that can go on any
+/// thread).
+pub(crate) fn read_input(input: &Input, id: FileId, opts: &RunOptions) -> Read {
+    prepare(input, id, read_one(input, opts))
+}
+
+/// Extract a file that was read, and find the secrets in its text.
+fn prepare(input: &Input, id: FileId, loaded: Loaded) -> Read {
+    match loaded {
+        Loaded::File {
+            text,
+            format,
+            bad_utf8,
+        } => {
+            let mut ex = extract::extract(format, id, &text);
+            let literal = crate::redact::literal_secrets(&text);
+            let mut file = SourceFile::new(input.path.clone(), text);
+            for s in std::mem::take(&mut ex.secrets).into_iter().chain(literal) {
+                file.add_secret(s);
+            }
+            for p in &ex.profiles {
+                if let Some(pw) = &p.password {
+                    if pw.loc.file == id && !matches!(pw.origin, Origin::Default { .. }) {
+                        file.add_secret(pw.loc.span.clone());
+                    }
+                }
+            }
+            Read::File { file, bad_utf8, ex }
+        }
+        Loaded::Skip => Read::Skip,
+        Loaded::NotConfig(m) => Read::NotConfig(m),
+        Loaded::Unreadable(m) => Read::Unreadable(m),
+    }
+}
+
+/// Add what reading one input gave to the outcome: the file (as `id`) and its extraction, or
+/// an error or warning. Returns whether the input could be read at all.
+pub(crate) fn add_read(out: &mut Outcome, input: &Input, id: FileId, r: Read) -> bool {
     let error = |message| InputError {
         path: input.path.clone(),
         message,
     };
     match r {
-        Loaded::File { text, bad_utf8, .. } => add_extraction(
-            out,
-            input.path.clone(),
-            text,
-            bad_utf8,
-            ex.unwrap_or_default(),
-        ),
-        Loaded::Skip => {}
-        Loaded::NotConfig(m) if input.explicit => out.errors.push(error(m)),
-        Loaded::NotConfig(_) => {}
-        Loaded::Unreadable(m) if input.explicit => out.errors.push(error(m)),
-        Loaded::Unreadable(m) => out.warnings.push(error(m)),
+        Read::File { file, bad_utf8, ex } => add_extraction(out, id, file, bad_utf8, ex),
+        Read::Skip => {}
+        Read::NotConfig(m) if input.explicit => out.errors.push(error(m)),
+        Read::NotConfig(_) => {}
+        Read::Unreadable(m) => {
+            match input.explicit {
+                true => out.errors.push(error(m)),
+                false => out.warnings.push(error(m)),
+            }
+            return false;
+        }
     }
+    true
 }
 
 /// At most this many findings of one code from one file's reader; the rest become one summary.
@@ -464,32 +505,20 @@ fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> 
     all.into_iter().map(|(_, r)| r).collect()
 }
 
-/// Add a file known by its text, extracting it now (`check_text`).
-fn add_file(
-    out: &mut Outcome,
-    path: PathBuf,
-    text: String,
-    format: Format,
-    bad_utf8: Option<usize>,
-) {
-    let ex = extract::extract(format, out.sources.next_id(), &text);
-    add_extraction(out, path, text, bad_utf8, ex);
-}
-
-/// Add a file and what its extraction found; the file gets the next id, the one `ex` was made
-/// with.
+/// Add a file (as `id`) and what its extraction found.
 fn add_extraction(
     out: &mut Outcome,
-    path: PathBuf,
-    text: String,
+    id: FileId,
+    file: SourceFile,
     bad_utf8: Option<usize>,
     ex: Extraction,
 ) {
-    let id = out.sources.add(SourceFile::new(path, text));
+    let len = file.text.len();
+    let path = (!ex.env.is_empty()).then(|| file.path.clone());
+    out.sources.add_as(id, file);
     out.files_checked += 1;
-    let text = out.sources.get(id).text.clone();
     if let Some(at) = bad_utf8 {
-        let end = (at + '\u{fffd}'.len_utf8()).min(text.len());
+        let end = (at + '\u{fffd}'.len_utf8()).min(len);
         out.findings.push(
             Finding::new(
                 codes::PARSE_ERROR,
@@ -500,27 +529,12 @@ fn add_extraction(
             .with_help("save the file as UTF-8; the invalid bytes were replaced before checking"),
         );
     }
-    let file = out.sources.get_mut(id).expect("the file just added");
-    for s in ex
-        .secrets
-        .into_iter()
-        .chain(crate::redact::literal_secrets(&text))
-    {
-        file.add_secret(s);
-    }
-    for p in &ex.profiles {
-        if let Some(pw) = &p.password {
-            if pw.loc.file == id && !matches!(pw.origin, Origin::Default { .. }) {
-                file.add_secret(pw.loc.span.clone());
-            }
-        }
-    }
     out.findings.extend(cap_per_code(ex.findings));
     out.profiles.extend(ex.profiles);
-    if !ex.env.is_empty() {
+    if let Some(path) = path {
         out.env_files.push(crate::resolve::EnvFile {
             id,
-            path: out.sources.path(id).to_path_buf(),
+            path,
             defs: ex.env,
         });
     }

@@ -107,10 +107,17 @@ pub struct Sources {
 
 impl Sources {
     pub fn add(&mut self, file: SourceFile) -> FileId {
-        let id = self.next;
-        self.files.insert(id, file);
-        self.next += 1;
-        FileId(id)
+        let id = self.next_id();
+        self.add_as(id, file);
+        id
+    }
+
+    /// Add a file with an id chosen before it was read (at least [`Sources::next_id`]), so
+    /// that files can be read on several threads; the ids skipped are never used.
+    pub fn add_as(&mut self, id: FileId, file: SourceFile) {
+        debug_assert!(id.0 >= self.next, "file ids are handed out in order");
+        self.files.insert(id.0, file);
+        self.next = self.next.max(id.0 + 1);
     }
 
     /// The id the next file added will get.

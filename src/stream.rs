@@ -21,10 +21,11 @@
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
-use crate::engine::{self, Input, Outcome, RunOptions};
+use crate::engine::{self, Input, Outcome, Read, RunOptions};
 use crate::finding::{Finding, Severity};
 use crate::model::Profile;
 use crate::providers::Providers;
+use crate::read_ahead::read_ahead;
 use crate::report::Tally;
 use crate::resolve::EnvFile;
 use crate::source::{FileId, Loc};
@@ -101,34 +102,19 @@ pub fn check_paths_in_batches(
         pinned: HashMap::new(),
         streamed: Streamed::default(),
     };
-    // The walk runs in a thread of its own, a bounded queue ahead of the batches: memory
-    // does not grow with the tree, and the walk's system calls overlap the checks. When the run
-    // stops early, the queue's end is dropped and the walk stops at its next file.
-    let read = std::thread::scope(|scope| {
-        let (tx, rx) = std::sync::mpsc::sync_channel(4 * batch_size);
-        scope.spawn(move || {
-            engine::gather_each(paths, opts, &mut |g| tx.send(g).is_ok());
-        });
-        let mut found = Found {
-            rx,
-            next: None,
-            done: false,
-        };
+    // Files are read ahead, two batches at a time, while a batch is checked and shown.
+    let first_id = run.out.sources.next_id();
+    let window = 2 * batch_size;
+    let read = read_ahead(paths, opts, window, first_id, |ahead| {
         let mut read = 0;
         while !run.streamed.stopped {
-            let mut batch = Vec::with_capacity(batch_size);
-            while batch.len() < batch_size {
-                match found.take(&mut run.out) {
-                    Some(input) => batch.push(input),
-                    None => break,
-                }
-            }
+            let batch = ahead.take(batch_size, &mut run.out);
             if batch.is_empty() {
                 break;
             }
-            read += run.batch(&batch);
+            read += run.batch(batch);
             // Env files whose folder holds none of the files still to come are done.
-            let upcoming = found.peek(&mut run.out).map(|i| i.path.clone());
+            let upcoming = ahead.upcoming(&mut run.out).map(Path::to_path_buf);
             run.finish_folders(upcoming.as_deref());
         }
         read
@@ -144,40 +130,19 @@ pub fn check_paths_in_batches(
     streamed
 }
 
-/// The inputs a walk hands on, with one of look-ahead; errors and warnings go to the outcome
-/// as they come.
-struct Found {
-    rx: std::sync::mpsc::Receiver<engine::Gathered>,
-    next: Option<Input>,
-    done: bool,
-}
-
-impl Found {
-    fn peek(&mut self, out: &mut Outcome) -> Option<&Input> {
-        while self.next.is_none() && !self.done {
-            match self.rx.recv() {
-                Ok(engine::Gathered::Input(i)) => self.next = Some(i),
-                Ok(engine::Gathered::Error(e)) => out.errors.push(e),
-                Ok(engine::Gathered::Warning(w)) => out.warnings.push(w),
-                Err(_) => self.done = true,
-            }
-        }
-        self.next.as_ref()
-    }
-
-    fn take(&mut self, out: &mut Outcome) -> Option<Input> {
-        self.peek(out);
-        self.next.take()
-    }
-}
-
 impl Run<'_> {
     /// Read, extract, resolve and check one batch; show the findings of its files that are
     /// final. Returns how many inputs could be read.
-    fn batch(&mut self, batch: &[Input]) -> usize {
-        let first = self.out.sources.next_id().0;
-        let read = engine::read_all(batch, &mut self.out, self.opts);
-        let ids: Vec<FileId> = (first..self.out.sources.next_id().0).map(FileId).collect();
+    fn batch(&mut self, batch: Vec<(Input, FileId, Read)>) -> usize {
+        let first = batch.first().map_or(u32::MAX, |(_, id, _)| id.0);
+        let mut read = 0;
+        let mut ids = Vec::with_capacity(batch.len());
+        for (input, id, r) in batch {
+            if matches!(r, Read::File { .. }) {
+                ids.push(id);
+            }
+            read += usize::from(engine::add_read(&mut self.out, &input, id, r));
+        }
         let mut profiles = std::mem::take(&mut self.out.profiles);
         let mut findings = std::mem::take(&mut self.out.findings);
         // The env files of this batch start waiting, with their own profiles and findings.
