@@ -1,7 +1,12 @@
-//! Walking folders: `.gitignore`-aware (the `ignore` crate), in parallel, dotfiles included on
+//! Walking folders: `.gitignore`-aware (the `ignore` crate's matchers), dotfiles included on
 //! purpose (`.env`), dependency and build folders skipped, and only files that may hold SMTP
 //! settings kept: configuration files by name, source files by extension (their text is looked
 //! at when they are read).
+//!
+//! A walk is one depth-first pass in a fixed order ([`walk_order`]) that hands on each file as
+//! it finds it. A run reads and checks the files on every core while the walk goes on in a
+//! thread of its own, so the walk needs no list of the whole tree: a tree of a million files
+//! costs what its deepest folders cost.
 //!
 //! The ignore files (`.gitignore`, `.ignore`, `.git/info/exclude`, in the folder walked and its
 //! parents) are read here, through [`crate::input`], not by the `ignore` crate: a repository
@@ -9,14 +14,15 @@
 //! from `.gitignore` to `/dev/zero` (it would read without end). Such a file is a warning and
 //! its patterns are not applied.
 
-use std::collections::HashMap;
+use std::cmp::Ordering;
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, RwLock};
+use std::rc::Rc;
 
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
-use ignore::{Match, WalkState};
+use ignore::Match;
 
-use crate::extract;
+use crate::extract::{self, Format};
 
 /// Folders that hold other people's code or build output.
 const SKIP_DIRS: &[&str] = &[
@@ -36,31 +42,8 @@ const SKIP_DIRS: &[&str] = &[
 #[derive(Debug, Default)]
 pub struct Walk {
     pub files: Vec<PathBuf>,
-    /// (path, message), sorted.
+    /// (path, message), in walk order.
     pub errors: Vec<(PathBuf, String)>,
-}
-
-/// The path and a short message of a walk error.
-fn describe(e: &ignore::Error, root: &Path) -> (PathBuf, String) {
-    fn path_of(e: &ignore::Error) -> Option<&Path> {
-        match e {
-            ignore::Error::WithPath { path, .. } => Some(path),
-            ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
-                path_of(err)
-            }
-            ignore::Error::Loop { child, .. } => Some(child),
-            _ => None,
-        }
-    }
-    let path = path_of(e).unwrap_or(root).to_path_buf();
-    let message = match e.io_error() {
-        Some(io) => format!("skipped: {}", crate::input::io_message(io)),
-        None => match e {
-            ignore::Error::Loop { .. } => "skipped: a symbolic link loop".into(),
-            _ => format!("skipped: {e}"),
-        },
-    };
-    (path, message)
 }
 
 /// Why a candidate that is not a regular file is skipped. Links are not followed in a walk (as
@@ -78,180 +61,257 @@ fn not_checked(t: &std::fs::FileType) -> String {
 /// Ignore files larger than this are not read.
 const MAX_IGNORE_FILE: u64 = 1 << 20;
 
-type Errors = Arc<Mutex<Vec<(PathBuf, String)>>>;
-
 /// The ignore matchers that apply in one folder, outermost folder first.
-type Chain = Arc<[Arc<Gitignore>]>;
+type Chain = Rc<[Rc<Gitignore>]>;
 
-/// The ignore patterns of each folder, read once, safely.
+/// What a walk hands on, in walk order.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Found {
+    /// A regular file whose name or extension says it may hold SMTP settings.
+    File(PathBuf),
+    /// A path that was not looked into, and why (an unreadable folder, a link, a FIFO with a
+    /// configuration file's name, an ignore file that could not be read).
+    Skipped(PathBuf, String),
+}
+
+/// The order of a walk, for paths of one tree: component by component, and within one folder
+/// its env files (`first`) before everything else, so that a streaming run has read the env
+/// file of a folder before any file that may use its variables.
+pub fn walk_order(a: &Path, a_first: bool, b: &Path, b_first: bool) -> Ordering {
+    let (mut ca, mut cb) = (a.components(), b.components());
+    loop {
+        match (ca.next(), cb.next()) {
+            (None, None) => return Ordering::Equal,
+            (None, Some(_)) => return Ordering::Less,
+            (Some(_), None) => return Ordering::Greater,
+            (Some(x), Some(y)) if x == y => {}
+            (Some(x), Some(y)) => {
+                // Only the last component is the file itself.
+                let fa = a_first && ca.next().is_none();
+                let fb = b_first && cb.next().is_none();
+                return (!fa, x).cmp(&(!fb, y));
+            }
+        }
+    }
+}
+
+/// What decides which files a walk hands on; each is asked with a file's absolute path.
+pub struct Select<'a> {
+    /// Admits files whose name alone says nothing (the settings file's `[formats]` globs).
+    pub also: &'a dyn Fn(&Path) -> bool,
+    /// The env files, listed first in their folder; told the format the file's name gives.
+    pub first: &'a dyn Fn(&Path, Option<Format>) -> bool,
+}
+
+/// One entry of a folder being walked: a folder, or a file that is a candidate.
+struct Entry {
+    name: OsString,
+    kind: Option<std::fs::FileType>,
+    first: bool,
+}
+
+/// A folder on the walk's stack: its paths, its ignore chain, and the entries still to visit
+/// (sorted, last one first).
+struct Dir {
+    abs: PathBuf,
+    shown: PathBuf,
+    chain: Chain,
+    entries: Vec<Entry>,
+}
+
+/// Walk `root` in [`walk_order`], one folder at a time, handing each candidate file and each
+/// path skipped to `sink` (which returns `false` to stop the walk).
 ///
-/// Every folder keeps the whole chain of matchers that applies in it (its parents' and its
-/// own), so that deciding about an entry is one look-up of its folder, not one per ancestor:
-/// in a tree with no ignore files the chain is empty and the decision costs a hash of the
-/// folder's path.
-struct Ignores {
-    /// By the bytes of the folder's absolute path.
-    chains: RwLock<HashMap<Box<[u8]>, Chain>>,
-    errors: Errors,
-}
-
-impl Ignores {
-    /// The patterns of the ignore files in `dir` itself (an absolute path), if it has any.
-    /// Within one folder a later file wins, as in git: `.git/info/exclude`, then `.gitignore`,
-    /// then `.ignore`.
-    fn own(&self, dir: &Path) -> Option<Arc<Gitignore>> {
-        let mut builder = GitignoreBuilder::new(dir);
-        let mut any = false;
-        for name in [".git/info/exclude", ".gitignore", ".ignore"] {
-            let path = dir.join(name);
-            if std::fs::symlink_metadata(&path).is_err() {
-                continue;
-            }
-            match crate::input::read_file(&path, MAX_IGNORE_FILE) {
-                Ok(bytes) => {
-                    for line in String::from_utf8_lossy(&bytes).lines() {
-                        // A malformed pattern is skipped, as git does.
-                        any |= builder.add_line(Some(path.clone()), line).is_ok();
-                    }
-                }
-                Err(m) => self.errors.lock().unwrap_or_else(|e| e.into_inner()).push((
-                    path,
-                    format!("not read, so its patterns are not applied: {m}"),
-                )),
-            }
-        }
-        if any {
-            builder.build().ok().map(Arc::new)
-        } else {
-            None
-        }
-    }
-
-    /// The chain of matchers that applies in `dir` (an absolute path).
-    fn chain(&self, dir: &Path) -> Chain {
-        let key = |d: &Path| -> Box<[u8]> { d.as_os_str().as_encoded_bytes().into() };
-        if let Some(c) = self
-            .chains
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(dir.as_os_str().as_encoded_bytes())
-        {
-            return c.clone();
-        }
-        // Folders are added under the write lock, so that each one's ignore files are read
-        // once (and a bad one reported once) however many threads reach it together.
-        let mut chains = self.chains.write().unwrap_or_else(|e| e.into_inner());
-        // The folders from `dir` up to the nearest one already known (or the file system's
-        // root), then their chains from the top down.
-        let mut missing = Vec::new();
-        let mut known: Chain = Arc::new([]);
-        for d in dir.ancestors() {
-            if let Some(c) = chains.get(d.as_os_str().as_encoded_bytes()) {
-                known = c.clone();
-                break;
-            }
-            missing.push(d);
-        }
-        for d in missing.into_iter().rev() {
-            if let Some(m) = self.own(d) {
-                known = known.iter().cloned().chain(std::iter::once(m)).collect();
-            }
-            chains.insert(key(d), known.clone());
-        }
-        known
-    }
-
-    /// Is `abs` (an absolute path) ignored by the patterns of its folders? The deepest folder
-    /// with a matching pattern decides.
-    fn ignored(&self, abs: &Path, is_dir: bool) -> bool {
-        let Some(dir) = abs.parent() else {
-            return false;
-        };
-        for m in self.chain(dir).iter().rev() {
-            match m.matched(abs, is_dir) {
-                Match::Ignore(_) => return true,
-                Match::Whitelist(_) => return false,
-                Match::None => {}
-            }
-        }
-        false
-    }
-}
-
-/// Candidate files under `root`, sorted. `also` admits files whose name alone says nothing
-/// (the settings file's `[formats]` globs).
-pub fn walk(root: &Path, also: &(dyn Fn(&Path) -> bool + Sync)) -> Walk {
-    let found = Mutex::new(Vec::new());
-    let errors: Errors = Arc::default();
-    let ignores = Arc::new(Ignores {
-        chains: RwLock::default(),
-        errors: errors.clone(),
-    });
+/// The walk is depth first and keeps only the folders from `root` to the one being read, with
+/// their ignore matchers: its memory is bounded by the depth and width of the tree, not by the
+/// number of files in it, and a caller can check files while the walk goes on.
+pub fn walk_each(root: &Path, select: &Select, sink: &mut dyn FnMut(Found) -> bool) {
     // The walk runs on the absolute path, so that the ignore matchers see the paths they were
-    // built for without a join per entry; paths are given back in the caller's form.
+    // built for; paths are handed on in the caller's form.
     let abs_root = std::path::absolute(root).unwrap_or_else(|_| root.to_path_buf());
-    let shown = |p: &Path| -> PathBuf {
-        match p.strip_prefix(&abs_root) {
-            Ok(rel) if rel.as_os_str().is_empty() => root.to_path_buf(),
-            Ok(rel) => root.join(rel),
-            Err(_) => p.to_path_buf(),
+    let stop = std::cell::Cell::new(false);
+    let mut emit = |f: Found| {
+        if !stop.get() {
+            stop.set(!sink(f));
         }
     };
-    ignore::WalkBuilder::new(&abs_root)
-        // The crate reads no ignore file itself (see the module documentation).
-        .standard_filters(false)
-        .filter_entry(move |e| {
-            if e.depth() == 0 {
-                return true;
+    // The matchers of the root's parents, outermost first, then the root's own.
+    let mut chain: Chain = Rc::new([]);
+    let parents: Vec<&Path> = abs_root.ancestors().collect();
+    for d in parents.into_iter().rev() {
+        chain = with_own(&chain, d, &abs_root, root, &mut emit);
+    }
+    let mut stack = Vec::new();
+    if let Some(dir) = open(
+        abs_root.clone(),
+        root.to_path_buf(),
+        chain,
+        select,
+        &mut emit,
+    ) {
+        stack.push(dir);
+    }
+    while let Some(top) = stack.last_mut() {
+        if stop.get() {
+            return;
+        }
+        let Some(entry) = top.entries.pop() else {
+            stack.pop();
+            continue;
+        };
+        let abs = top.abs.join(&entry.name);
+        let shown = top.shown.join(&entry.name);
+        let Some(kind) = entry.kind else {
+            emit(Found::Skipped(
+                shown,
+                "skipped: its type could not be read".into(),
+            ));
+            continue;
+        };
+        let is_dir = kind.is_dir();
+        if is_dir && SKIP_DIRS.iter().any(|d| entry.name == *d) {
+            continue;
+        }
+        if ignored(&top.chain, &abs, is_dir) {
+            continue;
+        }
+        if is_dir {
+            let chain = with_own(&top.chain, &abs, &abs_root, root, &mut emit);
+            if let Some(dir) = open(abs, shown, chain, select, &mut emit) {
+                stack.push(dir);
             }
-            let is_dir = e.file_type().is_some_and(|t| t.is_dir());
-            if is_dir && SKIP_DIRS.contains(&e.file_name().to_string_lossy().as_ref()) {
-                return false;
+        } else if kind.is_file() {
+            emit(Found::File(shown));
+        } else {
+            // A file that would be checked, but is not one: say so, never read it.
+            let why = not_checked(&kind);
+            emit(Found::Skipped(shown, why));
+        }
+    }
+}
+
+/// Read a folder's entries (its folders, and the files that are candidates), sorted for the
+/// walk, last one first. An unreadable folder is reported and gives nothing.
+fn open(
+    abs: PathBuf,
+    shown: PathBuf,
+    chain: Chain,
+    select: &Select,
+    emit: &mut dyn FnMut(Found),
+) -> Option<Dir> {
+    let skipped = |e: &std::io::Error| format!("skipped: {}", crate::input::io_message(e));
+    let read = match std::fs::read_dir(&abs) {
+        Ok(r) => r,
+        Err(e) => {
+            emit(Found::Skipped(shown, skipped(&e)));
+            return None;
+        }
+    };
+    let mut entries = Vec::new();
+    for e in read {
+        let e = match e {
+            Ok(e) => e,
+            Err(e) => {
+                emit(Found::Skipped(shown.clone(), skipped(&e)));
+                break;
             }
-            !ignores.ignored(e.path(), is_dir)
-        })
-        .build_parallel()
-        .run(|| {
-            Box::new(|entry| {
-                let entry = match entry {
-                    Ok(entry) => entry,
-                    Err(e) => {
-                        let (path, message) = describe(&e, &abs_root);
-                        errors
-                            .lock()
-                            .unwrap_or_else(|e| e.into_inner())
-                            .push((shown(&path), message));
-                        return WalkState::Continue;
-                    }
-                };
-                let path = entry.path();
-                let Some(t) = entry.file_type().filter(|t| !t.is_dir()) else {
-                    return WalkState::Continue;
-                };
-                let candidate = extract::detect(path, "").is_some()
-                    || extract::is_code_path(path)
-                    || also(&shown(path));
-                if !candidate {
-                    return WalkState::Continue;
+        };
+        let name = e.file_name();
+        let kind = e.file_type().ok();
+        let mut first = false;
+        if kind.is_none_or(|k| !k.is_dir()) {
+            let path = abs.join(&name);
+            let by_name = extract::detect(&path, "");
+            let candidate =
+                by_name.is_some() || extract::is_code_path(&path) || (select.also)(&path);
+            if !candidate {
+                continue;
+            }
+            first = (select.first)(&path, by_name);
+        }
+        entries.push(Entry { name, kind, first });
+    }
+    // Reversed, so that the next entry is popped from the end.
+    entries.sort_unstable_by(|a, b| (!b.first, &b.name).cmp(&(!a.first, &a.name)));
+    Some(Dir {
+        abs,
+        shown,
+        chain,
+        entries,
+    })
+}
+
+/// `chain` with the matchers of the ignore files in `dir` itself (an absolute path) added, if
+/// it has any. Within one folder a later file wins, as in git: `.git/info/exclude`, then
+/// `.gitignore`, then `.ignore`. An ignore file that cannot be read is reported.
+fn with_own(
+    chain: &Chain,
+    dir: &Path,
+    abs_root: &Path,
+    root: &Path,
+    emit: &mut dyn FnMut(Found),
+) -> Chain {
+    let mut builder = GitignoreBuilder::new(dir);
+    let mut any = false;
+    for name in [".git/info/exclude", ".gitignore", ".ignore"] {
+        let path = dir.join(name);
+        if std::fs::symlink_metadata(&path).is_err() {
+            continue;
+        }
+        match crate::input::read_file(&path, MAX_IGNORE_FILE) {
+            Ok(bytes) => {
+                for line in String::from_utf8_lossy(&bytes).lines() {
+                    // A malformed pattern is skipped, as git does.
+                    any |= builder.add_line(Some(path.clone()), line).is_ok();
                 }
-                let path = shown(path);
-                if t.is_file() {
-                    found.lock().unwrap_or_else(|e| e.into_inner()).push(path);
-                } else {
-                    // A file that would be checked, but is not one: say so, never read it.
-                    errors
-                        .lock()
-                        .unwrap_or_else(|e| e.into_inner())
-                        .push((path, not_checked(&t)));
-                }
-                WalkState::Continue
-            })
-        });
-    let mut files = found.into_inner().unwrap_or_else(|e| e.into_inner());
-    files.sort();
-    let mut errors = std::mem::take(&mut *errors.lock().unwrap_or_else(|e| e.into_inner()));
-    errors.sort();
-    Walk { files, errors }
+            }
+            Err(m) => {
+                let shown = match path.strip_prefix(abs_root) {
+                    Ok(rel) => root.join(rel),
+                    Err(_) => path,
+                };
+                emit(Found::Skipped(
+                    shown,
+                    format!("not read, so its patterns are not applied: {m}"),
+                ));
+            }
+        }
+    }
+    match builder.build() {
+        Ok(m) if any => chain.iter().cloned().chain([Rc::new(m)]).collect(),
+        _ => chain.clone(),
+    }
+}
+
+/// Is `abs` (an absolute path) ignored by the patterns of its folders? The deepest folder
+/// with a matching pattern decides.
+fn ignored(chain: &Chain, abs: &Path, is_dir: bool) -> bool {
+    for m in chain.iter().rev() {
+        match m.matched(abs, is_dir) {
+            Match::Ignore(_) => return true,
+            Match::Whitelist(_) => return false,
+            Match::None => {}
+        }
+    }
+    false
+}
+
+/// Every candidate file under `root` and every path skipped, in walk order (env files need not
+/// come first).
+pub fn walk(root: &Path, also: &dyn Fn(&Path) -> bool) -> Walk {
+    let mut w = Walk::default();
+    let select = Select {
+        also,
+        first: &|_, _| false,
+    };
+    walk_each(root, &select, &mut |f| {
+        match f {
+            Found::File(p) => w.files.push(p),
+            Found::Skipped(p, m) => w.errors.push((p, m)),
+        }
+        true
+    });
+    w
 }
 
 #[cfg(test)]
@@ -286,6 +346,64 @@ mod tests {
             got,
             [".env", ".env.production", "app/mailer.js", "config.toml"]
         );
+    }
+
+    #[test]
+    fn a_walk_hands_on_files_in_walk_order_env_files_first_in_their_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        for f in [
+            "-x.js",
+            ".env",
+            "a/.env",
+            "a/b.js",
+            "#d/c.js",
+            "b.env",
+            "a.b/e.toml",
+        ] {
+            let p = d.join(f);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, "").unwrap();
+        }
+        let env = |p: &Path| p.extension().is_some_and(|e| e == "env") || p.ends_with(".env");
+        let select = Select {
+            also: &|_| false,
+            first: &|p, _| env(p),
+        };
+        let mut got = Vec::new();
+        walk_each(d, &select, &mut |f| {
+            if let Found::File(p) = f {
+                got.push(p);
+            }
+            true
+        });
+        let rel: Vec<String> = got
+            .iter()
+            .map(|p| p.strip_prefix(d).unwrap().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(
+            rel,
+            [
+                ".env",
+                "b.env",
+                "#d/c.js",
+                "-x.js",
+                "a/.env",
+                "a/b.js",
+                "a.b/e.toml"
+            ]
+        );
+        // The same order as `walk_order` gives the paths.
+        let mut sorted = got.clone();
+        sorted.sort_by(|a, b| walk_order(a, env(a), b, env(b)));
+        assert_eq!(sorted, got);
+        // A sink that says stop ends the walk.
+        let mut n = 0;
+        walk_each(d, &select, &mut |_| {
+            n += 1;
+            n < 2
+        });
+        assert_eq!(n, 2);
     }
 
     #[test]

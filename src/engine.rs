@@ -8,6 +8,7 @@ use crate::codes;
 use std::path::{Path, PathBuf};
 
 use crate::checks::{self, Ctx};
+use crate::discover::Found;
 use crate::extract::{self, Extraction, Format};
 use crate::finding::{Finding, Label, Severity};
 use crate::identify::{identify, Identity};
@@ -82,70 +83,155 @@ pub fn check_paths_with(paths: &[PathBuf], providers: &Providers, opts: &RunOpti
 }
 
 /// The files to check: the paths named, and the candidates found in the folders named (their
-/// walk's warnings go to `out`). A file named twice (directly and through its folder) is
-/// listed once; settings files are never checked.
+/// walk's warnings go to `out`), in walk order. A file named twice (directly and through its
+/// folder) is listed once; settings files are never checked.
 pub(crate) fn gather(paths: &[PathBuf], opts: &RunOptions, out: &mut Outcome) -> Vec<Input> {
     let mut inputs = Vec::new();
-    // The real path of each input, to list a file named twice once. A walk follows no link,
-    // so a file found in a folder is the folder's real path joined with the rest: one
-    // `canonicalize` per folder named, not one per file found (each costs a look-up of every
-    // component of the path). One path named (the usual case) lists every file once already,
-    // and then no key is kept: on a 100,000-file tree they were a fifth of the peak memory.
-    let dedup = paths.len() > 1;
-    let mut keys = Vec::new();
+    gather_each(paths, opts, &mut |g| {
+        match g {
+            Gathered::Input(i) => inputs.push(i),
+            Gathered::Error(e) => out.errors.push(e),
+            Gathered::Warning(w) => out.warnings.push(w),
+        }
+        true
+    });
+    inputs
+}
+
+/// What [`gather_each`] hands on.
+pub(crate) enum Gathered {
+    Input(Input),
+    /// A path named that cannot be checked at all.
+    Error(InputError),
+    /// A path in a folder that was skipped.
+    Warning(InputError),
+}
+
+/// Whether the file is read as an env file (`.env`, `.env.*`, `*.env`, or by `[formats]`);
+/// `by_name` is the format its name gives.
+pub(crate) fn is_env_file(opts: &RunOptions, path: &Path, by_name: Option<Format>) -> bool {
+    forced_format(opts, path)
+        .or(by_name)
+        .is_some_and(|f| f.name() == "dotenv")
+}
+
+/// [`gather`], handing each input to `sink` as the walk finds it (`sink` returns `false` to
+/// stop), in walk order ([`crate::discover::walk_order`]): the paths named in that order, a
+/// folder's files where the folder is, each folder's env files before its other files.
+///
+/// When no path named lies in another (the usual case), nothing is kept per file, so a tree
+/// of any size costs the same memory. Paths that overlap (a folder and a file in it, a folder
+/// named through a link and directly) are gathered whole, listed once by their real path, and
+/// sorted.
+pub(crate) fn gather_each(
+    paths: &[PathBuf],
+    opts: &RunOptions,
+    sink: &mut dyn FnMut(Gathered) -> bool,
+) {
+    let also = |p: &Path| forced_format(opts, p).is_some();
+    let first = |p: &Path, by_name| is_env_file(opts, p, by_name);
+    let select = crate::discover::Select {
+        also: &also,
+        first: &first,
+    };
+    let mut roots = Vec::new();
     for path in paths {
         match std::fs::metadata(path) {
-            Err(e) => out.errors.push(InputError {
-                path: path.clone(),
-                message: crate::input::io_message(&e),
-            }),
-            Ok(m) if m.is_dir() => {
-                let walk = crate::discover::walk(path, &|p| forced_format(opts, p).is_some());
-                out.warnings.extend(
-                    walk.errors
-                        .into_iter()
-                        .map(|(path, message)| InputError { path, message }),
-                );
-                let real = if dedup {
-                    std::fs::canonicalize(path).unwrap_or_else(|_| path.clone())
-                } else {
-                    PathBuf::new()
-                };
-                for p in walk.files {
-                    if dedup {
-                        keys.push(match p.strip_prefix(path) {
-                            Ok(rest) => real.join(rest),
-                            Err(_) => std::fs::canonicalize(&p).unwrap_or_else(|_| p.clone()),
-                        });
-                    }
-                    inputs.push(Input {
-                        path: p,
-                        explicit: false,
-                    });
+            Err(e) => {
+                let message = crate::input::io_message(&e);
+                let path = path.clone();
+                if !sink(Gathered::Error(InputError { path, message })) {
+                    return;
                 }
             }
-            Ok(_) => {
-                if dedup {
-                    keys.push(std::fs::canonicalize(path).unwrap_or_else(|_| path.clone()));
-                }
-                inputs.push(Input {
-                    path: path.clone(),
-                    explicit: true,
-                });
+            Ok(m) => {
+                let env = !m.is_dir() && first(path, extract::detect(path, ""));
+                roots.push((path, m.is_dir(), env));
             }
         }
     }
-    if dedup {
-        let mut seen = std::collections::HashSet::new();
-        let mut keys = keys.into_iter();
-        inputs.retain(|_| keys.next().is_none_or(|k| seen.insert(k)));
-    }
-    inputs.retain(|i| {
-        !i.path
-            .file_name()
+    roots.sort_by(|a, b| crate::discover::walk_order(a.0, a.2, b.0, b.2));
+    let settings = |p: &Path| {
+        p.file_name()
             .is_some_and(|n| crate::config::FILE_NAMES.iter().any(|c| n == *c))
-    });
-    inputs
+    };
+    let each = |path: &Path, is_dir: bool, sink: &mut dyn FnMut(Gathered) -> bool| {
+        if !is_dir {
+            let input = Input {
+                path: path.to_path_buf(),
+                explicit: true,
+            };
+            return settings(path) || sink(Gathered::Input(input));
+        }
+        let mut go = true;
+        crate::discover::walk_each(path, &select, &mut |found| {
+            go = match found {
+                Found::File(p) if settings(&p) => true,
+                Found::File(p) => sink(Gathered::Input(Input {
+                    path: p,
+                    explicit: false,
+                })),
+                Found::Skipped(path, message) => {
+                    sink(Gathered::Warning(InputError { path, message }))
+                }
+            };
+            go
+        });
+        go
+    };
+    let real: Vec<PathBuf> = match roots.len() {
+        0 | 1 => Vec::new(),
+        _ => roots
+            .iter()
+            .map(|(p, ..)| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf()))
+            .collect(),
+    };
+    if !overlap(&real) {
+        for (path, is_dir, _) in roots {
+            if !each(path, is_dir, sink) {
+                return;
+            }
+        }
+        return;
+    }
+    // Overlapping paths: every input, listed once by its real path, then sorted. A walk
+    // follows no link, so a file found in a folder is the folder's real path joined with the
+    // rest: one `canonicalize` per path named, not one per file found.
+    let mut inputs = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for ((path, is_dir, _), real) in roots.into_iter().zip(real) {
+        let go = each(path, is_dir, &mut |g| match g {
+            Gathered::Input(i) => {
+                let key = match i.path.strip_prefix(path) {
+                    Ok(rest) if is_dir => real.join(rest),
+                    _ => real.clone(),
+                };
+                if seen.insert(key) {
+                    let env = first(&i.path, extract::detect(&i.path, ""));
+                    inputs.push((i, env));
+                }
+                true
+            }
+            other => sink(other),
+        });
+        if !go {
+            return;
+        }
+    }
+    inputs.sort_by(|a, b| crate::discover::walk_order(&a.0.path, a.1, &b.0.path, b.1));
+    for (i, _) in inputs {
+        if !sink(Gathered::Input(i)) {
+            return;
+        }
+    }
+}
+
+/// Do any of these real paths lie in another (or name the same file)?
+fn overlap(real: &[PathBuf]) -> bool {
+    let mut sorted: Vec<&PathBuf> = real.iter().collect();
+    sorted.sort();
+    // In path order, whatever lies in a folder comes right after it.
+    sorted.windows(2).any(|w| w[1].starts_with(w[0]))
 }
 
 /// Nothing could be read, and something was skipped: that is not a clean run (the warnings
@@ -165,7 +251,17 @@ pub fn check_text(
     opts: &RunOptions,
 ) -> Outcome {
     let mut out = Outcome::default();
-    add_file(&mut out, path.to_path_buf(), text.to_owned(), format, None);
+    let id = out.sources.next_id();
+    let loaded = Loaded::File {
+        text: text.to_owned(),
+        format,
+        bad_utf8: None,
+    };
+    let input = Input {
+        path: path.to_path_buf(),
+        explicit: true,
+    };
+    add_read(&mut out, &input, id, prepare(&input, id, loaded));
     finish(&mut out, providers, opts);
     out
 }
@@ -183,16 +279,9 @@ pub fn check_bytes(
         path: path.to_path_buf(),
         explicit: true,
     };
-    let read = recognise(path, bytes, opts);
-    let ex = match &read {
-        Loaded::File { text, format, .. } => Some(extract::extract(
-            *format,
-            FileId(out.sources.len() as u32),
-            text,
-        )),
-        _ => None,
-    };
-    add_read(&mut out, &input, read, ex);
+    let id = out.sources.next_id();
+    let read = prepare(&input, id, recognise(path, bytes, opts));
+    add_read(&mut out, &input, id, read);
     finish(&mut out, providers, opts);
     out
 }
@@ -263,50 +352,86 @@ fn recognise(path: &Path, bytes: Vec<u8>, opts: &RunOptions) -> Loaded {
 /// file ids, findings and output do not depend on thread timing. Returns how many inputs could
 /// be read at all.
 pub(crate) fn read_all(inputs: &[Input], out: &mut Outcome, opts: &RunOptions) -> usize {
-    let reads = par_map(inputs, |i| read_one(i, opts));
-    // The id each file will get, in input order, so that extraction can run in parallel too.
-    let mut next = out.sources.len();
-    let jobs: Vec<(Option<FileId>, &Loaded)> = reads
-        .iter()
-        .map(|r| {
-            let id = matches!(r, Loaded::File { .. }).then(|| FileId(next as u32));
-            next += usize::from(id.is_some());
-            (id, r)
-        })
-        .collect();
-    let extractions = par_map(&jobs, |(id, r)| match (id, r) {
-        (Some(id), Loaded::File { text, format, .. }) => Some(extract::extract(*format, *id, text)),
-        _ => None,
-    });
+    // Input i gets id `base + i` if it is a file (ids need not be dense).
+    let base = out.sources.next_id().0;
+    let jobs: Vec<(FileId, &Input)> = (base..).map(FileId).zip(inputs).collect();
+    let reads = par_map(&jobs, |(id, input)| read_input(input, *id, opts));
     let mut read = 0;
-    for ((input, r), ex) in inputs.iter().zip(reads).zip(extractions) {
-        read += usize::from(!matches!(r, Loaded::Unreadable(_)));
-        add_read(out, input, r, ex);
+    for ((id, input), r) in jobs.into_iter().zip(reads) {
+        read += usize::from(add_read(out, input, id, r));
     }
     read
 }
 
-/// Add what reading one input gave to the outcome: the file and its extraction, or an error or
-/// warning.
-fn add_read(out: &mut Outcome, input: &Input, r: Loaded, ex: Option<Extraction>) {
+/// One input as a reading thread leaves it: the file ready to be added (its text, line index
+/// and secrets) with what its reader found, or why it is not checked.
+pub(crate) enum Read {
+    File {
+        file: SourceFile,
+        bad_utf8: Option<usize>,
+        ex: Extraction,
+    },
+    Skip,
+    NotConfig(String),
+    Unreadable(String),
+}
+
+/// Read, recognise and extract one input as file `id` (the part of a run that can go on any
+/// thread).
+pub(crate) fn read_input(input: &Input, id: FileId, opts: &RunOptions) -> Read {
+    prepare(input, id, read_one(input, opts))
+}
+
+/// Extract a file that was read, and find the secrets in its text.
+fn prepare(input: &Input, id: FileId, loaded: Loaded) -> Read {
+    match loaded {
+        Loaded::File {
+            text,
+            format,
+            bad_utf8,
+        } => {
+            let mut ex = extract::extract(format, id, &text);
+            let literal = crate::redact::literal_secrets(&text);
+            let mut file = SourceFile::new(input.path.clone(), text);
+            for s in std::mem::take(&mut ex.secrets).into_iter().chain(literal) {
+                file.add_secret(s);
+            }
+            for p in &ex.profiles {
+                if let Some(pw) = &p.password {
+                    if pw.loc.file == id && !matches!(pw.origin, Origin::Default { .. }) {
+                        file.add_secret(pw.loc.span.clone());
+                    }
+                }
+            }
+            Read::File { file, bad_utf8, ex }
+        }
+        Loaded::Skip => Read::Skip,
+        Loaded::NotConfig(m) => Read::NotConfig(m),
+        Loaded::Unreadable(m) => Read::Unreadable(m),
+    }
+}
+
+/// Add what reading one input gave to the outcome: the file (as `id`) and its extraction, or
+/// an error or warning. Returns whether the input could be read at all.
+pub(crate) fn add_read(out: &mut Outcome, input: &Input, id: FileId, r: Read) -> bool {
     let error = |message| InputError {
         path: input.path.clone(),
         message,
     };
     match r {
-        Loaded::File { text, bad_utf8, .. } => add_extraction(
-            out,
-            input.path.clone(),
-            text,
-            bad_utf8,
-            ex.unwrap_or_default(),
-        ),
-        Loaded::Skip => {}
-        Loaded::NotConfig(m) if input.explicit => out.errors.push(error(m)),
-        Loaded::NotConfig(_) => {}
-        Loaded::Unreadable(m) if input.explicit => out.errors.push(error(m)),
-        Loaded::Unreadable(m) => out.warnings.push(error(m)),
+        Read::File { file, bad_utf8, ex } => add_extraction(out, id, file, bad_utf8, ex),
+        Read::Skip => {}
+        Read::NotConfig(m) if input.explicit => out.errors.push(error(m)),
+        Read::NotConfig(_) => {}
+        Read::Unreadable(m) => {
+            match input.explicit {
+                true => out.errors.push(error(m)),
+                false => out.warnings.push(error(m)),
+            }
+            return false;
+        }
     }
+    true
 }
 
 /// At most this many findings of one code from one file's reader; the rest become one summary.
@@ -380,32 +505,20 @@ fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> 
     all.into_iter().map(|(_, r)| r).collect()
 }
 
-/// Add a file known by its text, extracting it now (`check_text`).
-fn add_file(
-    out: &mut Outcome,
-    path: PathBuf,
-    text: String,
-    format: Format,
-    bad_utf8: Option<usize>,
-) {
-    let ex = extract::extract(format, FileId(out.sources.len() as u32), &text);
-    add_extraction(out, path, text, bad_utf8, ex);
-}
-
-/// Add a file and what its extraction found; the file gets the next id, the one `ex` was made
-/// with.
+/// Add a file (as `id`) and what its extraction found.
 fn add_extraction(
     out: &mut Outcome,
-    path: PathBuf,
-    text: String,
+    id: FileId,
+    file: SourceFile,
     bad_utf8: Option<usize>,
     ex: Extraction,
 ) {
-    let id = out.sources.add(SourceFile::new(path, text));
+    let len = file.text.len();
+    let path = (!ex.env.is_empty()).then(|| file.path.clone());
+    out.sources.add_as(id, file);
     out.files_checked += 1;
-    let text = out.sources.get(id).text.clone();
     if let Some(at) = bad_utf8 {
-        let end = (at + '\u{fffd}'.len_utf8()).min(text.len());
+        let end = (at + '\u{fffd}'.len_utf8()).min(len);
         out.findings.push(
             Finding::new(
                 codes::PARSE_ERROR,
@@ -416,27 +529,12 @@ fn add_extraction(
             .with_help("save the file as UTF-8; the invalid bytes were replaced before checking"),
         );
     }
-    let file = out.sources.get_mut(id);
-    for s in ex
-        .secrets
-        .into_iter()
-        .chain(crate::redact::literal_secrets(&text))
-    {
-        file.add_secret(s);
-    }
-    for p in &ex.profiles {
-        if let Some(pw) = &p.password {
-            if pw.loc.file == id && !matches!(pw.origin, Origin::Default { .. }) {
-                file.add_secret(pw.loc.span.clone());
-            }
-        }
-    }
     out.findings.extend(cap_per_code(ex.findings));
     out.profiles.extend(ex.profiles);
-    if !ex.env.is_empty() {
+    if let Some(path) = path {
         out.env_files.push(crate::resolve::EnvFile {
             id,
-            path: out.sources.path(id).to_path_buf(),
+            path,
             defs: ex.env,
         });
     }
@@ -471,9 +569,13 @@ fn finish(out: &mut Outcome, providers: &Providers, opts: &RunOptions) {
 /// value (a .env line read by the dotenv reader and by the code that uses it): one finding per
 /// code and place.
 pub(crate) fn sort_and_dedup(findings: &mut Vec<Finding>) {
-    let key = |f: &Finding| (f.primary().file, f.primary().span.start, f.code.clone());
-    findings.sort_by_key(key);
-    findings.dedup_by(|a, b| key(a) == key(b));
+    findings.sort_by_key(dedup_key);
+    findings.dedup_by(|a, b| dedup_key(a) == dedup_key(b));
+}
+
+/// What makes two findings the same finding: their file, where they start, and their code.
+pub(crate) fn dedup_key(f: &Finding) -> (FileId, usize, String) {
+    (f.primary().file, f.primary().span.start, f.code.clone())
 }
 
 /// Env references filled from the run's env files; their secrets are masked there too.
@@ -482,9 +584,9 @@ fn resolve_step(out: &mut Outcome) {
     out.findings.extend(resolved);
     for p in &out.profiles {
         if let Some(pw) = &p.password {
-            out.sources
-                .get_mut(pw.loc.file)
-                .add_secret(pw.loc.span.clone());
+            if let Some(file) = out.sources.get_mut(pw.loc.file) {
+                file.add_secret(pw.loc.span.clone());
+            }
         }
     }
 }

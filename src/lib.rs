@@ -19,6 +19,7 @@ pub mod model;
 pub mod probe;
 pub mod probing;
 pub mod providers;
+pub(crate) mod read_ahead;
 pub mod redact;
 pub mod report;
 pub mod resolve;

@@ -182,8 +182,10 @@ pub fn mask_every_copy(sources: &mut Sources) {
     };
     let ids: Vec<FileId> = sources.iter().map(|(id, _)| id).collect();
     for id in ids {
-        let text = sources.get(id).text.clone();
-        let file = sources.get_mut(id);
+        let Some(file) = sources.get_mut(id) else {
+            continue;
+        };
+        let text = file.text.clone();
         for m in ac.find_overlapping_iter(&*text) {
             file.add_secret(m.start()..m.end());
         }

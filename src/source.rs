@@ -93,46 +93,77 @@ impl SourceFile {
     }
 }
 
-/// All files of one run, addressed by [`FileId`].
+/// The files of one run, addressed by [`FileId`].
+///
+/// Ids are handed out in order and never reused. A streaming run forgets a file once its
+/// findings are reported ([`Sources::release`]), so the table holds the files still in use, not
+/// every file of the tree: its size (and the cost of [`Sources::iter`]) is bounded by a batch
+/// and the env files waiting for their folder.
 #[derive(Debug, Default)]
 pub struct Sources {
-    files: Vec<SourceFile>,
+    files: std::collections::BTreeMap<u32, SourceFile>,
+    next: u32,
 }
 
 impl Sources {
     pub fn add(&mut self, file: SourceFile) -> FileId {
-        self.files.push(file);
-        FileId((self.files.len() - 1) as u32)
+        let id = self.next_id();
+        self.add_as(id, file);
+        id
     }
 
+    /// Add a file with an id chosen before it was read (at least [`Sources::next_id`]), so
+    /// that files can be read on several threads; the ids skipped are never used.
+    pub fn add_as(&mut self, id: FileId, file: SourceFile) {
+        debug_assert!(id.0 >= self.next, "file ids are handed out in order");
+        self.files.insert(id.0, file);
+        self.next = self.next.max(id.0 + 1);
+    }
+
+    /// The id the next file added will get.
+    pub fn next_id(&self) -> FileId {
+        FileId(self.next)
+    }
+
+    /// A file of the run. A file already released reads as an empty file with an empty path
+    /// (a bug in debug builds: nothing may point at a file once it is reported).
     pub fn get(&self, id: FileId) -> &SourceFile {
-        &self.files[id.0 as usize]
+        match self.files.get(&id.0) {
+            Some(f) => f,
+            None => {
+                debug_assert!(false, "file {id:?} used after it was released");
+                static GONE: std::sync::OnceLock<SourceFile> = std::sync::OnceLock::new();
+                GONE.get_or_init(|| SourceFile::new("", ""))
+            }
+        }
     }
 
-    pub fn get_mut(&mut self, id: FileId) -> &mut SourceFile {
-        &mut self.files[id.0 as usize]
+    /// A file of the run, if it is still held.
+    pub fn try_get(&self, id: FileId) -> Option<&SourceFile> {
+        self.files.get(&id.0)
     }
 
-    /// Forget a file's text once its findings are reported (a streaming run keeps only the
-    /// path). Line and column lookups then answer 1:1.
+    /// A file of the run to add secrets to; `None` once it is released.
+    pub fn get_mut(&mut self, id: FileId) -> Option<&mut SourceFile> {
+        self.files.get_mut(&id.0)
+    }
+
+    /// Forget a file once its findings are reported (a streaming run): its text, its secrets
+    /// and its path.
     pub fn release(&mut self, id: FileId) {
-        let f = self.get_mut(id);
-        f.text = Arc::from("");
-        f.line_starts = vec![0];
-        f.secrets.clear();
+        self.files.remove(&id.0);
     }
 
     pub fn path(&self, id: FileId) -> &Path {
         &self.get(id).path
     }
 
+    /// The files still held, in id order.
     pub fn iter(&self) -> impl Iterator<Item = (FileId, &SourceFile)> {
-        self.files
-            .iter()
-            .enumerate()
-            .map(|(i, f)| (FileId(i as u32), f))
+        self.files.iter().map(|(&i, f)| (FileId(i), f))
     }
 
+    /// How many files are held.
     pub fn len(&self) -> usize {
         self.files.len()
     }

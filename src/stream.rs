@@ -12,18 +12,20 @@
 //! - every other file is final after its batch: its findings are printed and its text is
 //!   forgotten (unless a waiting finding labels it).
 //!
-//! Inputs are taken in path order, so a folder's files are consecutive and an env file is
-//! loaded before the first file below its folder. Findings come out batch by batch, an env
+//! Inputs come from the walk as it finds them, in walk order
+//! ([`crate::discover::walk_order`]): a folder's files are consecutive and its env files come
+//! first, so an env file is loaded before the first file below its folder. Findings come out batch by batch, an env
 //! file's after its folder's; the set of findings is the one a whole run reports
 //! (`tests/stream.rs` compares them on every fixture).
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
-use crate::engine::{self, Input, Outcome, RunOptions};
+use crate::engine::{self, Input, Outcome, Read, RunOptions};
 use crate::finding::{Finding, Severity};
 use crate::model::Profile;
 use crate::providers::Providers;
+use crate::read_ahead::read_ahead;
 use crate::report::Tally;
 use crate::resolve::EnvFile;
 use crate::source::{FileId, Loc};
@@ -49,6 +51,10 @@ struct Waiting {
     id: FileId,
     profiles: Vec<Profile>,
     findings: Vec<Finding>,
+    /// The [`engine::dedup_key`] of each waiting finding: a finding made again (each file
+    /// below the folder that reads the same line) is dropped at once, as the first one is the
+    /// one shown, so that it neither waits nor keeps the file that made it.
+    keys: HashSet<(FileId, usize, String)>,
 }
 
 struct Run<'a> {
@@ -96,41 +102,23 @@ pub fn check_paths_in_batches(
         pinned: HashMap::new(),
         streamed: Streamed::default(),
     };
-    let mut inputs = engine::gather(paths, opts, &mut run.out);
-    inputs.sort_by(|a, b| a.path.cmp(&b.path));
-    // Env files by folder, so that a batch loads those of its folders' ancestors first.
-    let mut env_by_dir: HashMap<PathBuf, Vec<usize>> = HashMap::new();
-    for (i, input) in inputs.iter().enumerate() {
-        if is_env_name(&input.path, opts) {
-            let dir = input.path.parent().unwrap_or(Path::new("")).to_path_buf();
-            env_by_dir.entry(dir).or_default().push(i);
-        }
-    }
-    let mut taken = vec![false; inputs.len()];
-    let mut next = 0;
-    let mut read = 0;
-    while next < inputs.len() && !run.streamed.stopped {
-        let mut batch = Vec::new();
-        while next < inputs.len() && batch.len() < batch_size {
-            if !taken[next] {
-                for dir in inputs[next].path.ancestors().skip(1) {
-                    for &e in env_by_dir.get(dir).into_iter().flatten() {
-                        if !std::mem::replace(&mut taken[e], true) {
-                            batch.push(e);
-                        }
-                    }
-                }
-                if !std::mem::replace(&mut taken[next], true) {
-                    batch.push(next);
-                }
+    // Files are read ahead, two batches at a time, while a batch is checked and shown.
+    let first_id = run.out.sources.next_id();
+    let window = 2 * batch_size;
+    let read = read_ahead(paths, opts, window, first_id, |ahead| {
+        let mut read = 0;
+        while !run.streamed.stopped {
+            let batch = ahead.take(batch_size, &mut run.out);
+            if batch.is_empty() {
+                break;
             }
-            next += 1;
+            read += run.batch(batch);
+            // Env files whose folder holds none of the files still to come are done.
+            let upcoming = ahead.upcoming(&mut run.out).map(Path::to_path_buf);
+            run.finish_folders(upcoming.as_deref());
         }
-        let batch: Vec<Input> = batch.into_iter().map(|i| inputs[i].clone()).collect();
-        read += run.batch(&batch);
-        // Env files whose folder holds none of the files still to come are done.
-        run.finish_folders(inputs.get(next).map(|i| i.path.as_path()));
-    }
+        read
+    });
     run.finish_folders(None);
     engine::nothing_read(&mut run.out, read);
     let Run {
@@ -142,21 +130,19 @@ pub fn check_paths_in_batches(
     streamed
 }
 
-/// Whether the file is read as an env file (`.env`, `.env.*`, `*.env`, or by `[formats]`).
-fn is_env_name(path: &Path, opts: &RunOptions) -> bool {
-    let format = engine::forced_format(opts, path).or_else(|| crate::extract::detect(path, ""));
-    format.is_some_and(|f| f.name() == "dotenv")
-}
-
 impl Run<'_> {
     /// Read, extract, resolve and check one batch; show the findings of its files that are
     /// final. Returns how many inputs could be read.
-    fn batch(&mut self, batch: &[Input]) -> usize {
-        let first = self.out.sources.len();
-        let read = engine::read_all(batch, &mut self.out, self.opts);
-        let ids: Vec<FileId> = (first..self.out.sources.len())
-            .map(|i| FileId(i as u32))
-            .collect();
+    fn batch(&mut self, batch: Vec<(Input, FileId, Read)>) -> usize {
+        let first = batch.first().map_or(u32::MAX, |(_, id, _)| id.0);
+        let mut read = 0;
+        let mut ids = Vec::with_capacity(batch.len());
+        for (input, id, r) in batch {
+            if matches!(r, Read::File { .. }) {
+                ids.push(id);
+            }
+            read += usize::from(engine::add_read(&mut self.out, &input, id, r));
+        }
         let mut profiles = std::mem::take(&mut self.out.profiles);
         let mut findings = std::mem::take(&mut self.out.findings);
         // The env files of this batch start waiting, with their own profiles and findings.
@@ -179,13 +165,16 @@ impl Run<'_> {
                 id: env.id,
                 profiles: own.remove(&env.id).unwrap_or_default(),
                 findings: Vec::new(),
+                keys: HashSet::new(),
             });
         }
         self.env_files.extend(new_env);
         // Env files can refer to each other's variables (`${X}`): resolve the new ones too.
-        for w in self.waiting.iter_mut().filter(|w| {
-            w.id.0 as usize >= first && w.profiles.iter().any(|p| !p.env_refs.is_empty())
-        }) {
+        for w in self
+            .waiting
+            .iter_mut()
+            .filter(|w| w.id.0 >= first && w.profiles.iter().any(|p| !p.env_refs.is_empty()))
+        {
             let found = crate::resolve::resolve_refs(
                 &mut w.profiles,
                 &self.env_files,
@@ -217,10 +206,13 @@ impl Run<'_> {
         for f in findings {
             match slot.get(&f.primary().file) {
                 Some(&i) => {
-                    for id in other_files(&f) {
-                        *self.pinned.entry(id).or_default() += 1;
+                    let w = &mut self.waiting[i];
+                    if w.keys.insert(engine::dedup_key(&f)) {
+                        for id in other_files(&f) {
+                            *self.pinned.entry(id).or_default() += 1;
+                        }
+                        w.findings.push(f);
                     }
-                    self.waiting[i].findings.push(f);
                 }
                 None => now.push(f),
             }

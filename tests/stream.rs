@@ -137,3 +137,42 @@ fn json_and_sarif_documents_written_in_parts_hold_the_whole_run() {
     assert_eq!(a["tool"], b["tool"]);
     assert_eq!(streamed["version"], expected["version"]);
 }
+
+/// A streamed run holds one batch of files and the env files of the folders above it, however
+/// many files the tree has, even when every file below a `.env` reads the same lines of it (each
+/// file's finding at the `.env` line points back at the file that read it).
+#[test]
+fn a_streamed_run_holds_a_batch_of_files_not_the_tree() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::copy("fixtures/nodemailer/node-app/.env", d.join(".env")).unwrap();
+    // Names that sort before `.env` too: the walk still reads the `.env` first.
+    for i in 0..300 {
+        let sub = d.join(format!("{}p{i}", if i % 3 == 0 { "-" } else { "" }));
+        std::fs::create_dir(&sub).unwrap();
+        std::fs::copy(
+            "fixtures/nodemailer/node-app/src/mailer.js",
+            sub.join("mailer.js"),
+        )
+        .unwrap();
+    }
+    let (batch, paths) = (8, [d.to_path_buf()]);
+    let (whole, streamed, t_whole, t_streamed) = both(&paths, batch);
+    assert_eq!(whole, streamed);
+    assert_eq!(t_whole, t_streamed);
+    assert_eq!(t_streamed.files_checked, 301);
+    let providers = Providers::builtin().unwrap();
+    let mut most = 0;
+    check_paths_in_batches(
+        &paths,
+        &providers,
+        &RunOptions::default(),
+        batch,
+        &mut |part| {
+            most = most.max(part.sources.len());
+            true
+        },
+    );
+    // A batch, the `.env`, and the one file that made the `.env`'s findings first.
+    assert!(most <= batch + 2, "held {most} files at once");
+}

@@ -20,11 +20,7 @@ pub(crate) fn written<T>(v: &Value<T>) -> bool {
 
 /// The text of a value and what precedes it on its line.
 pub(crate) fn at<'a, T>(ctx: &Ctx<'a>, v: &Value<T>) -> Option<At<'a>> {
-    let src = ctx.sources?;
-    if v.loc.file.0 as usize >= src.len() {
-        return None;
-    }
-    let text: &'a str = &src.get(v.loc.file).text;
+    let text: &'a str = &ctx.sources?.try_get(v.loc.file)?.text;
     let value = text.get(v.loc.span.clone())?;
     let head = text.get(..v.loc.span.start)?;
     let line_start = head.rfind('\n').map(|i| i + 1).unwrap_or(0);
@@ -118,9 +114,9 @@ fn require_starttls(ctx: &Ctx, sec: &Value<Security>, expected: TlsMode, text: S
     // The key named anywhere in the file (`enable_starttls_auto` is another key).
     let named = ctx
         .sources
-        .filter(|s| (sec.loc.file.0 as usize) < s.len())
-        .is_some_and(|s| {
-            let t = &s.get(sec.loc.file).text;
+        .and_then(|s| s.try_get(sec.loc.file))
+        .is_some_and(|f| {
+            let t = &f.text;
             t.match_indices(key)
                 .any(|(i, _)| !t[i + key.len()..].starts_with("_auto"))
         });

@@ -88,9 +88,11 @@ pub fn run(
     let mut applied = 0;
     let mut last = check(&texts);
     for _ in 0..MAX_ROUNDS {
-        let keys: Vec<PathBuf> = last.sources.iter().map(|(_, f)| key_of(&f.path)).collect();
+        let keys: BTreeMap<FileId, PathBuf> = (last.sources.iter())
+            .map(|(id, f)| (id, key_of(&f.path)))
+            .collect();
         for (id, f) in last.sources.iter() {
-            let key = &keys[id.0 as usize];
+            let key = &keys[&id];
             paths.entry(key.clone()).or_insert_with(|| f.path.clone());
             if !texts.contains_key(key) {
                 // The text the run read, unmasked: from disk, the same length as the source.
@@ -101,7 +103,7 @@ pub fn run(
             }
         }
         let taken = select(&last.findings, unsafe_fixes, |id| {
-            let key = keys.get(id.0 as usize)?;
+            let key = keys.get(&id)?;
             let text = texts.get(key)?;
             let secrets = last.sources.get(id).secrets().collect();
             Some((text.as_str(), secrets))
@@ -117,7 +119,7 @@ pub fn run(
             }
         }
         for (id, edits) in by_file {
-            let key = &keys[id.0 as usize];
+            let Some(key) = keys.get(&id) else { continue };
             if let Some(t) = next.get_mut(key) {
                 *t = apply(t, &edits);
             }

@@ -44,8 +44,11 @@ pub fn suggest_within(set: &KeySet, key: &str, max_edits: Option<usize>) -> Opti
     }
     let tail = upper.len() - prefix.len();
     let limit = max_edits.unwrap_or(if tail <= 4 { 1 } else { 2 });
+    // Names whose lengths differ by more than the limit are further apart than it.
+    let chars = upper.chars().count();
     set.known
         .iter()
+        .filter(|k| k.chars().count().abs_diff(chars) <= limit)
         .map(|k| (strsim::osa_distance(&upper, &k.to_ascii_uppercase()), *k))
         .filter(|(d, _)| *d <= limit)
         .min_by_key(|(d, _)| *d)
