@@ -168,16 +168,28 @@ fn parse(text: &str) -> Option<Tree> {
         }
         None => text,
     };
-    // Markup (a template) is parsed with the full grammar too: there it is text.
-    let tagged = text.trim_start().starts_with('<') || contains_ignore_case(text, "<?php");
-    let language = if tagged {
-        tree_sitter_php::LANGUAGE_PHP
-    } else {
+    let language = if all_php(text) {
         tree_sitter_php::LANGUAGE_PHP_ONLY
+    } else {
+        tree_sitter_php::LANGUAGE_PHP
     };
     let mut parser = Parser::new();
     parser.set_language(&language.into()).ok()?;
     crate::extract::syntax::tree::parse_bounded(&mut parser, text)
+}
+
+/// Whether the text is PHP throughout, so that the grammar without markup reads it: a snippet
+/// with no open tag, or a file that opens with `<?php` and never closes the tag (most
+/// configuration files). That grammar gives the same tree and parses about a fifth faster.
+/// Markup (a template, text before the tag, a `?>`) needs the full grammar: there it is text.
+fn all_php(text: &str) -> bool {
+    if text
+        .get(..5)
+        .is_some_and(|t| t.eq_ignore_ascii_case("<?php"))
+    {
+        return !text.contains("?>");
+    }
+    !(text.trim_start().starts_with('<') || contains_ignore_case(text, "<?php"))
 }
 
 pub fn contains_ignore_case(hay: &str, needle: &str) -> bool {

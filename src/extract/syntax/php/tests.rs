@@ -139,3 +139,45 @@ function f() { $local = 1; define('C', A_PORT); }
         Some(value::PhpVal::Str("v".into()))
     );
 }
+
+/// Every PHP fixture that [`all_php`] gives to the grammar without markup gets the tree the
+/// full grammar gives it.
+#[test]
+fn files_read_as_all_php_get_the_tree_of_the_full_grammar() {
+    let mut files = Vec::new();
+    let mut dirs = vec![std::path::PathBuf::from("fixtures")];
+    while let Some(d) = dirs.pop() {
+        for e in std::fs::read_dir(d).unwrap() {
+            let p = e.unwrap().path();
+            match p.extension() {
+                _ if p.is_dir() => dirs.push(p),
+                Some(x) if x == "php" => files.push(p),
+                _ => {}
+            }
+        }
+    }
+    let tree = |text: &str, language: tree_sitter::Language| {
+        let mut parser = Parser::new();
+        parser.set_language(&language).unwrap();
+        parser.parse(text, None).unwrap().root_node().to_sexp()
+    };
+    let mut compared = 0;
+    for f in &files {
+        let text = std::fs::read_to_string(f).unwrap();
+        if all_php(&text) && text.starts_with("<?php") {
+            let only = tree(&text, tree_sitter_php::LANGUAGE_PHP_ONLY.into());
+            assert_eq!(
+                only,
+                tree(&text, tree_sitter_php::LANGUAGE_PHP.into()),
+                "{}",
+                f.display()
+            );
+            compared += 1;
+        }
+    }
+    assert!(compared > 30, "{compared}");
+    assert!(!all_php("<?php $a = 1; ?>\n<p>text</p>"));
+    assert!(!all_php("<html><?php $a = 1;"));
+    assert!(!all_php("  <?php $a = 1;"));
+    assert!(all_php("$mail->Host = 'x';"));
+}
