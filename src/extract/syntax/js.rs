@@ -9,7 +9,7 @@
 use crate::extract::syntax::ids::{FieldOf, Kinds, TsField};
 use std::ops::Range;
 
-use tree_sitter::{Node, Parser, Tree};
+use tree_sitter::{Node, Tree};
 
 use super::tree::reads_code;
 use super::tree::{
@@ -49,11 +49,7 @@ pub fn parse(text: &str, typescript: bool) -> Option<Tree> {
     };
     let mut best: Option<(usize, Tree)> = None;
     for lang in order {
-        let mut parser = Parser::new();
-        if parser.set_language(&lang).is_err() {
-            continue;
-        }
-        let Some(tree) = super::tree::parse_bounded(&mut parser, text) else {
+        let Some(tree) = super::tree::parse_in(&lang, text) else {
             continue;
         };
         if !tree.root_node().has_error() {

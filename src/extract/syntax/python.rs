@@ -10,7 +10,7 @@ use crate::extract::syntax::ids::{FieldOf, Kinds, TsField};
 use std::collections::HashMap;
 use std::ops::Range;
 
-use tree_sitter::{Node, Parser, Tree};
+use tree_sitter::{Node, Tree};
 
 mod eval;
 
@@ -25,11 +25,9 @@ use crate::source::FileId;
 
 /// Parse Python text (comments blanked first, see [`blank_comments`]).
 pub fn parse(text: &str) -> Option<Tree> {
-    let mut parser = Parser::new();
-    let lang: tree_sitter::Language = tree_sitter_python::LANGUAGE.into();
-    parser.set_language(&lang).ok()?;
     let blanked = blank_comments(text);
-    super::tree::parse_bounded(&mut parser, blanked.as_deref().unwrap_or(text))
+    let text = blanked.as_deref().unwrap_or(text);
+    super::tree::parse_in(&tree_sitter_python::LANGUAGE.into(), text)
 }
 
 /// The text with every comment turned into spaces (same length, same offsets), or `None` when

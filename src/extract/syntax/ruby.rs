@@ -10,7 +10,7 @@
 use crate::extract::syntax::ids::{FieldOf, Kinds, TsField};
 use std::ops::Range;
 
-use tree_sitter::{Node, Parser, Tree};
+use tree_sitter::{Node, Tree};
 
 mod eval;
 
@@ -22,10 +22,7 @@ use crate::source::FileId;
 
 /// Parse Ruby text, within the time and memory limits of every tree-sitter parse.
 pub fn parse(text: &str) -> Option<Tree> {
-    let mut parser = Parser::new();
-    let lang: tree_sitter::Language = tree_sitter_ruby::LANGUAGE.into();
-    parser.set_language(&lang).ok()?;
-    super::tree::parse_bounded(&mut parser, text)
+    super::tree::parse_in(&tree_sitter_ruby::LANGUAGE.into(), text)
 }
 
 /// An assignment to something other than a plain name: `a.b.c = v` (`key` is `None`) or

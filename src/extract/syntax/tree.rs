@@ -118,6 +118,43 @@ pub fn take_cut_off() -> Option<CutOff> {
     CUT_OFF.with(|c| c.take())
 }
 
+thread_local! {
+    /// This thread's parser for each grammar it has parsed with, kept from file to file:
+    /// making and freeing a parser for every file cost more than resetting one.
+    static PARSERS: std::cell::RefCell<Vec<tree_sitter::Parser>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// [`parse_bounded`] with this thread's parser for `language`; `None` also when the grammar
+/// cannot be used.
+pub fn parse_in(language: &tree_sitter::Language, text: &str) -> Option<tree_sitter::Tree> {
+    super::ts_memory::install();
+    PARSERS.with(|parsers| {
+        let mut parsers = parsers.borrow_mut();
+        let known = parsers
+            .iter()
+            .position(|p| p.language().is_some_and(|l| *l == *language));
+        let i = match known {
+            Some(i) => i,
+            None => {
+                let mut parser = tree_sitter::Parser::new();
+                parser.set_language(language).ok()?;
+                parsers.push(parser);
+                parsers.len() - 1
+            }
+        };
+        let parser = &mut parsers[i];
+        // A stopped parse stays in the parser to be resumed: each file starts afresh, and a
+        // stopped one gives its memory back at once.
+        parser.reset();
+        let tree = parse_bounded(parser, text);
+        if tree.is_none() {
+            parser.reset();
+        }
+        tree
+    })
+}
+
 /// Parse, giving up after [`PARSE_TIME_LIMIT`] or past [`PARSE_MEMORY_LIMIT`]; `None` when the
 /// parser gave up or was stopped (then [`take_cut_off`] says why).
 pub fn parse_bounded(parser: &mut tree_sitter::Parser, text: &str) -> Option<tree_sitter::Tree> {

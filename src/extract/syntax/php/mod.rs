@@ -20,7 +20,7 @@ use crate::extract::syntax::ids::{FieldOf, TsField};
 use std::collections::HashMap;
 use std::ops::Range;
 
-use tree_sitter::{Node, Parser, Tree};
+use tree_sitter::{Node, Tree};
 
 use crate::extract::syntax::ids::Kinds;
 use crate::extract::syntax::tree::{first_error, walk_tree, walk_tree_depth, widen};
@@ -173,9 +173,7 @@ fn parse(text: &str) -> Option<Tree> {
     } else {
         tree_sitter_php::LANGUAGE_PHP
     };
-    let mut parser = Parser::new();
-    parser.set_language(&language.into()).ok()?;
-    crate::extract::syntax::tree::parse_bounded(&mut parser, text)
+    crate::extract::syntax::tree::parse_in(&language.into(), text)
 }
 
 /// Whether the text is PHP throughout, so that the grammar without markup reads it: a snippet
