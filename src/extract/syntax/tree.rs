@@ -128,6 +128,16 @@ thread_local! {
 /// [`parse_bounded`] with this thread's parser for `language`; `None` also when the grammar
 /// cannot be used.
 pub fn parse_in(language: &tree_sitter::Language, text: &str) -> Option<tree_sitter::Tree> {
+    parse_in_limited(language, text, PARSE_TIME_LIMIT, PARSE_MEMORY_LIMIT)
+}
+
+/// [`parse_in`] with other limits (tests use small ones).
+fn parse_in_limited(
+    language: &tree_sitter::Language,
+    text: &str,
+    time_limit: std::time::Duration,
+    memory_limit: usize,
+) -> Option<tree_sitter::Tree> {
     super::ts_memory::install();
     PARSERS.with(|parsers| {
         let mut parsers = parsers.borrow_mut();
@@ -147,7 +157,7 @@ pub fn parse_in(language: &tree_sitter::Language, text: &str) -> Option<tree_sit
         // A stopped parse stays in the parser to be resumed: each file starts afresh, and a
         // stopped one gives its memory back at once.
         parser.reset();
-        let tree = parse_bounded(parser, text);
+        let tree = parse_limited(parser, text, time_limit, memory_limit);
         if tree.is_none() {
             parser.reset();
         }
@@ -437,6 +447,30 @@ mod tests {
         let tree = parse_limited(&mut python(), &text, std::time::Duration::ZERO, usize::MAX);
         assert!(tree.is_none());
         assert_eq!(take_cut_off(), Some(CutOff::Time));
+    }
+
+    /// The parser a thread keeps for a grammar starts every file afresh, also after a parse
+    /// that was stopped half-way (tree-sitter would otherwise resume it on the next text).
+    #[test]
+    fn a_kept_parser_starts_afresh_after_a_stopped_parse() {
+        let language: tree_sitter::Language = tree_sitter_python::LANGUAGE.into();
+        let text = "import smtplib\ns = smtplib.SMTP('mail.example.com', 587)\n";
+        let fresh = python().parse(text, None).unwrap().root_node().to_sexp();
+        let garbage = garbage(200_000);
+        let stopped = parse_in_limited(&language, &garbage, std::time::Duration::ZERO, usize::MAX);
+        assert!(stopped.is_none());
+        assert_eq!(take_cut_off(), Some(CutOff::Time));
+        for _ in 0..2 {
+            let tree = parse_in(&language, text).unwrap();
+            assert_eq!(tree.root_node().to_sexp(), fresh);
+        }
+        PARSERS.with(|p| {
+            let kept = p.borrow();
+            let python = kept
+                .iter()
+                .filter(|p| p.language().is_some_and(|l| *l == language));
+            assert_eq!(python.count(), 1, "one parser per grammar");
+        });
     }
 
     #[test]

@@ -157,7 +157,7 @@ fn files_read_as_all_php_get_the_tree_of_the_full_grammar() {
         }
     }
     let tree = |text: &str, language: tree_sitter::Language| {
-        let mut parser = Parser::new();
+        let mut parser = tree_sitter::Parser::new();
         parser.set_language(&language).unwrap();
         parser.parse(text, None).unwrap().root_node().to_sexp()
     };
