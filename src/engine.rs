@@ -355,7 +355,7 @@ pub(crate) fn read_all(inputs: &[Input], out: &mut Outcome, opts: &RunOptions) -
     // Input i gets id `base + i` if it is a file (ids need not be dense).
     let base = out.sources.next_id().0;
     let jobs: Vec<(FileId, &Input)> = (base..).map(FileId).zip(inputs).collect();
-    let reads = par_map(&jobs, |(id, input)| read_input(input, *id, opts));
+    let reads = par_map(&jobs, |(id, input)| read_input(input, *id, opts, &|_| {}));
     let mut read = 0;
     for ((id, input), r) in jobs.into_iter().zip(reads) {
         read += usize::from(add_read(out, input, id, r));
@@ -376,10 +376,29 @@ pub(crate) enum Read {
     Unreadable(String),
 }
 
+impl Read {
+    /// The size of the file's text (none if it is not a file to check).
+    pub(crate) fn size(&self) -> usize {
+        match self {
+            Read::File { file, .. } => file.text.len(),
+            _ => 0,
+        }
+    }
+}
+
 /// Read, recognise and extract one input as file `id` (the part of a run that can go on any
-/// thread).
-pub(crate) fn read_input(input: &Input, id: FileId, opts: &RunOptions) -> Read {
-    prepare(input, id, read_one(input, opts))
+/// thread). `reserve` is told the size of the text before it is extracted, and may wait.
+pub(crate) fn read_input(
+    input: &Input,
+    id: FileId,
+    opts: &RunOptions,
+    reserve: &dyn Fn(usize),
+) -> Read {
+    let loaded = read_one(input, opts);
+    if let Loaded::File { text, .. } = &loaded {
+        reserve(text.len());
+    }
+    prepare(input, id, loaded)
 }
 
 /// Extract a file that was read, and find the secrets in its text.

@@ -3,33 +3,99 @@
 //!
 //! The run's own steps for a batch (resolve, check, select, print) are done on one thread; while
 //! it does them, the reading threads go on with the next files, so that no core waits for the
-//! others at the end of a batch. At most `window` files are in flight (walked, not yet taken):
-//! memory is bounded by the window, not by the tree.
+//! others at the end of a batch.
+//!
+//! Memory is bounded twice: at most `window` files are in flight (walked and not yet taken), and
+//! the texts read ahead and not yet done with are held to [`AHEAD_BYTES`] (a reading thread waits
+//! before it extracts a file that would pass it), so that a tree of large files costs no more
+//! than a tree of small ones. The file the run waits for next is never held back, and a batch
+//! ends once its texts reach [`BATCH_BYTES`].
 
 use std::collections::{BTreeMap, VecDeque};
 use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::mpsc::{self, Receiver, SyncSender};
-use std::sync::Mutex;
+use std::sync::{Condvar, Mutex};
 
 use crate::engine::{self, Gathered, Input, Outcome, Read, RunOptions};
 use crate::source::FileId;
 
+/// Bytes of text read ahead and not yet done with, beyond the file the run waits for.
+pub const AHEAD_BYTES: usize = 4 << 20;
+
+/// A batch takes no more files once their texts reach this many bytes.
+pub const BATCH_BYTES: usize = 1 << 20;
+
 type Done = (FileId, Input, std::thread::Result<Read>);
 
+/// What the run's thread and the reading threads share: the byte budget and the stop signal.
+#[derive(Default)]
+struct Shared {
+    /// Bytes of text reserved by files read and not yet done with.
+    used: Mutex<usize>,
+    changed: Condvar,
+    /// The file the run waits for next: it may always go on, or the run could wait for ever.
+    front: AtomicU32,
+    stop: AtomicBool,
+}
+
+impl Shared {
+    /// Wait until `size` more bytes fit (or `id` is the file the run waits for, or nothing is
+    /// held, or the run stops), then reserve them.
+    fn reserve(&self, id: FileId, size: usize) {
+        let mut used = self.used.lock().unwrap_or_else(|e| e.into_inner());
+        while *used > 0
+            && *used + size > AHEAD_BYTES
+            && self.front.load(Ordering::Acquire) != id.0
+            && !self.stop.load(Ordering::Acquire)
+        {
+            used = (self.changed.wait(used)).unwrap_or_else(|e| e.into_inner());
+        }
+        *used += size;
+    }
+
+    fn release(&self, size: usize) {
+        let mut used = self.used.lock().unwrap_or_else(|e| e.into_inner());
+        *used = used.saturating_sub(size);
+        self.changed.notify_all();
+    }
+
+    fn wait_for(&self, id: FileId) {
+        // Under the lock, so that a thread cannot check the old front and then miss the wake.
+        let _used = self.used.lock().unwrap_or_else(|e| e.into_inner());
+        self.front.store(id.0, Ordering::Release);
+        self.changed.notify_all();
+    }
+
+    fn stop(&self) {
+        let _used = self.used.lock().unwrap_or_else(|e| e.into_inner());
+        self.stop.store(true, Ordering::Release);
+        self.changed.notify_all();
+    }
+}
+
 /// The inputs of a run, read ahead; see the module documentation.
-pub(crate) struct ReadAhead {
+pub(crate) struct ReadAhead<'s> {
     walk: Receiver<Gathered>,
     walk_done: bool,
     jobs: SyncSender<(FileId, Input)>,
     done: Receiver<Done>,
+    shared: &'s Shared,
     window: usize,
     next_id: u32,
     /// Inputs handed to the reading threads and not yet taken, in walk order.
     queued: VecDeque<(FileId, PathBuf)>,
     /// What the reading threads gave back ahead of its turn.
     arrived: BTreeMap<FileId, (Input, std::thread::Result<Read>)>,
+}
+
+impl Drop for ReadAhead<'_> {
+    /// However the run ends (a panic too), the reading threads stop waiting and the queues
+    /// close, so that the scope's threads end.
+    fn drop(&mut self) {
+        self.shared.stop();
+    }
 }
 
 /// Run `f` with the inputs of `paths` read ahead, at most `window` at a time; file ids start at
@@ -42,7 +108,7 @@ pub(crate) fn read_ahead<R>(
     f: impl FnOnce(&mut ReadAhead) -> R,
 ) -> R {
     let window = window.max(1);
-    let stop = AtomicBool::new(false);
+    let shared = Shared::default();
     let (jobs, job_rx) = mpsc::sync_channel::<(FileId, Input)>(window);
     let job_rx = Mutex::new(job_rx);
     std::thread::scope(|scope| {
@@ -51,17 +117,17 @@ pub(crate) fn read_ahead<R>(
         let (done_tx, done) = mpsc::channel::<Done>();
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
         for _ in 0..threads {
-            let (done_tx, job_rx, stop) = (done_tx.clone(), &job_rx, &stop);
+            let (done_tx, job_rx, shared) = (done_tx.clone(), &job_rx, &shared);
             scope.spawn(move || loop {
                 let job = job_rx.lock().unwrap_or_else(|e| e.into_inner()).recv();
                 let Ok((id, input)) = job else { break };
-                if stop.load(Ordering::Relaxed) {
+                if shared.stop.load(Ordering::Acquire) {
                     break;
                 }
                 // A panic is handed back and raised again on the run's thread in its turn,
                 // never left as a file that does not come.
                 let read = std::panic::catch_unwind(AssertUnwindSafe(|| {
-                    engine::read_input(&input, id, opts)
+                    engine::read_input(&input, id, opts, &|size| shared.reserve(id, size))
                 }));
                 if done_tx.send((id, input, read)).is_err() {
                     break;
@@ -74,20 +140,20 @@ pub(crate) fn read_ahead<R>(
             walk_done: false,
             jobs,
             done,
+            shared: &shared,
             window,
             next_id: first_id.0,
             queued: VecDeque::new(),
             arrived: BTreeMap::new(),
         };
-        let r = f(&mut ahead);
-        // Dropping the queues ends the walk and the reading threads at their next step.
-        stop.store(true, Ordering::Relaxed);
-        drop(ahead);
-        r
+        shared.front.store(first_id.0, Ordering::Release);
+        // Dropping `ahead` (at the end, or on a panic) ends the walk and the reading threads at
+        // their next step.
+        f(&mut ahead)
     })
 }
 
-impl ReadAhead {
+impl ReadAhead<'_> {
     /// Hand inputs from the walk to the reading threads until `window` are in flight or the walk
     /// is done; the walk's errors and warnings go to `out`.
     fn fill(&mut self, out: &mut Outcome) {
@@ -107,15 +173,18 @@ impl ReadAhead {
         }
     }
 
-    /// The next `n` inputs in walk order, read and extracted, each with its file id (fewer at
-    /// the end of the run).
+    /// The next inputs in walk order, read and extracted, each with its file id: `n` of them, or
+    /// fewer once their texts reach [`BATCH_BYTES`] or the run's inputs end. Hand the batch
+    /// back to [`ReadAhead::done_with`] when it is checked.
     pub(crate) fn take(&mut self, n: usize, out: &mut Outcome) -> Vec<(Input, FileId, Read)> {
         let mut batch = Vec::with_capacity(n);
+        let mut bytes = 0;
         self.fill(out);
-        while batch.len() < n {
+        while batch.len() < n && bytes < BATCH_BYTES {
             let Some(&(id, _)) = self.queued.front() else {
                 break;
             };
+            self.shared.wait_for(id);
             let (input, read) = loop {
                 if let Some(x) = self.arrived.remove(&id) {
                     break x;
@@ -130,13 +199,21 @@ impl ReadAhead {
             };
             self.queued.pop_front();
             match read {
-                Ok(read) => batch.push((input, id, read)),
+                Ok(read) => {
+                    bytes += read.size();
+                    batch.push((input, id, read));
+                }
                 Err(panic) => std::panic::resume_unwind(panic),
             }
             // Keep the reading threads busy while the batch is checked.
             self.fill(out);
         }
         batch
+    }
+
+    /// A batch is checked: its bytes no longer count against what may be read ahead.
+    pub(crate) fn done_with(&mut self, bytes: usize) {
+        self.shared.release(bytes);
     }
 
     /// The path of the next input, if any.

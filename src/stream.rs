@@ -112,7 +112,9 @@ pub fn check_paths_in_batches(
             if batch.is_empty() {
                 break;
             }
+            let bytes = batch.iter().map(|(_, _, r)| r.size()).sum();
             read += run.batch(batch);
+            ahead.done_with(bytes);
             // Env files whose folder holds none of the files still to come are done.
             let upcoming = ahead.upcoming(&mut run.out).map(Path::to_path_buf);
             run.finish_folders(upcoming.as_deref());

@@ -176,3 +176,34 @@ fn a_streamed_run_holds_a_batch_of_files_not_the_tree() {
     // A batch, the `.env`, and the one file that made the `.env`'s findings first.
     assert!(most <= batch + 2, "held {most} files at once");
 }
+
+/// Large files make small batches: a batch stops once its texts reach a megabyte, so a tree of
+/// large files is not held a few hundred files at a time.
+#[test]
+fn a_batch_of_large_files_is_small() {
+    let dir = tempfile::tempdir().unwrap();
+    let settings = std::fs::read_to_string("fixtures/spring-boot/bad/application.properties");
+    let filler = "# a long comment line to make the file large\n".repeat(25_000);
+    let text = format!("{}{filler}", settings.unwrap());
+    for i in 0..6 {
+        let sub = dir.path().join(format!("app{i}"));
+        std::fs::create_dir(&sub).unwrap();
+        std::fs::write(sub.join("application.properties"), &text).unwrap();
+    }
+    let providers = Providers::builtin().unwrap();
+    let (mut most, mut parts) = (0, 0);
+    let paths = [dir.path().to_path_buf()];
+    let done = check_paths_in_batches(&paths, &providers, &RunOptions::default(), 256, &mut |p| {
+        most = most.max(p.sources.len());
+        parts += 1;
+        true
+    });
+    assert_eq!(done.tally.files_checked, 6);
+    assert_eq!((parts, most), (6, 1));
+    // Stopped at the first part, with reading threads waiting for room: the run still ends.
+    let done = check_paths_in_batches(&paths, &providers, &RunOptions::default(), 256, &mut |_| {
+        false
+    });
+    assert!(done.stopped);
+    assert!(done.tally.files_checked < 6);
+}
