@@ -135,20 +135,24 @@ pub fn walk_each(root: &Path, select: &Select, sink: &mut dyn FnMut(Found) -> bo
             stop.set(!sink(f));
         }
     };
-    // The matchers of the root's parents, outermost first, then the root's own.
+    // The matchers of the root's parents, outermost first (the root's own are added when its
+    // entries are read).
     let mut chain: Chain = Rc::new([]);
-    let parents: Vec<&Path> = abs_root.ancestors().collect();
+    let parents: Vec<&Path> = abs_root.ancestors().skip(1).collect();
     for d in parents.into_iter().rev() {
-        chain = with_own(&chain, d, &abs_root, root, &mut emit);
+        let probe = |name: &str| std::fs::symlink_metadata(d.join(name)).is_ok();
+        chain = with_own(&chain, d, &probe, &mut emit, &|p| p);
     }
-    let mut stack = Vec::new();
-    if let Some(dir) = open(
-        abs_root.clone(),
-        root.to_path_buf(),
-        chain,
+    let shown_of = |p: PathBuf| match p.strip_prefix(&abs_root) {
+        Ok(rel) => root.join(rel),
+        Err(_) => p,
+    };
+    let reader = Reader {
         select,
-        &mut emit,
-    ) {
+        shown: &shown_of,
+    };
+    let mut stack = Vec::new();
+    if let Some(dir) = reader.open(abs_root.clone(), root.to_path_buf(), &chain, &mut emit) {
         stack.push(dir);
     }
     while let Some(top) = stack.last_mut() {
@@ -176,8 +180,8 @@ pub fn walk_each(root: &Path, select: &Select, sink: &mut dyn FnMut(Found) -> bo
             continue;
         }
         if is_dir {
-            let chain = with_own(&top.chain, &abs, &abs_root, root, &mut emit);
-            if let Some(dir) = open(abs, shown, chain, select, &mut emit) {
+            let parent = top.chain.clone();
+            if let Some(dir) = reader.open(abs, shown, &parent, &mut emit) {
                 stack.push(dir);
             }
         } else if kind.is_file() {
@@ -190,72 +194,102 @@ pub fn walk_each(root: &Path, select: &Select, sink: &mut dyn FnMut(Found) -> bo
     }
 }
 
-/// Read a folder's entries (its folders, and the files that are candidates), sorted for the
-/// walk, last one first. An unreadable folder is reported and gives nothing.
-fn open(
-    abs: PathBuf,
-    shown: PathBuf,
-    chain: Chain,
-    select: &Select,
-    emit: &mut dyn FnMut(Found),
-) -> Option<Dir> {
-    let skipped = |e: &std::io::Error| format!("skipped: {}", crate::input::io_message(e));
-    let read = match std::fs::read_dir(&abs) {
-        Ok(r) => r,
-        Err(e) => {
-            emit(Found::Skipped(shown, skipped(&e)));
-            return None;
-        }
-    };
-    let mut entries = Vec::new();
-    for e in read {
-        let e = match e {
-            Ok(e) => e,
-            Err(e) => {
-                emit(Found::Skipped(shown.clone(), skipped(&e)));
-                break;
-            }
-        };
-        let name = e.file_name();
-        let kind = e.file_type().ok();
-        let mut first = false;
-        if kind.is_none_or(|k| !k.is_dir()) {
-            let path = abs.join(&name);
-            let by_name = extract::detect(&path, "");
-            let candidate =
-                by_name.is_some() || extract::is_code_path(&path) || (select.also)(&path);
-            if !candidate {
-                continue;
-            }
-            first = (select.first)(&path, by_name);
-        }
-        entries.push(Entry { name, kind, first });
-    }
-    // Reversed, so that the next entry is popped from the end.
-    entries.sort_unstable_by(|a, b| (!b.first, &b.name).cmp(&(!a.first, &a.name)));
-    Some(Dir {
-        abs,
-        shown,
-        chain,
-        entries,
-    })
+/// What every folder of one walk is read with.
+struct Reader<'a> {
+    select: &'a Select<'a>,
+    /// The caller's form of an absolute path.
+    shown: &'a dyn Fn(PathBuf) -> PathBuf,
 }
 
+impl Reader<'_> {
+    /// Read a folder's entries (its folders, and the files that are candidates), sorted for
+    /// the walk, last one first, and add its ignore files to its parent's `chain`. An
+    /// unreadable folder is reported and gives nothing.
+    fn open(
+        &self,
+        abs: PathBuf,
+        shown: PathBuf,
+        chain: &Chain,
+        emit: &mut dyn FnMut(Found),
+    ) -> Option<Dir> {
+        let skipped = |e: &std::io::Error| format!("skipped: {}", crate::input::io_message(e));
+        let read = match std::fs::read_dir(&abs) {
+            Ok(r) => r,
+            Err(e) => {
+                emit(Found::Skipped(shown, skipped(&e)));
+                return None;
+            }
+        };
+        let mut entries = Vec::new();
+        // Which of `.git`, `.gitignore` and `.ignore` the folder has (looking for each by
+        // name cost three system calls a folder).
+        let mut present = [false; 3];
+        for e in read {
+            let e = match e {
+                Ok(e) => e,
+                Err(e) => {
+                    emit(Found::Skipped(shown.clone(), skipped(&e)));
+                    break;
+                }
+            };
+            let name = e.file_name();
+            if let Some(i) = IGNORE_FILES.iter().position(|(n, _)| name == *n) {
+                present[i] = true;
+            }
+            let kind = e.file_type().ok();
+            let mut first = false;
+            if kind.is_none_or(|k| !k.is_dir()) {
+                let path = abs.join(&name);
+                let by_name = extract::detect(&path, "");
+                let candidate =
+                    by_name.is_some() || extract::is_code_path(&path) || (self.select.also)(&path);
+                if !candidate {
+                    continue;
+                }
+                first = (self.select.first)(&path, by_name);
+            }
+            entries.push(Entry { name, kind, first });
+        }
+        // Reversed, so that the next entry is popped from the end.
+        entries.sort_unstable_by(|a, b| (!b.first, &b.name).cmp(&(!a.first, &a.name)));
+        let has = |name: &str| {
+            let i = IGNORE_FILES.iter().position(|(n, _)| name == *n);
+            i.is_some_and(|i| present[i])
+        };
+        let chain = with_own(chain, &abs, &has, emit, self.shown);
+        Some(Dir {
+            abs,
+            shown,
+            chain,
+            entries,
+        })
+    }
+}
+
+/// The ignore files of a folder, by the name of the entry each is under, in the order they
+/// apply (a later one wins).
+const IGNORE_FILES: [(&str, &str); 3] = [
+    (".git", ".git/info/exclude"),
+    (".gitignore", ".gitignore"),
+    (".ignore", ".ignore"),
+];
+
 /// `chain` with the matchers of the ignore files in `dir` itself (an absolute path) added, if
-/// it has any. Within one folder a later file wins, as in git: `.git/info/exclude`, then
-/// `.gitignore`, then `.ignore`. An ignore file that cannot be read is reported.
+/// it has any; `has` says whether the folder has an entry of the name. Within one folder a
+/// later file wins, as in git: `.git/info/exclude`, then `.gitignore`, then `.ignore`. An
+/// ignore file that cannot be read is reported (by its `shown` path).
 fn with_own(
     chain: &Chain,
     dir: &Path,
-    abs_root: &Path,
-    root: &Path,
+    has: &dyn Fn(&str) -> bool,
     emit: &mut dyn FnMut(Found),
+    shown: &dyn Fn(PathBuf) -> PathBuf,
 ) -> Chain {
     let mut builder = GitignoreBuilder::new(dir);
     let mut any = false;
-    for name in [".git/info/exclude", ".gitignore", ".ignore"] {
+    for (entry, name) in IGNORE_FILES {
         let path = dir.join(name);
-        if std::fs::symlink_metadata(&path).is_err() {
+        if !has(entry) || (entry != name && std::fs::symlink_metadata(&path).is_err()) {
             continue;
         }
         match crate::input::read_file(&path, MAX_IGNORE_FILE) {
@@ -266,12 +300,8 @@ fn with_own(
                 }
             }
             Err(m) => {
-                let shown = match path.strip_prefix(abs_root) {
-                    Ok(rel) => root.join(rel),
-                    Err(_) => path,
-                };
                 emit(Found::Skipped(
-                    shown,
+                    shown(path),
                     format!("not read, so its patterns are not applied: {m}"),
                 ));
             }
@@ -337,6 +367,9 @@ mod tests {
             std::fs::write(p, "").unwrap();
         }
         std::fs::write(d.join(".gitignore"), "ignored/\n").unwrap();
+        std::fs::create_dir_all(d.join(".git/info")).unwrap();
+        std::fs::write(d.join(".git/info/exclude"), "/excluded.env\n").unwrap();
+        std::fs::write(d.join("excluded.env"), "").unwrap();
         let got: Vec<String> = walk(d, &|_| false)
             .files
             .iter()
@@ -423,6 +456,13 @@ mod tests {
             .map(|p| p.strip_prefix(d).unwrap().to_string_lossy().into_owned())
             .collect();
         // `*.env` matches `.env` too, as in git.
+        assert_eq!(got, ["a/b/.env", "a/keep.env"]);
+        // Walked from a folder below, the patterns of the folders above still apply.
+        let got: Vec<String> = walk(&d.join("a"), &|_| false)
+            .files
+            .iter()
+            .map(|p| p.strip_prefix(d).unwrap().to_string_lossy().into_owned())
+            .collect();
         assert_eq!(got, ["a/b/.env", "a/keep.env"]);
     }
 

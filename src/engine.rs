@@ -321,7 +321,11 @@ fn read_one(input: &Input, opts: &RunOptions) -> Loaded {
     }) {
         return recognise(&input.path, text.clone().into_bytes(), opts);
     }
-    match crate::input::read_file(&input.path, MAX_FILE_SIZE) {
+    let read = match input.explicit {
+        true => crate::input::read_file(&input.path, MAX_FILE_SIZE),
+        false => crate::input::read_walked_file(&input.path, MAX_FILE_SIZE),
+    };
+    match read {
         Ok(bytes) => recognise(&input.path, bytes, opts),
         Err(message) => Loaded::Unreadable(message),
     }

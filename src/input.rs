@@ -79,11 +79,14 @@ fn not_regular(t: &std::fs::FileType) -> String {
     )
 }
 
-/// Check the type first (following symlinks), then open without blocking and check again.
-fn open_regular(path: &Path) -> Result<File, String> {
-    let meta = std::fs::metadata(path).map_err(|e| io_message(&e))?;
-    if !meta.file_type().is_file() {
-        return Err(not_regular(&meta.file_type()));
+/// Check the type first (following symlinks), unless a folder walk has just seen it is a
+/// regular file, then open without blocking and check again. Returns the file and its size.
+fn open_regular(path: &Path, seen_regular: bool) -> Result<(File, u64), String> {
+    if !seen_regular {
+        let meta = std::fs::metadata(path).map_err(|e| io_message(&e))?;
+        if !meta.file_type().is_file() {
+            return Err(not_regular(&meta.file_type()));
+        }
     }
     let mut opts = OpenOptions::new();
     opts.read(true);
@@ -97,12 +100,15 @@ fn open_regular(path: &Path) -> Result<File, String> {
     if !meta.file_type().is_file() {
         return Err(not_regular(&meta.file_type()));
     }
-    Ok(file)
+    Ok((file, meta.len()))
 }
 
 /// Read at most `limit` bytes of `reader`; more is an error, not a silent cut.
 pub fn read_capped(reader: impl Read, limit: u64) -> Result<Vec<u8>, String> {
-    let mut bytes = Vec::new();
+    read_capped_into(reader, limit, Vec::new())
+}
+
+fn read_capped_into(reader: impl Read, limit: u64, mut bytes: Vec<u8>) -> Result<Vec<u8>, String> {
     reader
         .take(limit.saturating_add(1))
         .read_to_end(&mut bytes)
@@ -116,11 +122,23 @@ pub fn read_capped(reader: impl Read, limit: u64) -> Result<Vec<u8>, String> {
 /// The bytes of a regular file of at most `limit` bytes; otherwise a message saying why not
 /// (without the path: the caller names it).
 pub fn read_file(path: &Path, limit: u64) -> Result<Vec<u8>, String> {
-    let file = open_regular(path)?;
-    if file.metadata().map(|m| m.len()).unwrap_or(0) > limit {
+    read_open(open_regular(path, false)?, limit)
+}
+
+/// [`read_file`] for a file a folder walk found as a regular file (not a link): its type is
+/// checked once, on the open file. A folder check reads every candidate, so the system calls
+/// per file count: one `open`, one `fstat`, two `read`s (the text and its end), one `close`.
+pub fn read_walked_file(path: &Path, limit: u64) -> Result<Vec<u8>, String> {
+    read_open(open_regular(path, true)?, limit)
+}
+
+fn read_open((file, len): (File, u64), limit: u64) -> Result<Vec<u8>, String> {
+    if len > limit {
         return Err(too_large(limit));
     }
-    read_capped(file, limit)
+    // Room for the whole file and one byte more, so that the end is found by the next read
+    // and the buffer never grows (a file that grew since `fstat` is still read to the cap).
+    read_capped_into(file, limit, Vec::with_capacity(len as usize + 1))
 }
 
 /// A small UTF-8 text file (settings, rules): read with [`read_file`], invalid UTF-8 an error.
