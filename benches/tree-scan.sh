@@ -6,8 +6,9 @@
 # N given, then times `smtp-doctor check --format concise` and `rg -l -i smtp` on each tree with
 # hyperfine and records the peak memory of one smtp-doctor run with /usr/bin/time.
 #
-# A "dense" tree is the corpus as it is (almost every file is a mail config); a "sparse" tree
-# adds 20 ordinary files per copy. `KIND=real` times real trees that every machine building
+# A "dense" tree is the corpus as it is (almost every file is a mail config); in a "sparse"
+# tree every copy has 200 ordinary files (notes, JavaScript and Python without a mail library,
+# JSON) and only one copy in ten has the corpus. `KIND=real` times real trees that every machine building
 # this project has, where mail settings are rare: Python's standard library (12,000 .py files,
 # every one read and sniffed for a mail library; smtplib and its tests are found) and the
 # cargo registry's sources of this project's dependencies.
@@ -35,11 +36,15 @@ build_tree() { # N DIR
   mkdir -p "$dir"
   for i in $(seq 1 "$n"); do
     mkdir -p "$dir/copy$i"
-    cp -r fixtures/. "$dir/copy$i/"
+    if [ "$kind" != sparse ] || [ $((i % 10)) -eq 1 ]; then
+      cp -r fixtures/. "$dir/copy$i/"
+    fi
     if [ "$kind" = sparse ]; then
-      for j in $(seq 1 20); do
+      for j in $(seq 1 50); do
         printf '# Notes %s\n\nNothing about mail here.\n' "$j" >"$dir/copy$i/note$j.md"
         printf 'export function add%s(a, b) { return a + b; }\n' "$j" >"$dir/copy$i/util$j.js"
+        printf 'def add%s(a, b):\n    return a + b\n' "$j" >"$dir/copy$i/util$j.py"
+        printf '{"name": "item%s", "size": %s}\n' "$j" "$j" >"$dir/copy$i/item$j.json"
       done
     fi
   done
