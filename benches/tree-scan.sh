@@ -8,7 +8,7 @@
 #
 # A "dense" tree is the corpus as it is (almost every file is a mail config); in a "sparse"
 # tree every copy has 200 ordinary files (notes, JavaScript and Python without a mail library,
-# JSON) and only one copy in ten has the corpus. `KIND=real` times real trees that every machine building
+# JSON) and only one copy in ten has the corpus (`SPARSE_EVERY=50`: one in fifty). `KIND=real` times real trees that every machine building
 # this project has, where mail settings are rare: Python's standard library (12,000 .py files,
 # every one read and sniffed for a mail library; smtplib and its tests are found) and the
 # cargo registry's sources of this project's dependencies.
@@ -36,7 +36,7 @@ build_tree() { # N DIR
   mkdir -p "$dir"
   for i in $(seq 1 "$n"); do
     mkdir -p "$dir/copy$i"
-    if [ "$kind" != sparse ] || [ $((i % 10)) -eq 1 ]; then
+    if [ "$kind" != sparse ] || [ $((i % ${SPARSE_EVERY:-10})) -eq 1 ]; then
       cp -r fixtures/. "$dir/copy$i/"
     fi
     if [ "$kind" = sparse ]; then
