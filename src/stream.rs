@@ -127,6 +127,7 @@ pub fn check_paths_in_batches(
         out, mut streamed, ..
     } = run;
     streamed.tally.files_checked = out.files_checked;
+    streamed.tally.unreadable = out.errors.len() + out.warnings.len();
     streamed.errors = out.errors;
     streamed.warnings = out.warnings;
     streamed

@@ -229,6 +229,24 @@ fn links_and_pipes_found_in_a_folder_are_warnings_never_read() {
         !text(&o.stdout).contains("root:"),
         "a link's target is never read"
     );
+    // The summary on stdout says so too, for whoever reads only stdout, whole run or streamed.
+    assert!(
+        text(&o.stdout).contains("in 1 file (1 SMTP profile); 2 paths could not be read."),
+        "{}",
+        text(&o.stdout)
+    );
+    let o = run(&[
+        "check",
+        "--isolated",
+        "--format",
+        "concise",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert!(
+        text(&o.stdout).ends_with("in 1 file (1 SMTP profile); 2 paths could not be read.\n"),
+        "{}",
+        text(&o.stdout)
+    );
 }
 
 #[test]

@@ -96,6 +96,8 @@ pub struct Tally {
     pub files_checked: usize,
     pub profiles: usize,
     pub probes: usize,
+    /// Paths that could not be read (input errors and walk warnings).
+    pub unreadable: usize,
 }
 
 impl Tally {
@@ -104,6 +106,7 @@ impl Tally {
             files_checked: outcome.files_checked,
             profiles: outcome.profiles.len(),
             probes: outcome.probes.len(),
+            unreadable: outcome.errors.len() + outcome.warnings.len(),
             ..Tally::default()
         };
         t.count(&outcome.findings);
@@ -121,8 +124,23 @@ impl Tally {
         }
     }
 
-    /// "Found 2 errors and 1 warning in 1 file." / "No problems found in 3 files."
+    /// "Found 2 errors and 1 warning in 1 file (1 SMTP profile)." / "No problems found in 3 files
+    /// (2 SMTP profiles); 1 path could not be read."
     pub fn line(&self) -> String {
+        let mut line = self.findings_line();
+        if self.unreadable > 0 {
+            let n = self.unreadable;
+            line.pop();
+            let _ = write!(
+                line,
+                "; {n} {} could not be read.",
+                if n == 1 { "path" } else { "paths" }
+            );
+        }
+        line
+    }
+
+    fn findings_line(&self) -> String {
         let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
         let (files, profiles) = if self.files_checked == 0 && self.probes > 0 {
             (
