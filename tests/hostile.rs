@@ -175,6 +175,10 @@ fn a_fifo_is_refused_not_waited_on() {
     let fifo_s = fifo.to_str().unwrap();
     let o = run(&["check", fifo_s]);
     assert_eq!(o.status.code(), Some(2));
+    assert_eq!(
+        text(&o.stdout),
+        "Nothing checked: 1 path could not be read.\n"
+    );
     assert!(
         stderr_of(&o).contains("pipe.env: a named pipe (FIFO), not a regular file"),
         "{}",

@@ -125,17 +125,22 @@ impl Tally {
     }
 
     /// "Found 2 errors and 1 warning in 1 file (1 SMTP profile)." / "No problems found in 3 files
-    /// (2 SMTP profiles); 1 path could not be read."
+    /// (2 SMTP profiles); 1 path could not be read." / "Nothing checked: 2 paths could not be
+    /// read."
     pub fn line(&self) -> String {
+        let n = self.unreadable;
+        let paths = format!(
+            "{n} {} could not be read.",
+            if n == 1 { "path" } else { "paths" }
+        );
+        let nothing = self.files_checked + self.probes + self.errors + self.warnings + self.notes;
+        if n > 0 && nothing == 0 {
+            return format!("Nothing checked: {paths}");
+        }
         let mut line = self.findings_line();
-        if self.unreadable > 0 {
-            let n = self.unreadable;
+        if n > 0 {
             line.pop();
-            let _ = write!(
-                line,
-                "; {n} {} could not be read.",
-                if n == 1 { "path" } else { "paths" }
-            );
+            let _ = write!(line, "; {paths}");
         }
         line
     }
