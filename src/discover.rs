@@ -348,33 +348,60 @@ pub fn walk(root: &Path, also: &dyn Fn(&Path) -> bool) -> Walk {
 mod tests {
     use super::*;
 
-    #[test]
-    fn walks_dotfiles_skips_dependencies_and_honours_gitignore() {
-        let dir = tempfile::tempdir().unwrap();
-        let d = dir.path();
-        for f in [
-            ".env",
-            ".env.production",
-            "config.toml",
-            "app/mailer.js",
-            "node_modules/x/.env",
-            "vendor/a.php",
-            "ignored/.env",
-            "notes.txt",
-        ] {
+    /// Empty files at these paths under `d`, with their folders.
+    fn touch(d: &Path, files: &[&str]) {
+        for f in files {
             let p = d.join(f);
             std::fs::create_dir_all(p.parent().unwrap()).unwrap();
             std::fs::write(p, "").unwrap();
         }
+    }
+
+    /// `paths` relative to `d`, as text.
+    fn rel(d: &Path, paths: &[PathBuf]) -> Vec<String> {
+        let rel = |p: &PathBuf| p.strip_prefix(d).unwrap().to_string_lossy().into_owned();
+        paths.iter().map(rel).collect()
+    }
+
+    /// Each path skipped, relative to `d`, with its message.
+    fn skipped(d: &Path, w: &Walk) -> Vec<String> {
+        let msg =
+            |(p, m): &(PathBuf, String)| format!("{}: {m}", p.strip_prefix(d).unwrap().display());
+        w.errors.iter().map(msg).collect()
+    }
+
+    #[cfg(unix)]
+    fn mkfifo(path: &Path) {
+        let ok = std::process::Command::new("mkfifo")
+            .arg(path)
+            .status()
+            .unwrap()
+            .success();
+        assert!(ok, "mkfifo {}", path.display());
+    }
+
+    #[test]
+    fn walks_dotfiles_skips_dependencies_and_honours_gitignore() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        touch(
+            d,
+            &[
+                ".env",
+                ".env.production",
+                "config.toml",
+                "app/mailer.js",
+                "node_modules/x/.env",
+                "vendor/a.php",
+                "ignored/.env",
+                "notes.txt",
+            ],
+        );
         std::fs::write(d.join(".gitignore"), "ignored/\n").unwrap();
         std::fs::create_dir_all(d.join(".git/info")).unwrap();
         std::fs::write(d.join(".git/info/exclude"), "/excluded.env\n").unwrap();
         std::fs::write(d.join("excluded.env"), "").unwrap();
-        let got: Vec<String> = walk(d, &|_| false)
-            .files
-            .iter()
-            .map(|p| p.strip_prefix(d).unwrap().to_string_lossy().into_owned())
-            .collect();
+        let got = rel(d, &walk(d, &|_| false).files);
         assert_eq!(
             got,
             [".env", ".env.production", "app/mailer.js", "config.toml"]
@@ -385,19 +412,18 @@ mod tests {
     fn a_walk_hands_on_files_in_walk_order_env_files_first_in_their_folder() {
         let dir = tempfile::tempdir().unwrap();
         let d = dir.path();
-        for f in [
-            "-x.js",
-            ".env",
-            "a/.env",
-            "a/b.js",
-            "#d/c.js",
-            "b.env",
-            "a.b/e.toml",
-        ] {
-            let p = d.join(f);
-            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-            std::fs::write(p, "").unwrap();
-        }
+        touch(
+            d,
+            &[
+                "-x.js",
+                ".env",
+                "a/.env",
+                "a/b.js",
+                "#d/c.js",
+                "b.env",
+                "a.b/e.toml",
+            ],
+        );
         let env = |p: &Path| p.extension().is_some_and(|e| e == "env") || p.ends_with(".env");
         let select = Select {
             also: &|_| false,
@@ -410,12 +436,8 @@ mod tests {
             }
             true
         });
-        let rel: Vec<String> = got
-            .iter()
-            .map(|p| p.strip_prefix(d).unwrap().to_string_lossy().into_owned())
-            .collect();
         assert_eq!(
-            rel,
+            rel(d, &got),
             [
                 ".env",
                 "b.env",
@@ -443,26 +465,17 @@ mod tests {
     fn nested_ignore_files_and_negations_apply() {
         let dir = tempfile::tempdir().unwrap();
         let d = dir.path();
-        for f in ["a/.env", "a/keep.env", "a/b/.env", "c/.env", "c/x.env"] {
-            let p = d.join(f);
-            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-            std::fs::write(p, "").unwrap();
-        }
+        touch(
+            d,
+            &["a/.env", "a/keep.env", "a/b/.env", "c/.env", "c/x.env"],
+        );
         std::fs::write(d.join(".gitignore"), "*.env\n!keep.env\nc/\n").unwrap();
         std::fs::write(d.join("a/b/.ignore"), "!.env\n").unwrap();
-        let got: Vec<String> = walk(d, &|_| false)
-            .files
-            .iter()
-            .map(|p| p.strip_prefix(d).unwrap().to_string_lossy().into_owned())
-            .collect();
+        let got = rel(d, &walk(d, &|_| false).files);
         // `*.env` matches `.env` too, as in git.
         assert_eq!(got, ["a/b/.env", "a/keep.env"]);
         // Walked from a folder below, the patterns of the folders above still apply.
-        let got: Vec<String> = walk(&d.join("a"), &|_| false)
-            .files
-            .iter()
-            .map(|p| p.strip_prefix(d).unwrap().to_string_lossy().into_owned())
-            .collect();
+        let got = rel(d, &walk(&d.join("a"), &|_| false).files);
         assert_eq!(got, ["a/b/.env", "a/keep.env"]);
     }
 
@@ -474,20 +487,11 @@ mod tests {
         std::fs::write(d.join(".env"), "").unwrap();
         std::fs::create_dir(d.join("sub")).unwrap();
         std::fs::write(d.join("sub/.env"), "").unwrap();
-        let ok = std::process::Command::new("mkfifo")
-            .arg(d.join(".gitignore"))
-            .status()
-            .unwrap()
-            .success();
-        assert!(ok);
+        mkfifo(&d.join(".gitignore"));
         std::os::unix::fs::symlink("/dev/zero", d.join("sub/.ignore")).unwrap();
         let w = walk(d, &|_| false);
         assert_eq!(w.files.len(), 2);
-        let msgs: Vec<String> = w
-            .errors
-            .iter()
-            .map(|(p, m)| format!("{}: {m}", p.strip_prefix(d).unwrap().display()))
-            .collect();
+        let msgs = skipped(d, &w);
         assert_eq!(msgs.len(), 2, "{msgs:?}");
         assert!(msgs[0].starts_with(".gitignore: not read") && msgs[0].contains("named pipe"));
         assert!(msgs[1].starts_with("sub/.ignore: not read") && msgs[1].contains("a device"));
@@ -503,20 +507,11 @@ mod tests {
         std::os::unix::fs::symlink(d.join("real.env"), d.join(".env")).unwrap();
         std::os::unix::fs::symlink("/etc/hostname", d.join("x.toml")).unwrap();
         std::os::unix::fs::symlink(d.join("notes.txt"), d.join("notes2.txt")).unwrap();
-        let ok = std::process::Command::new("mkfifo")
-            .arg(d.join("config.toml"))
-            .status()
-            .unwrap()
-            .success();
-        assert!(ok);
+        mkfifo(&d.join("config.toml"));
         let w = walk(d, &|_| false);
         let files: Vec<_> = w.files.iter().map(|p| p.strip_prefix(d).unwrap()).collect();
         assert_eq!(files, [std::path::Path::new("real.env")]);
-        let msgs: Vec<String> = w
-            .errors
-            .iter()
-            .map(|(p, m)| format!("{}: {m}", p.strip_prefix(d).unwrap().display()))
-            .collect();
+        let msgs = skipped(d, &w);
         // Sorted by path; notes2.txt is no candidate, so it is not mentioned.
         assert_eq!(msgs.len(), 3, "{msgs:?}");
         assert!(
