@@ -12,11 +12,11 @@
 //! - every other file is final after its batch: its findings are printed and its text is
 //!   forgotten (unless a waiting finding labels it).
 //!
-//! Inputs come from the walk as it finds them, in walk order
-//! ([`crate::discover::walk_order`]): a folder's files are consecutive and its env files come
-//! first, so an env file is loaded before the first file below its folder. Findings come out batch by batch, an env
-//! file's after its folder's; the set of findings is the one a whole run reports
-//! (`tests/stream.rs` compares them on every fixture).
+//! Inputs come from the walk as it finds them, in walk order ([`crate::discover::walk_order`]): a
+//! folder's files are consecutive and its env files come first, so an env file is loaded before the
+//! first file below its folder. Findings come out batch by batch, an env file's after its folder's;
+//! the set of findings is the one a whole run reports (`tests/stream.rs` compares them on every
+//! fixture).
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};

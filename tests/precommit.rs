@@ -52,7 +52,8 @@ fn pre_commit_try_repo_fails_on_a_bad_env_and_passes_when_fixed() {
             .env("PRE_COMMIT_HOME", repo.join("target/pre-commit-home"))
             .env("CARGO_TARGET_DIR", repo.join("target/pre-commit-build"))
             // pre-commit builds the hook with `cargo install` (release); a test needs the hook's
-            // behaviour, not its speed: no LTO, no optimisation, parallel units (half the build time).
+            // behaviour, not its speed: no LTO, no optimisation, parallel units (half the build
+            // time).
             .env("CARGO_PROFILE_RELEASE_LTO", "off")
             .env("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "16")
             .env("CARGO_PROFILE_RELEASE_OPT_LEVEL", "0")

@@ -2,10 +2,10 @@
 //! proportion to its input can be stopped the way a slow one is (`tree::parse_bounded`).
 //!
 //! tree-sitter takes its allocation functions from the program (`set_allocator`). The ones
-//! installed here allocate from mimalloc (faster than the C library's for tree-sitter's many
-//! small blocks; the rest of the program keeps the system allocator), and add and subtract the
-//! size of each block (`mi_usable_size`) on a per-thread counter. A block tree-sitter allocated before they were
-//! installed belongs to the C library and is given back to it. Elsewhere than Linux nothing is
+//! installed here allocate from mimalloc (faster than the C library's for tree-sitter's many small
+//! blocks; the rest of the program keeps the system allocator), and add and subtract the size of
+//! each block (`mi_usable_size`) on a per-thread counter. A block tree-sitter allocated before they
+//! were installed belongs to the C library and is given back to it. Elsewhere than Linux nothing is
 //! counted and only the time limit applies.
 
 use std::cell::Cell;
