@@ -107,6 +107,24 @@ pub(crate) fn read_ahead<R>(
     first_id: FileId,
     f: impl FnOnce(&mut ReadAhead) -> R,
 ) -> R {
+    let read =
+        |input: &Input, id, reserve: &dyn Fn(usize)| engine::read_input(input, id, opts, reserve);
+    read_ahead_with(paths, opts, window, first_id, &read, f)
+}
+
+/// How a reading thread reads one input as a file id; it calls `reserve` with the size of the
+/// text before it does the costly part (which may make it wait for room).
+type ReadFn<'a> = dyn Fn(&Input, FileId, &dyn Fn(usize)) -> Read + Sync + 'a;
+
+/// [`read_ahead`] with the reading step given (tests give one that panics or waits).
+fn read_ahead_with<R>(
+    paths: &[PathBuf],
+    opts: &RunOptions,
+    window: usize,
+    first_id: FileId,
+    read: &ReadFn,
+    f: impl FnOnce(&mut ReadAhead) -> R,
+) -> R {
     let window = window.max(1);
     let shared = Shared::default();
     let (jobs, job_rx) = mpsc::sync_channel::<(FileId, Input)>(window);
@@ -127,7 +145,7 @@ pub(crate) fn read_ahead<R>(
                 // A panic is handed back and raised again on the run's thread in its turn,
                 // never left as a file that does not come.
                 let read = std::panic::catch_unwind(AssertUnwindSafe(|| {
-                    engine::read_input(&input, id, opts, &|size| shared.reserve(id, size))
+                    read(&input, id, &|size| shared.reserve(id, size))
                 }));
                 if done_tx.send((id, input, read)).is_err() {
                     break;
@@ -220,5 +238,131 @@ impl ReadAhead<'_> {
     pub(crate) fn upcoming(&mut self, out: &mut Outcome) -> Option<&Path> {
         self.fill(out);
         self.queued.front().map(|(_, p)| p.as_path())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::AtomicUsize;
+    use std::time::Duration;
+
+    /// A folder of `n` candidate files, `f00.toml` on.
+    fn folder(n: usize) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        for i in 0..n {
+            std::fs::write(dir.path().join(format!("f{i:02}.toml")), "").unwrap();
+        }
+        dir
+    }
+
+    /// A file read as a text of `size` bytes, whatever is on disk.
+    fn text_of(input: &Input, size: usize) -> Read {
+        Read::File {
+            file: crate::source::SourceFile::new(input.path.clone(), "x".repeat(size)),
+            bad_utf8: None,
+            ex: Default::default(),
+        }
+    }
+
+    /// Take every input, `n` at a time, as the run's thread does.
+    fn take_all(ahead: &mut ReadAhead, n: usize) -> Vec<(PathBuf, FileId)> {
+        let mut out = Outcome::default();
+        let mut got = Vec::new();
+        loop {
+            let batch = ahead.take(n, &mut out);
+            if batch.is_empty() {
+                return got;
+            }
+            let bytes = batch.iter().map(|(_, _, r)| r.size()).sum();
+            got.extend(batch.into_iter().map(|(i, id, _)| (i.path, id)));
+            ahead.done_with(bytes);
+        }
+    }
+
+    #[test]
+    fn inputs_come_back_in_walk_order_whatever_order_the_threads_finish_in() {
+        let dir = folder(24);
+        let paths = [dir.path().to_path_buf()];
+        // Later files are read faster, so the threads finish them first.
+        let read = |input: &Input, id: FileId, reserve: &dyn Fn(usize)| {
+            std::thread::sleep(Duration::from_millis(u64::from(24 - id.0 % 24)));
+            reserve(1);
+            text_of(input, 1)
+        };
+        let opts = RunOptions::default();
+        let got = read_ahead_with(&paths, &opts, 8, FileId(5), &read, |a| take_all(a, 3));
+        let want: Vec<(PathBuf, FileId)> = (0..24)
+            .map(|i| (dir.path().join(format!("f{i:02}.toml")), FileId(5 + i)))
+            .collect();
+        assert_eq!(got, want);
+    }
+
+    #[test]
+    fn texts_read_ahead_are_held_to_the_byte_budget() {
+        let dir = folder(20);
+        let paths = [dir.path().to_path_buf()];
+        let size = AHEAD_BYTES / 3;
+        // Bytes reserved by the reading threads and not yet handed back by the run; the most.
+        let (held, most) = (AtomicUsize::new(0), AtomicUsize::new(0));
+        let read = |input: &Input, _: FileId, reserve: &dyn Fn(usize)| {
+            reserve(size);
+            let now = held.fetch_add(size, Ordering::SeqCst) + size;
+            most.fetch_max(now, Ordering::SeqCst);
+            text_of(input, size)
+        };
+        let opts = RunOptions::default();
+        let n = read_ahead_with(&paths, &opts, 16, FileId(0), &read, |ahead| {
+            let mut out = Outcome::default();
+            let mut n = 0;
+            loop {
+                let batch = ahead.take(1, &mut out);
+                if batch.is_empty() {
+                    return n;
+                }
+                n += batch.len();
+                // A slow run: the reading threads get as far ahead of it as they may. (At the
+                // first file, wait until they have, so that a busy machine cannot make the
+                // test pass without reading ahead at all.)
+                let start = std::time::Instant::now();
+                while n == 1
+                    && most.load(Ordering::SeqCst) < AHEAD_BYTES - size
+                    && start.elapsed() < Duration::from_secs(10)
+                {
+                    std::thread::sleep(Duration::from_millis(1));
+                }
+                std::thread::sleep(Duration::from_millis(5));
+                held.fetch_sub(size, Ordering::SeqCst);
+                ahead.done_with(size);
+            }
+        });
+        assert_eq!(n, 20);
+        // The budget, and the file the run waits for, which always goes on.
+        let most = most.load(Ordering::SeqCst);
+        assert!(most <= AHEAD_BYTES + size, "held {most} bytes at once");
+        assert!(most >= AHEAD_BYTES - size, "read ahead only {most} bytes");
+    }
+
+    #[test]
+    fn a_panic_in_a_reading_thread_is_raised_in_the_run_not_a_hang() {
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let dir = folder(12);
+            let paths = [dir.path().to_path_buf()];
+            let read = |input: &Input, _: FileId, reserve: &dyn Fn(usize)| {
+                assert!(!input.path.ends_with("f05.toml"), "a reader's bug");
+                reserve(1);
+                text_of(input, 1)
+            };
+            let opts = RunOptions::default();
+            let run = std::panic::catch_unwind(AssertUnwindSafe(|| {
+                read_ahead_with(&paths, &opts, 4, FileId(0), &read, |a| take_all(a, 2))
+            }));
+            let _ = tx.send(run.map_err(|p| p.downcast_ref::<&str>().map(|s| s.to_string())));
+        });
+        let run = rx
+            .recv_timeout(Duration::from_secs(30))
+            .expect("the run hung");
+        assert_eq!(run, Err(Some("a reader's bug".to_owned())));
     }
 }
