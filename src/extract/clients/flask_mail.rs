@@ -10,7 +10,6 @@
 //! `starttls()` (STARTTLS that must succeed); both at once runs STARTTLS inside TLS, which
 //! fails; it logs in when `MAIL_USERNAME` and `MAIL_PASSWORD` are both set.
 
-use crate::extract::syntax::ids::{FieldOf, TsField};
 use std::collections::HashMap;
 use std::ops::Range;
 
@@ -20,6 +19,7 @@ use super::django::{env_flags, flags_mean, flask_flags_on, string_flag, SMTPLIB_
 use super::host_field::host_value;
 use super::reads::{env_ref, port_conv, text_ref};
 use super::spelling::{unknown_setting, KeySet};
+use crate::extract::syntax::ids::{FieldOf, TsField};
 use crate::extract::syntax::python::PyFile;
 use crate::extract::syntax::value::{port_of, BoolVal, NumKind, Val};
 use crate::extract::Extraction;

@@ -25,7 +25,6 @@ pub mod services;
 mod shape;
 mod url;
 
-use crate::extract::syntax::ids::{FieldOf, TsField};
 use url::UrlParts;
 
 use std::ops::Range;
@@ -34,6 +33,7 @@ use tree_sitter::Node;
 
 use crate::extract::clients::reads::push_froms;
 use crate::extract::clients::spelling::{suggest_within, KeySet};
+use crate::extract::syntax::ids::{FieldOf, TsField};
 use crate::extract::syntax::js::{assigned_name, last, parse, unwrap, Entry, JsFile};
 use crate::extract::syntax::tree::{first_error, squash, widen};
 use crate::extract::syntax::value::{BoolVal, Val};

@@ -19,7 +19,6 @@
 //! - Net::SMTP logs in when `user_name` is set, with `authentication` (`:plain` when unset), and
 //!   raises when the user name or the password is missing next to any of the three.
 
-use crate::extract::syntax::ids::{FieldOf, TsField};
 use std::collections::HashMap;
 use std::ops::Range;
 
@@ -27,6 +26,7 @@ use tree_sitter::Node;
 
 use super::reads::{env_ref, invalid_port, port_conv, push_froms, text_ref};
 use super::spelling::{self, KeySet};
+use crate::extract::syntax::ids::{FieldOf, TsField};
 use crate::extract::syntax::ruby::{self, Entry, Key, KeyKind, RbFile};
 use crate::extract::syntax::value::{port_of, BoolVal, EnvRead, NumKind, Pred, Val};
 use crate::extract::Extraction;

@@ -7,7 +7,6 @@
 //!
 //! `docs/formats/python.md` lists every rule implemented here.
 
-use crate::extract::syntax::ids::{FieldOf, TsField};
 use std::ops::Range;
 
 use std::collections::HashMap;
@@ -15,6 +14,7 @@ use std::collections::HashMap;
 use tree_sitter::Node;
 
 use super::reads::{env_ref, invalid_port, port_conv, push_froms, text_ref};
+use crate::extract::syntax::ids::{FieldOf, TsField};
 use crate::extract::syntax::python::{unwrap, PyFile};
 use crate::extract::syntax::tree::squash;
 use crate::extract::syntax::value::{port_of, NumKind, Val, MAX_DEPTH};

@@ -6,7 +6,6 @@
 //! read the way JavaScript does (a raw `"false"` is truthy); `flatten` reads an options object.
 //! Nothing here knows about mail: Nodemailer is `extract::clients::nodemailer`.
 
-use crate::extract::syntax::ids::{FieldOf, Kinds, TsField};
 use std::ops::Range;
 
 use tree_sitter::{Node, Tree};
@@ -18,6 +17,7 @@ use super::tree::{
 use super::url::password_span;
 use super::value::{unescape, Bindings, EnvRead, MAX_DEPTH};
 use crate::extract::is_secret_key;
+use crate::extract::syntax::ids::{FieldOf, Kinds, TsField};
 use crate::source::FileId;
 
 mod eval;

@@ -6,7 +6,6 @@
 //! the way Python does (a raw `"False"` is truthy). Nothing here knows about mail: smtplib and
 //! Django settings are `extract::clients::{smtplib, django}`.
 
-use crate::extract::syntax::ids::{FieldOf, Kinds, TsField};
 use std::collections::HashMap;
 use std::ops::Range;
 
@@ -21,6 +20,7 @@ use super::tree::{
 use super::url::password_span;
 use super::value::{unescape, Bindings, MAX_DEPTH};
 use crate::extract::is_secret_key;
+use crate::extract::syntax::ids::{FieldOf, Kinds, TsField};
 use crate::source::FileId;
 
 /// Parse Python text (comments blanked first, see [`blank_comments`]).

@@ -7,7 +7,6 @@
 //! way Ruby does (every String is true, `"false"` and `""` included). Nothing here knows about
 //! mail: ActionMailer's `smtp_settings` are `extract::clients::rails`.
 
-use crate::extract::syntax::ids::{FieldOf, Kinds, TsField};
 use std::ops::Range;
 
 use tree_sitter::{Node, Tree};
@@ -18,6 +17,7 @@ use super::tree::{fields, literal_pieces, nodes_of_kinds_in, reads_code, squash,
 use super::url::password_span;
 use super::value::{unescape, Bindings, MAX_DEPTH};
 use crate::extract::is_secret_key;
+use crate::extract::syntax::ids::{FieldOf, Kinds, TsField};
 use crate::source::FileId;
 
 /// Parse Ruby text, within the time and memory limits of every tree-sitter parse.

@@ -7,11 +7,11 @@
 //! `service` key, a name or host that says mail or smtp, or a submission port). Nested objects
 //! count too (`module.exports = { mail: { host, port, ... } }`).
 
-use crate::extract::syntax::ids::{FieldOf, TsField};
 use tree_sitter::Node;
 
 use super::Nodemailer;
 use crate::extract::clients::reads::push_froms;
+use crate::extract::syntax::ids::{FieldOf, TsField};
 use crate::extract::syntax::js::{last, unwrap, Entry};
 use crate::extract::syntax::value::Val;
 

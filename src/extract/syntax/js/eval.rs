@@ -1,11 +1,11 @@
 //! Evaluation of JavaScript expressions into [`Val`]s, and the flattening of options objects.
 
-use crate::extract::syntax::ids::{FieldOf, TsField};
 use std::ops::Range;
 
 use tree_sitter::Node;
 
 use super::{expr_child, has_substitution, inner, is_env_object, unwrap, Bind, JsFile};
+use crate::extract::syntax::ids::{FieldOf, TsField};
 use crate::extract::syntax::tree::{call_parts, fields, squash};
 use crate::extract::syntax::value::{
     compared, either, lowered, number, port_of, truthiness, unescape, EnvRead, NumKind, Pred, Val,

@@ -1,7 +1,6 @@
 //! Expressions: what a PHP expression's value is, as far as a reading without running the code
 //! can tell.
 
-use crate::extract::syntax::ids::{FieldOf, TsField};
 use std::ops::Range;
 
 use tree_sitter::Node;
@@ -9,6 +8,7 @@ use tree_sitter::Node;
 use super::stmt::member_parts;
 use super::value::{self, Arr, Cast, Entry, EnvKind, EnvRead, Expr, PhpVal, Str, MAX_PIECES};
 use super::{node_text, Walker, MAX_DEPTH};
+use crate::extract::syntax::ids::{FieldOf, TsField};
 
 impl Walker<'_> {
     pub(super) fn eval(&self, node: Node, depth: u8) -> Expr {

@@ -16,13 +16,12 @@
 //! earlier on the same object, and environment reads (`getenv('X')`, `$_ENV['X']`,
 //! `$_SERVER['X']`, Laravel's `env('X', default)`, with casts and `?:` / `??` defaults).
 
-use crate::extract::syntax::ids::{FieldOf, TsField};
 use std::collections::HashMap;
 use std::ops::Range;
 
 use tree_sitter::{Node, Tree};
 
-use crate::extract::syntax::ids::Kinds;
+use crate::extract::syntax::ids::{FieldOf, Kinds, TsField};
 use crate::extract::syntax::tree::{first_error, walk_tree, walk_tree_depth, widen};
 use crate::finding::{Finding, Label, Severity};
 use crate::source::{FileId, Loc};

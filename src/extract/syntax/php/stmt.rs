@@ -1,7 +1,6 @@
 //! Statements: assignments to variables, constants and object properties, method calls, and the
 //! secret-looking values they hand out.
 
-use crate::extract::syntax::ids::{FieldOf, TsField};
 use std::ops::Range;
 
 use tree_sitter::Node;
@@ -10,6 +9,7 @@ use super::objects::{Event, Key};
 use super::value::Expr;
 use super::{branches, Binding, Walker, MAX_DEPTH, MAX_RECEIVER};
 use crate::extract::is_secret_key;
+use crate::extract::syntax::ids::{FieldOf, TsField};
 use crate::extract::syntax::url::password_span;
 
 fn is_member_access(kind: &str) -> bool {

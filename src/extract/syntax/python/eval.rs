@@ -1,10 +1,10 @@
 //! Evaluation of Python expressions into [`Val`]s: literals, names, env reads and the env
 //! libraries (django-environ, environs, python-decouple), comparisons, `or`.
 
-use crate::extract::syntax::ids::{FieldOf, TsField};
 use tree_sitter::Node;
 
 use super::{unwrap, PyFile};
+use crate::extract::syntax::ids::{FieldOf, TsField};
 use crate::extract::syntax::tree::{call_parts, fields, squash};
 use crate::extract::syntax::value::{
     compared, either, lowered, number, truthiness, BoolVal, EnvRead, NumKind, Pred, Val,

@@ -4,10 +4,10 @@
 //!
 //! Ruby's truth: only `nil` and `false` are false; every String is true, the empty one too.
 
-use crate::extract::syntax::ids::{FieldOf, TsField};
 use tree_sitter::Node;
 
 use super::{is_env, unwrap, RbFile};
+use crate::extract::syntax::ids::{FieldOf, TsField};
 use crate::extract::syntax::tree::{fields, squash};
 use crate::extract::syntax::value::{
     compared, either, lowered, number, BoolVal, EnvRead, NumKind, Pred, Val,
